@@ -1,0 +1,202 @@
+"""SQLAlchemy 2.0 tables. Discord ids only, never names: names are resolved at render time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every engine (SQLite has no time zones: store naive UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; gamesched stores aware UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Now, aware UTC, second precision."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints the same."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SettingsColumns:
+    """The inheritable settings every level stores; NULL inherits from the level above."""
+
+    max_players: Mapped[int | None] = mapped_column(Integer)
+    reminder_minutes: Mapped[list[int] | None] = mapped_column(JSON)
+    rules: Mapped[str | None] = mapped_column(Text)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(50))
+
+
+class GuildRow(SettingsColumns, Base):
+    """A Discord server that uses gamesched."""
+
+    __tablename__ = "guilds"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    host_role_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ChannelRow(SettingsColumns, Base):
+    """A channel games are announced in; only its settings are stored."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
+    host_role_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class UserRow(Base):
+    """A Discord user's preferences; never their name."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GameRow(SettingsColumns, Base):
+    """One scheduled game session. ``version`` goes up with every change."""
+
+    __tablename__ = "games"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('scheduled', 'in_progress', 'completed', 'cancelled')", name="status"
+        ),
+        CheckConstraint("version >= 1", name="version_positive"),
+        Index("ix_games_guild_status_start", "guild_id", "status", "start_at"),
+        Index("ix_games_channel_start", "channel_id", "start_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"))
+    host_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The announcement message, once posted."""
+    rendered_version: Mapped[int] = mapped_column(Integer, default=0)
+    """The version the announcement shows; behind ``version`` means a sync is due."""
+    ping_participants: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ParticipantRow(Base):
+    """A member in a game (joined or waitlisted) or a placeholder text slot."""
+
+    __tablename__ = "participants"
+    __table_args__ = (
+        UniqueConstraint("game_id", "user_id"),
+        CheckConstraint(
+            "(status = 'placeholder' AND user_id IS NULL AND placeholder IS NOT NULL) OR "
+            "(status IN ('joined', 'waitlist') AND user_id IS NOT NULL AND placeholder IS NULL)",
+            name="member_or_placeholder",
+        ),
+        Index("ix_participants_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    placeholder: Mapped[str | None] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(16))
+    sort_key: Mapped[int] = mapped_column(Integer)
+    """Order within the status: the game version at which the row entered it."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class JobRow(Base):
+    """A planned side effect of a game: a reminder or a status change, claimed once when due."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint("kind IN ('reminder', 'start', 'complete')", name="kind"),
+        Index("ix_jobs_due_pending", "done_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    """Minutes before the start, for reminders; 0 for status changes."""
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    """``sent``, ``missed`` or ``skipped`` once done."""
+
+
+class NotificationRow(Base):
+    """A direct message owed to one member (promotion, cancellation, new time), sent once."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_pending", "sent_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(24))
+    game_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failure: Mapped[str | None] = mapped_column(String(64))
+    """Why it could not be delivered (e.g. ``dms_closed``); set together with sent_at."""

@@ -1,0 +1,94 @@
+"""Who may do what, decided from Discord's permission bitfield and role ids (never names)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import IntFlag
+
+from gamesched.domain.errors import PermissionDenied
+
+
+class Permission(IntFlag):
+    """The Discord permission bits gamesched looks at (values from Discord's documentation)."""
+
+    ADMINISTRATOR = 1 << 3
+    MANAGE_CHANNELS = 1 << 4
+    MANAGE_GUILD = 1 << 5
+    VIEW_CHANNEL = 1 << 10
+    SEND_MESSAGES = 1 << 11
+    EMBED_LINKS = 1 << 14
+    MENTION_EVERYONE = 1 << 17
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The person asking for a change, with the permission facts Discord gave for them."""
+
+    user_id: int
+    """Their Discord user id."""
+    permissions: int = 0
+    """Their computed permission bitfield in the channel at hand (interaction permissions)."""
+    role_ids: frozenset[int] = frozenset()
+    """The ids of the roles they hold in the guild."""
+
+    @classmethod
+    def operator(cls) -> Actor:
+        """The person at the terminal: the CLI and TUI act with full rights."""
+        return cls(user_id=0, permissions=int(Permission.ADMINISTRATOR))
+
+    def has(self, permission: Permission) -> bool:
+        """Whether the bitfield grants ``permission`` (ADMINISTRATOR grants everything)."""
+        bits = Permission(self.permissions & _KNOWN_BITS)
+        return Permission.ADMINISTRATOR in bits or permission in bits
+
+    @property
+    def is_guild_admin(self) -> bool:
+        """Holds MANAGE_GUILD or ADMINISTRATOR."""
+        return self.has(Permission.MANAGE_GUILD)
+
+
+_KNOWN_BITS = sum(int(p) for p in Permission)
+
+
+def _role_list(role_ids: Collection[int]) -> str:
+    return ", ".join(f"<@&{role_id}>" for role_id in sorted(role_ids))
+
+
+def require_can_create_game(actor: Actor, *, host_role_ids: Collection[int]) -> None:
+    """A host needs one of the resolved host roles; with none configured, MANAGE_GUILD."""
+    if actor.has(Permission.ADMINISTRATOR):
+        return
+    if host_role_ids:
+        if actor.role_ids & set(host_role_ids):
+            return
+        raise PermissionDenied(
+            f"Creating games here needs one of these roles: {_role_list(host_role_ids)}. "
+            "Ask a server admin for one."
+        )
+    if not actor.is_guild_admin:
+        raise PermissionDenied(
+            "Creating games needs the Manage Server permission, because no host roles are set. "
+            "An admin can allow a role with /config-guild host_roles."
+        )
+
+
+def require_can_manage_game(actor: Actor, *, host_id: int) -> None:
+    """Editing, cancelling and assigning placeholders: the game's host or a guild admin."""
+    if actor.user_id != host_id and not actor.is_guild_admin:
+        raise PermissionDenied(
+            "Only the game's host or someone with the Manage Server permission "
+            "can change this game."
+        )
+
+
+def require_can_configure_guild(actor: Actor) -> None:
+    """Guild settings need MANAGE_GUILD (or ADMINISTRATOR)."""
+    if not actor.is_guild_admin:
+        raise PermissionDenied("Changing server settings needs the Manage Server permission.")
+
+
+def require_can_configure_channel(actor: Actor) -> None:
+    """Channel settings need MANAGE_CHANNELS (or ADMINISTRATOR)."""
+    if not actor.has(Permission.MANAGE_CHANNELS):
+        raise PermissionDenied("Changing channel settings needs the Manage Channels permission.")

@@ -1,0 +1,230 @@
+"""Settings inheritance: game -> channel -> guild -> built-in defaults.
+
+Each level may leave a setting unset (``None``) to inherit it. Host roles are resolved
+channel -> guild only: a game cannot choose who may host it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from enum import Enum, StrEnum
+from typing import Any, Generic, TypeVar
+
+from gamesched.domain.errors import Problem, ValidationFailed
+
+T = TypeVar("T")
+
+MAX_PLAYERS_LIMIT = 500
+"""Largest player cap a game may have; the announcement summarises long lists."""
+MAX_REMINDERS = 5
+"""How many reminder offsets one level may set."""
+MAX_REMINDER_MINUTES = 7 * 24 * 60
+"""Reminders may be set up to a week before the start."""
+MIN_DURATION_MINUTES = 5
+MAX_DURATION_MINUTES = 7 * 24 * 60
+MAX_RULES_LENGTH = 1000
+"""Rules are shown in one embed field (Discord allows 1024 characters there)."""
+MAX_CATEGORY_LENGTH = 50
+MAX_HOST_ROLES = 25
+"""A Discord role select offers at most 25 values."""
+
+
+class Source(StrEnum):
+    """Which level a resolved setting came from."""
+
+    GAME = "game"
+    CHANNEL = "channel"
+    GUILD = "guild"
+    DEFAULT = "default"
+
+
+class Keep(Enum):
+    """Marks a field of a patch that should stay as it is (``None`` means: clear it, inherit)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsLayer:
+    """The settings one level sets; ``None`` inherits from the level above."""
+
+    max_players: int | None = None
+    """Players who can join before the waitlist starts."""
+    reminder_minutes: tuple[int, ...] | None = None
+    """Minutes before the start at which players are reminded; ``()`` means no reminders."""
+    rules: str | None = None
+    """House rules shown on the announcement."""
+    duration_minutes: int | None = None
+    """Expected length; the game completes this long after its start."""
+    category: str | None = None
+    """A label for browsing games, e.g. ``Board games``."""
+    host_role_ids: tuple[int, ...] | None = None
+    """Roles allowed to create games (channel and guild levels only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsPatch:
+    """A change to one level: each field is a new value, ``None`` to inherit, or KEEP."""
+
+    max_players: int | Keep | None = KEEP
+    reminder_minutes: tuple[int, ...] | Keep | None = KEEP
+    rules: str | Keep | None = KEEP
+    duration_minutes: int | Keep | None = KEEP
+    category: str | Keep | None = KEEP
+    host_role_ids: tuple[int, ...] | Keep | None = KEEP
+
+    def apply_to(self, layer: SettingsLayer) -> SettingsLayer:
+        """The layer with this patch applied (validated first)."""
+        check_patch(self)
+        changed = {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not KEEP
+        }
+        values = {f.name: getattr(layer, f.name) for f in fields(layer)} | changed
+        return SettingsLayer(**values)
+
+    @property
+    def is_empty(self) -> bool:
+        """Changes nothing."""
+        return all(getattr(self, f.name) is KEEP for f in fields(self))
+
+
+DEFAULTS = SettingsLayer(
+    max_players=10,
+    reminder_minutes=(60, 15),
+    rules="",
+    duration_minutes=120,
+    category="",
+    host_role_ids=(),
+)
+"""Built-in values used when no level sets a setting."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved(Generic[T]):
+    """A setting's effective value and the level it came from."""
+
+    value: T
+    source: Source
+
+    @property
+    def inherited(self) -> bool:
+        """True when the value was not set on the level being looked at."""
+        return self.source is not Source.GAME
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveSettings:
+    """Every setting of one game (or channel) after inheritance."""
+
+    max_players: Resolved[int]
+    reminder_minutes: Resolved[tuple[int, ...]]
+    rules: Resolved[str]
+    duration_minutes: Resolved[int]
+    category: Resolved[str]
+    host_role_ids: Resolved[tuple[int, ...]]
+
+
+def _first(name: str, levels: Sequence[tuple[Source, SettingsLayer]]) -> Resolved[Any]:
+    for source, layer in levels:
+        value = getattr(layer, name)
+        if value is not None:
+            return Resolved(value, source)
+    return Resolved(getattr(DEFAULTS, name), Source.DEFAULT)
+
+
+def resolve(
+    *,
+    game: SettingsLayer | None = None,
+    channel: SettingsLayer | None = None,
+    guild: SettingsLayer | None = None,
+) -> EffectiveSettings:
+    """Resolve every setting through the levels given (missing levels set nothing)."""
+    levels = [
+        (source, layer)
+        for source, layer in (
+            (Source.GAME, game),
+            (Source.CHANNEL, channel),
+            (Source.GUILD, guild),
+        )
+        if layer is not None
+    ]
+    host_levels = [(s, layer) for s, layer in levels if s is not Source.GAME]
+    return EffectiveSettings(
+        max_players=_first("max_players", levels),
+        reminder_minutes=_first("reminder_minutes", levels),
+        rules=_first("rules", levels),
+        duration_minutes=_first("duration_minutes", levels),
+        category=_first("category", levels),
+        host_role_ids=_first("host_role_ids", host_levels),
+    )
+
+
+def normalise_reminders(minutes: tuple[int, ...]) -> tuple[int, ...]:
+    """Offsets without duplicates, latest-before-start last (e.g. ``(60, 15)``)."""
+    return tuple(sorted(set(minutes), reverse=True))
+
+
+def setting_problems(patch: SettingsPatch | SettingsLayer) -> list[Problem]:
+    """Every out-of-range value in a patch or layer, as user-facing problems."""
+    problems: list[Problem] = []
+
+    def value(name: str) -> object:
+        v = getattr(patch, name)
+        return None if v is KEEP else v
+
+    max_players = value("max_players")
+    if isinstance(max_players, int) and not 1 <= max_players <= MAX_PLAYERS_LIMIT:
+        problems.append(
+            Problem("max_players", f"Max players must be between 1 and {MAX_PLAYERS_LIMIT}.")
+        )
+    reminders = value("reminder_minutes")
+    if isinstance(reminders, tuple):
+        if len(set(reminders)) > MAX_REMINDERS:
+            problems.append(
+                Problem("reminder_minutes", f"Set at most {MAX_REMINDERS} reminder times.")
+            )
+        if any(not 1 <= m <= MAX_REMINDER_MINUTES for m in reminders):
+            problems.append(
+                Problem(
+                    "reminder_minutes",
+                    f"Each reminder must be 1 to {MAX_REMINDER_MINUTES} minutes before the start "
+                    "(a week at most).",
+                )
+            )
+    duration = value("duration_minutes")
+    if isinstance(duration, int) and not MIN_DURATION_MINUTES <= duration <= MAX_DURATION_MINUTES:
+        problems.append(
+            Problem(
+                "duration_minutes",
+                f"Duration must be {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes "
+                "(a week at most).",
+            )
+        )
+    rules = value("rules")
+    if isinstance(rules, str) and len(rules) > MAX_RULES_LENGTH:
+        problems.append(
+            Problem(
+                "rules",
+                f"Rules can be at most {MAX_RULES_LENGTH} characters (this has {len(rules)}).",
+            )
+        )
+    category = value("category")
+    if isinstance(category, str) and len(category) > MAX_CATEGORY_LENGTH:
+        problems.append(
+            Problem("category", f"A category can be at most {MAX_CATEGORY_LENGTH} characters.")
+        )
+    roles = value("host_role_ids")
+    if isinstance(roles, tuple) and len(set(roles)) > MAX_HOST_ROLES:
+        problems.append(Problem("host_role_ids", f"Choose at most {MAX_HOST_ROLES} host roles."))
+    return problems
+
+
+def check_patch(patch: SettingsPatch | SettingsLayer) -> None:
+    """Raise :class:`ValidationFailed` with every problem of the patch."""
+    problems = setting_problems(patch)
+    if problems:
+        raise ValidationFailed(problems)
