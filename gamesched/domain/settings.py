@@ -7,7 +7,7 @@ channel -> guild only: a game cannot choose who may host it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -76,20 +76,6 @@ class SettingsPatch:
     duration_minutes: int | Keep | None = KEEP
     category: str | Keep | None = KEEP
     host_role_ids: tuple[int, ...] | Keep | None = KEEP
-
-    def apply_to(self, layer: SettingsLayer) -> SettingsLayer:
-        """The layer with this patch applied (validated first)."""
-        check_patch(self)
-        changed = {
-            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not KEEP
-        }
-        values = {f.name: getattr(layer, f.name) for f in fields(layer)} | changed
-        return SettingsLayer(**values)
-
-    @property
-    def is_empty(self) -> bool:
-        """Changes nothing."""
-        return all(getattr(self, f.name) is KEEP for f in fields(self))
 
 
 DEFAULTS = SettingsLayer(

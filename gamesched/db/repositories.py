@@ -1,0 +1,214 @@
+"""Queries the services need, one place per table family. Every function takes the open session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gamesched.db.tables import (
+    ChannelRow,
+    GameRow,
+    GuildRow,
+    JobRow,
+    NotificationRow,
+    ParticipantRow,
+    UserRow,
+)
+
+
+async def _insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> None:
+    """INSERT that does nothing when the primary key exists (safe under concurrent callers)."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    await session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
+async def ensure_guild(session: AsyncSession, guild_id: int) -> GuildRow:
+    """The guild's row, created empty on first use."""
+    await _insert_ignore(session, GuildRow.__table__, {"id": guild_id})
+    row = await session.get(GuildRow, guild_id)
+    assert row is not None
+    return row
+
+
+async def ensure_channel(session: AsyncSession, *, channel_id: int, guild_id: int) -> ChannelRow:
+    """The channel's row, created empty on first use (its guild too)."""
+    await ensure_guild(session, guild_id)
+    await _insert_ignore(session, ChannelRow.__table__, {"id": channel_id, "guild_id": guild_id})
+    row = await session.get(ChannelRow, channel_id)
+    assert row is not None
+    return row
+
+
+async def get_guild(session: AsyncSession, guild_id: int) -> GuildRow | None:
+    return await session.get(GuildRow, guild_id)
+
+
+async def get_channel(session: AsyncSession, channel_id: int) -> ChannelRow | None:
+    return await session.get(ChannelRow, channel_id)
+
+
+async def list_guilds(session: AsyncSession) -> Sequence[GuildRow]:
+    return (await session.scalars(select(GuildRow).order_by(GuildRow.id))).all()
+
+
+async def list_channels(session: AsyncSession, guild_id: int) -> Sequence[ChannelRow]:
+    query = select(ChannelRow).where(ChannelRow.guild_id == guild_id).order_by(ChannelRow.id)
+    return (await session.scalars(query)).all()
+
+
+async def ensure_user(session: AsyncSession, user_id: int) -> UserRow:
+    await _insert_ignore(session, UserRow.__table__, {"id": user_id})
+    row = await session.get(UserRow, user_id)
+    assert row is not None
+    return row
+
+
+async def get_user(session: AsyncSession, user_id: int) -> UserRow | None:
+    return await session.get(UserRow, user_id)
+
+
+async def get_game(session: AsyncSession, game_id: int, *, lock: bool = False) -> GameRow | None:
+    """One game; with ``lock`` the row stays locked until commit (PostgreSQL row lock;
+    SQLite already holds the database write lock from BEGIN IMMEDIATE)."""
+    query = select(GameRow).where(GameRow.id == game_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.scalars(query)).one_or_none()
+
+
+async def participants_of(
+    session: AsyncSession, game_ids: Iterable[int]
+) -> dict[int, list[ParticipantRow]]:
+    """Participant rows per game, each list in (status, order) order."""
+    ids = list(game_ids)
+    result: dict[int, list[ParticipantRow]] = {game_id: [] for game_id in ids}
+    if not ids:
+        return result
+    query = (
+        select(ParticipantRow)
+        .where(ParticipantRow.game_id.in_(ids))
+        .order_by(ParticipantRow.game_id, ParticipantRow.sort_key, ParticipantRow.id)
+    )
+    for row in await session.scalars(query):
+        result[row.game_id].append(row)
+    return result
+
+
+async def find_participant(
+    session: AsyncSession, *, game_id: int, user_id: int
+) -> ParticipantRow | None:
+    query = select(ParticipantRow).where(
+        ParticipantRow.game_id == game_id, ParticipantRow.user_id == user_id
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+async def find_placeholder(
+    session: AsyncSession, *, game_id: int, text: str
+) -> ParticipantRow | None:
+    query = select(ParticipantRow).where(
+        ParticipantRow.game_id == game_id, ParticipantRow.placeholder == text
+    )
+    return (await session.scalars(query)).first()
+
+
+async def promote_waitlisted(
+    session: AsyncSession, *, game_id: int, user_ids: Sequence[int], first_sort_key: int
+) -> None:
+    """Give the listed waitlisted members a seat, keeping their order."""
+    for offset, user_id in enumerate(user_ids):
+        row = await find_participant(session, game_id=game_id, user_id=user_id)
+        assert row is not None
+        row.status = "joined"
+        row.sort_key = first_sort_key + offset
+
+
+def games_query(
+    *,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    category: str | None = None,
+    statuses: Sequence[str] = (),
+    starting_after: datetime | None = None,
+) -> Select[GameRow]:
+    """Games matching the filters, soonest first. Category is matched after inheritance."""
+    query = select(GameRow)
+    if guild_id is not None:
+        query = query.where(GameRow.guild_id == guild_id)
+    if channel_id is not None:
+        query = query.where(GameRow.channel_id == channel_id)
+    if statuses:
+        query = query.where(GameRow.status.in_(statuses))
+    if starting_after is not None:
+        query = query.where(GameRow.start_at >= starting_after)
+    if category is not None:
+        effective = func.coalesce(GameRow.category, ChannelRow.category, GuildRow.category, "")
+        query = (
+            query.join(ChannelRow, ChannelRow.id == GameRow.channel_id)
+            .join(GuildRow, GuildRow.id == GameRow.guild_id)
+            .where(func.lower(effective) == category.strip().lower())
+        )
+    return query.order_by(GameRow.start_at, GameRow.id)
+
+
+async def count(session: AsyncSession, query: Select[GameRow]) -> int:
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return int(total or 0)
+
+
+async def games_of_user(
+    session: AsyncSession, *, user_id: int, guild_id: int | None, statuses: Sequence[str]
+) -> Sequence[GameRow]:
+    """Games the user hosts or is in (joined or waitlisted), soonest first."""
+    joined = select(ParticipantRow.game_id).where(ParticipantRow.user_id == user_id)
+    query = select(GameRow).where(or_(GameRow.host_id == user_id, GameRow.id.in_(joined)))
+    if guild_id is not None:
+        query = query.where(GameRow.guild_id == guild_id)
+    if statuses:
+        query = query.where(GameRow.status.in_(statuses))
+    return (await session.scalars(query.order_by(GameRow.start_at, GameRow.id))).all()
+
+
+async def live_games_in(
+    session: AsyncSession, *, guild_id: int, channel_id: int | None = None
+) -> Sequence[GameRow]:
+    """Scheduled and running games of a guild (or one channel), locked for a settings change."""
+    query = select(GameRow).where(
+        GameRow.guild_id == guild_id, GameRow.status.in_(("scheduled", "in_progress"))
+    )
+    if channel_id is not None:
+        query = query.where(GameRow.channel_id == channel_id)
+    return (await session.scalars(query.order_by(GameRow.id).with_for_update())).all()
+
+
+async def drop_pending_jobs(session: AsyncSession, game_id: int) -> None:
+    """Forget the planned jobs of a game that no worker has claimed yet."""
+    await session.execute(
+        delete(JobRow).where(
+            JobRow.game_id == game_id, JobRow.done_at.is_(None), JobRow.claimed_at.is_(None)
+        )
+    )
+
+
+async def pending_jobs(session: AsyncSession, game_id: int) -> Sequence[JobRow]:
+    query = (
+        select(JobRow)
+        .where(JobRow.game_id == game_id, JobRow.done_at.is_(None))
+        .order_by(JobRow.due_at, JobRow.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def notifications_of(session: AsyncSession, game_id: int) -> Sequence[NotificationRow]:
+    query = (
+        select(NotificationRow)
+        .where(NotificationRow.game_id == game_id)
+        .order_by(NotificationRow.id)
+    )
+    return (await session.scalars(query)).all()

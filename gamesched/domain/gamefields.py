@@ -1,0 +1,65 @@
+"""Rules for the fields a host types when creating or editing a game."""
+
+from __future__ import annotations
+
+from gamesched.domain.errors import Problem
+from gamesched.domain.settings import MAX_PLAYERS_LIMIT
+
+MAX_TITLE_LENGTH = 100
+"""Titles are embed titles (Discord allows 256); 100 keeps lists readable."""
+MAX_DESCRIPTION_LENGTH = 1500
+"""Leaves room in the 6000-character embed for rules and the participant lists."""
+
+
+def title_problems(title: str) -> list[Problem]:
+    """An empty or overlong title."""
+    stripped = title.strip()
+    if not stripped:
+        return [Problem("title", "Give the game a title.")]
+    if len(stripped) > MAX_TITLE_LENGTH:
+        return [
+            Problem(
+                "title",
+                f"The title can be at most {MAX_TITLE_LENGTH} characters "
+                f"(this one has {len(stripped)}).",
+            )
+        ]
+    return []
+
+
+def description_problems(description: str) -> list[Problem]:
+    """An overlong description."""
+    stripped = description.strip()
+    if len(stripped) > MAX_DESCRIPTION_LENGTH:
+        return [
+            Problem(
+                "description",
+                f"The description can be at most {MAX_DESCRIPTION_LENGTH} characters "
+                f"(this one has {len(stripped)}).",
+            )
+        ]
+    return []
+
+
+def parse_max_players(value: int | str | None) -> tuple[int | None, list[Problem]]:
+    """Typed text (or a number) as a player cap; empty means inherit."""
+    if value is None:
+        return None, []
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None, []
+        if not text.isdigit():
+            return None, [
+                Problem(
+                    "max_players",
+                    f"Max players must be a whole number from 1 to {MAX_PLAYERS_LIMIT} "
+                    f"(got `{text[:20]}`); leave it empty to use the channel's default.",
+                )
+            ]
+        value = int(text)
+    if not 1 <= value <= MAX_PLAYERS_LIMIT:
+        return None, [
+            Problem("max_players", f"Max players must be between 1 and {MAX_PLAYERS_LIMIT}.")
+        ]
+    return value, []

@@ -1,0 +1,1 @@
+"""Use cases: the only way state changes. One transaction each; side effects become rows."""

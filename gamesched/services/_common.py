@@ -1,0 +1,82 @@
+"""Pieces every game use case shares: loading, locking and bumping a game."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gamesched.db import repositories as repo
+from gamesched.db.tables import GameRow
+from gamesched.domain.errors import Conflict, NotFound
+from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.roster import promotions
+from gamesched.domain.settings import EffectiveSettings
+from gamesched.services.views import GameView, effective_settings, game_view
+
+ROWS_PER_CHANGE = 1000
+"""Sort keys are ``version * ROWS_PER_CHANGE + n``: rows added by one change keep their order."""
+
+
+async def load_game(session: AsyncSession, game_id: int, *, lock: bool = False) -> GameRow:
+    """The game's row (locked for the transaction when asked), or a NotFound."""
+    game = await repo.get_game(session, game_id, lock=lock)
+    if game is None:
+        raise NotFound(f"There is no game #{game_id}. Check the number with /list-games.")
+    return game
+
+
+async def settings_of(session: AsyncSession, game: GameRow) -> EffectiveSettings:
+    return effective_settings(
+        game=game,
+        channel=await repo.get_channel(session, game.channel_id),
+        guild=await repo.get_guild(session, game.guild_id),
+    )
+
+
+async def views_of(session: AsyncSession, games: Sequence[GameRow]) -> list[GameView]:
+    """Snapshots of several games with one participant query."""
+    participants = await repo.participants_of(session, (g.id for g in games))
+    views = []
+    for game in games:
+        views.append(
+            game_view(
+                game,
+                participants[game.id],
+                channel=await repo.get_channel(session, game.channel_id),
+                guild=await repo.get_guild(session, game.guild_id),
+            )
+        )
+    return views
+
+
+async def view_of(session: AsyncSession, game: GameRow) -> GameView:
+    (view,) = await views_of(session, [game])
+    return view
+
+
+def bump(game: GameRow) -> int:
+    """Record a change: the next version, and the first sort key rows of this change use."""
+    game.version += 1
+    return game.version * ROWS_PER_CHANGE
+
+
+def require_open(game: GameRow, action: str) -> None:
+    """Joining, leaving and editing only make sense before the game starts."""
+    status = GameStatus(game.status)
+    if status is not GameStatus.SCHEDULED:
+        raise Conflict(f"This game is {status.label}, so you can no longer {action}.")
+
+
+async def fill_free_seats(
+    session: AsyncSession, game: GameRow, *, first_key: int
+) -> tuple[int, ...]:
+    """Promote waitlisted members into seats a higher cap opened."""
+    view = await view_of(session, game)
+    promoted = promotions(
+        joined_count=len(view.joined), waitlist=view.waitlist, max_players=view.max_players
+    )
+    await repo.promote_waitlisted(
+        session, game_id=game.id, user_ids=promoted, first_sort_key=first_key
+    )
+    return promoted

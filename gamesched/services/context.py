@@ -1,0 +1,43 @@
+"""What every use case needs: the database and a clock, passed in (tests pass a fake clock)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gamesched.db.engine import Database
+from gamesched.db.tables import utcnow
+from gamesched.domain.entries import Entries, Member
+
+
+class MemberDirectory(Protocol):
+    """Finds the guild members that participant entries could mean.
+
+    The bot answers from its member cache, other processes from Discord's REST API; the
+    domain then decides which member each entry means.
+    """
+
+    async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The database and clock a use case runs with."""
+
+    database: Database
+    clock: Callable[[], datetime] = field(default=utcnow)
+    """Returns now, aware UTC."""
+
+    def now(self) -> datetime:
+        return self.clock().replace(microsecond=0)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One session in one transaction: committed on success, rolled back on any error."""
+        async with self.database.sessions() as session, session.begin():
+            yield session

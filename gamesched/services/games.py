@@ -1,0 +1,410 @@
+"""Creating, editing, cancelling and listing games."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gamesched.db import repositories as repo
+from gamesched.db.tables import GameRow, ParticipantRow
+from gamesched.domain.entries import (
+    Entries,
+    Member,
+    ResolvedEntries,
+    parse_entries,
+    resolve_entries,
+)
+from gamesched.domain.errors import Problem, ValidationFailed
+from gamesched.domain.gamefields import description_problems, parse_max_players, title_problems
+from gamesched.domain.lifecycle import GameStatus, move
+from gamesched.domain.permissions import Actor, require_can_create_game, require_can_manage_game
+from gamesched.domain.roster import SlotStatus
+from gamesched.domain.settings import (
+    KEEP,
+    Keep,
+    SettingsLayer,
+    SettingsPatch,
+    normalise_reminders,
+    setting_problems,
+)
+from gamesched.domain.timeparse import parse_when
+from gamesched.services._common import (
+    bump,
+    fill_free_seats,
+    load_game,
+    require_open,
+    settings_of,
+    view_of,
+    views_of,
+)
+from gamesched.services.context import Context, MemberDirectory
+from gamesched.services.people import zone_for
+from gamesched.services.planning import NoticeKind, notify, replan_jobs
+from gamesched.services.views import GameView, effective_settings
+
+OPEN_STATUSES = (GameStatus.SCHEDULED, GameStatus.IN_PROGRESS)
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class NewGame:
+    """What a host submits to create a game. Text fields arrive as typed."""
+
+    guild_id: int
+    channel_id: int
+    title: str
+    when: str | datetime
+    """Typed text read in the host's time zone, or an aware datetime (the web form sends UTC)."""
+    description: str = ""
+    max_players: int | str | None = None
+    """Empty or None inherits the channel's (or guild's) value."""
+    participants: str = ""
+    """Mentions and placeholders, one per line or comma."""
+    reminder_minutes: tuple[int, ...] | None = None
+    rules: str | None = None
+    duration_minutes: int | None = None
+    category: str | None = None
+    ping_participants: bool = False
+    """Whether the announcement's participant mentions notify them."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedGame:
+    game: GameView
+    read_as: str
+    """How the start time was understood, e.g. ``Sat 5 Dec 2026, 19:00 Europe/Berlin``."""
+
+
+@dataclass(frozen=True, slots=True)
+class GameEdit:
+    """A change to a game; KEEP leaves a field alone, None makes a setting inherit again."""
+
+    title: str | Keep = KEEP
+    description: str | Keep = KEEP
+    when: str | datetime | Keep = KEEP
+    max_players: int | str | Keep | None = KEEP
+    reminder_minutes: tuple[int, ...] | Keep | None = KEEP
+    rules: str | Keep | None = KEEP
+    duration_minutes: int | Keep | None = KEEP
+    category: str | Keep | None = KEEP
+    ping_participants: bool | Keep = KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class EditedGame:
+    game: GameView
+    read_as: str | None
+    """How a new start time was understood (None when the time was not changed)."""
+    rescheduled: bool
+    """The start time moved: its players are told by DM."""
+    promoted: tuple[int, ...]
+    """Waitlisted members who got a seat because the cap went up."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: tuple[GameView, ...]
+    total: int
+    offset: int
+
+    @property
+    def next_offset(self) -> int | None:
+        end = self.offset + len(self.items)
+        return end if end < self.total else None
+
+
+def _read_start(
+    when: str | datetime, *, zone: str, now: datetime
+) -> tuple[datetime | None, str, list[Problem]]:
+    """The start instant, how it was read, and any problems."""
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            return None, "", [Problem("when", "The start time must carry a time zone.")]
+        start = when.astimezone(UTC).replace(microsecond=0)
+        if start <= now:
+            return None, "", [Problem("when", "That start time is in the past.")]
+        return start, start.strftime("%a %-d %b %Y, %H:%M UTC"), []
+    try:
+        parsed = parse_when(when, zone=zone, now=now)
+    except ValidationFailed as error:
+        return None, "", list(error.problems)
+    return parsed.utc, parsed.describe(), []
+
+
+def _parse_participants(text: str) -> tuple[Entries | None, list[Problem]]:
+    try:
+        return parse_entries(text), []
+    except ValidationFailed as error:
+        return None, list(error.problems)
+
+
+async def _resolve_participants(
+    entries: Entries | None, *, guild_id: int, directory: MemberDirectory
+) -> tuple[ResolvedEntries | None, list[Problem]]:
+    if entries is None:
+        return None, []
+    candidates: Sequence[Member] = ()
+    if entries.mentions or entries.user_ids:
+        candidates = await directory.candidates(guild_id, entries)
+    try:
+        return resolve_entries(entries, candidates), []
+    except ValidationFailed as error:
+        return None, list(error.problems)
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
+
+
+async def create_game(
+    ctx: Context, *, actor: Actor, new: NewGame, directory: MemberDirectory
+) -> CreatedGame:
+    """Validate everything, then write the game, its participants and its plan in one go.
+
+    On any problem nothing is written and every problem is reported together.
+    """
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        channel = await repo.get_channel(session, new.channel_id)
+        guild = await repo.get_guild(session, new.guild_id)
+        inherited = effective_settings(game=None, channel=channel, guild=guild)
+        require_can_create_game(actor, host_role_ids=inherited.host_role_ids.value)
+        zone = await zone_for(session, user_id=actor.user_id, guild_id=new.guild_id)
+
+    problems = title_problems(new.title) + description_problems(new.description)
+    start, read_as, time_problems = _read_start(new.when, zone=zone, now=now)
+    problems += time_problems
+    max_players, cap_problems = parse_max_players(new.max_players)
+    problems += cap_problems
+    layer = SettingsLayer(
+        max_players=max_players,
+        reminder_minutes=None
+        if new.reminder_minutes is None
+        else normalise_reminders(new.reminder_minutes),
+        rules=new.rules,
+        duration_minutes=new.duration_minutes,
+        category=new.category,
+    )
+    problems += [p for p in setting_problems(layer) if p.field != "max_players"]
+    entries, entry_problems = _parse_participants(new.participants)
+    resolved, match_problems = await _resolve_participants(
+        entries, guild_id=new.guild_id, directory=directory
+    )
+    _raise_if(problems + entry_problems + match_problems)
+    assert start is not None
+    assert resolved is not None
+
+    async with ctx.transaction() as session:
+        await repo.ensure_channel(session, channel_id=new.channel_id, guild_id=new.guild_id)
+        game = GameRow(
+            guild_id=new.guild_id,
+            channel_id=new.channel_id,
+            host_id=actor.user_id,
+            title=new.title.strip(),
+            description=new.description.strip(),
+            start_at=start,
+            status=GameStatus.SCHEDULED,
+            version=1,
+            rendered_version=0,
+            ping_participants=new.ping_participants,
+            max_players=layer.max_players,
+            reminder_minutes=None
+            if layer.reminder_minutes is None
+            else list(layer.reminder_minutes),
+            rules=layer.rules,
+            duration_minutes=layer.duration_minutes,
+            category=layer.category,
+        )
+        session.add(game)
+        await session.flush()
+        settings = await settings_of(session, game)
+        _add_initial_participants(session, game, resolved, max_players=settings.max_players.value)
+        await replan_jobs(session, game, settings, now=now)
+        await session.flush()
+        return CreatedGame(game=await view_of(session, game), read_as=read_as)
+
+
+def _add_initial_participants(
+    session: AsyncSession, game: GameRow, resolved: ResolvedEntries, *, max_players: int
+) -> None:
+    """Members in typed order take the seats, the rest queue; placeholders never count."""
+    key = game.version * 1000
+    for index, user_id in enumerate(resolved.user_ids):
+        status = SlotStatus.JOINED if index < max_players else SlotStatus.WAITLIST
+        session.add(
+            ParticipantRow(game_id=game.id, user_id=user_id, status=status, sort_key=key + index)
+        )
+    for index, text in enumerate(resolved.placeholders):
+        session.add(
+            ParticipantRow(
+                game_id=game.id,
+                placeholder=text,
+                status=SlotStatus.PLACEHOLDER,
+                sort_key=key + len(resolved.user_ids) + index,
+            )
+        )
+
+
+def _edit_settings(edit: GameEdit) -> tuple[dict[str, object], list[Problem]]:
+    """The setting columns an edit changes, and what is wrong with them."""
+    max_players: int | Keep | None = KEEP
+    problems: list[Problem] = []
+    if not isinstance(edit.max_players, Keep):
+        max_players, problems = parse_max_players(edit.max_players)
+    reminders = edit.reminder_minutes
+    patch = SettingsPatch(
+        max_players=max_players,
+        reminder_minutes=normalise_reminders(reminders)
+        if isinstance(reminders, tuple)
+        else reminders,
+        rules=edit.rules,
+        duration_minutes=edit.duration_minutes,
+        category=edit.category,
+    )
+    problems += [p for p in setting_problems(patch) if p.field != "max_players"]
+    changes = {
+        f.name: list(value) if isinstance(value, tuple) else value
+        for f in fields(patch)
+        if (value := getattr(patch, f.name)) is not KEEP
+    }
+    return changes, problems
+
+
+async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit) -> EditedGame:
+    """Change a scheduled game; moving its start tells its players and moves its reminders."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        game = await load_game(session, game_id)
+        require_can_manage_game(actor, host_id=game.host_id)
+        require_open(game, "edit it")
+        zone = await zone_for(session, user_id=actor.user_id, guild_id=game.guild_id)
+
+    problems: list[Problem] = []
+    if not isinstance(edit.title, Keep):
+        problems += title_problems(edit.title)
+    if not isinstance(edit.description, Keep):
+        problems += description_problems(edit.description)
+    start: datetime | None = None
+    read_as: str | None = None
+    if not isinstance(edit.when, Keep):
+        start, read_as, time_problems = _read_start(edit.when, zone=zone, now=now)
+        problems += time_problems
+    setting_changes, setting_errors = _edit_settings(edit)
+    _raise_if(problems + setting_errors)
+
+    async with ctx.transaction() as session:
+        game = await load_game(session, game_id, lock=True)
+        require_open(game, "edit it")
+        if not isinstance(edit.title, Keep):
+            game.title = edit.title.strip()
+        if not isinstance(edit.description, Keep):
+            game.description = edit.description.strip()
+        if not isinstance(edit.ping_participants, Keep):
+            game.ping_participants = edit.ping_participants
+        for name, value in setting_changes.items():
+            setattr(game, name, value)
+        rescheduled = start is not None and start != game.start_at
+        if start is not None:
+            game.start_at = start
+        first_key = bump(game)
+        promoted = await fill_free_seats(session, game, first_key=first_key)
+        settings = await settings_of(session, game)
+        await replan_jobs(session, game, settings, now=now)
+        if rescheduled:
+            view = await view_of(session, game)
+            notify(
+                session,
+                game,
+                NoticeKind.RESCHEDULED,
+                [
+                    u
+                    for u in view.joined + view.waitlist
+                    if u != actor.user_id and u not in promoted
+                ],
+            )
+        notify(session, game, NoticeKind.PROMOTED, promoted)
+        await session.flush()
+        return EditedGame(
+            game=await view_of(session, game),
+            read_as=read_as,
+            rescheduled=rescheduled,
+            promoted=promoted,
+        )
+
+
+async def cancel_game(ctx: Context, *, actor: Actor, game_id: int) -> GameView:
+    """Cancel a game before it completes: it stays listed as cancelled; its players are told."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        game = await load_game(session, game_id, lock=True)
+        require_can_manage_game(actor, host_id=game.host_id)
+        game.status = move(GameStatus(game.status), GameStatus.CANCELLED)
+        bump(game)
+        await replan_jobs(session, game, await settings_of(session, game), now=now)
+        view = await view_of(session, game)
+        notify(
+            session,
+            game,
+            NoticeKind.CANCELLED,
+            [u for u in view.joined + view.waitlist if u != actor.user_id],
+        )
+        await session.flush()
+        return await view_of(session, game)
+
+
+async def get_game(ctx: Context, game_id: int) -> GameView:
+    """One game, or a NotFound."""
+    async with ctx.transaction() as session:
+        return await view_of(session, await load_game(session, game_id))
+
+
+async def list_games(
+    ctx: Context,
+    *,
+    guild_id: int | None = None,
+    channel_id: int | None = None,
+    category: str | None = None,
+    statuses: tuple[GameStatus, ...] = OPEN_STATUSES,
+    limit: int = 25,
+    offset: int = 0,
+) -> Page:
+    """Games matching the filters, soonest first, a page at a time."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    query = repo.games_query(
+        guild_id=guild_id, channel_id=channel_id, category=category, statuses=statuses
+    )
+    async with ctx.transaction() as session:
+        total = await repo.count(session, query)
+        rows = (await session.scalars(query.limit(limit).offset(max(0, offset)))).all()
+        return Page(items=tuple(await views_of(session, rows)), total=total, offset=offset)
+
+
+@dataclass(frozen=True, slots=True)
+class MyGame:
+    game: GameView
+    role: str
+    """``host``, ``joined`` or ``waitlist``."""
+
+
+async def my_games(
+    ctx: Context,
+    *,
+    user_id: int,
+    guild_id: int | None = None,
+    statuses: tuple[GameStatus, ...] = OPEN_STATUSES,
+) -> list[MyGame]:
+    """Games the user hosts or is in, soonest first."""
+    async with ctx.transaction() as session:
+        rows = await repo.games_of_user(
+            session, user_id=user_id, guild_id=guild_id, statuses=statuses
+        )
+        result = []
+        for view in await views_of(session, rows):
+            status = view.roster.status_of(user_id)
+            role = "host" if view.host_id == user_id else str(status)
+            result.append(MyGame(game=view, role=role))
+        return result

@@ -1,0 +1,112 @@
+"""Joining, leaving and filling placeholder slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gamesched.db import repositories as repo
+from gamesched.db.tables import ParticipantRow
+from gamesched.domain.errors import Conflict
+from gamesched.domain.permissions import Actor, require_can_manage_game
+from gamesched.domain.roster import (
+    SlotStatus,
+    decide_join,
+    decide_leave,
+    find_placeholder,
+    place,
+)
+from gamesched.services._common import bump, load_game, require_open, view_of
+from gamesched.services.context import Context
+from gamesched.services.planning import NoticeKind, notify
+from gamesched.services.views import GameView
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    game: GameView
+    status: SlotStatus
+    """JOINED (a seat) or WAITLIST."""
+    user_id: int
+
+    @property
+    def waitlist_position(self) -> int | None:
+        """1-based place in line when waitlisted."""
+        if self.status is SlotStatus.WAITLIST:
+            return self.game.roster.waitlist_position(self.user_id)
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    game: GameView
+    was: SlotStatus
+    promoted: tuple[int, ...]
+    """Members who got the freed seat (told by DM)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    game: GameView
+    placeholder: str
+    status: SlotStatus
+    """Where the member ended up: a seat, the waitlist, or where they already were."""
+
+
+async def join_game(ctx: Context, *, game_id: int, user_id: int) -> Joined:
+    """Take a free seat, else a place at the end of the waitlist."""
+    async with ctx.transaction() as session:
+        game = await load_game(session, game_id, lock=True)
+        require_open(game, "join it")
+        roster = (await view_of(session, game)).roster
+        status = decide_join(roster, user_id)
+        sort_key = bump(game)
+        session.add(
+            ParticipantRow(game_id=game.id, user_id=user_id, status=status, sort_key=sort_key)
+        )
+        await session.flush()
+        return Joined(game=await view_of(session, game), status=status, user_id=user_id)
+
+
+async def leave_game(ctx: Context, *, game_id: int, user_id: int) -> Left:
+    """Give up a seat (the first in line gets it and is told) or a waitlist place."""
+    async with ctx.transaction() as session:
+        game = await load_game(session, game_id, lock=True)
+        require_open(game, "leave it")
+        departure = decide_leave((await view_of(session, game)).roster, user_id)
+        row = await repo.find_participant(session, game_id=game.id, user_id=user_id)
+        assert row is not None
+        await session.delete(row)
+        first_key = bump(game)
+        await repo.promote_waitlisted(
+            session, game_id=game.id, user_ids=departure.promoted, first_sort_key=first_key
+        )
+        notify(session, game, NoticeKind.PROMOTED, departure.promoted)
+        await session.flush()
+        return Left(
+            game=await view_of(session, game), was=departure.was, promoted=departure.promoted
+        )
+
+
+async def assign_placeholder(
+    ctx: Context, *, actor: Actor, game_id: int, placeholder: str, user_id: int
+) -> Assigned:
+    """Replace a placeholder slot with a member, who takes a seat if one is free."""
+    async with ctx.transaction() as session:
+        game = await load_game(session, game_id, lock=True)
+        require_can_manage_game(actor, host_id=game.host_id)
+        require_open(game, "change its placeholders")
+        roster = (await view_of(session, game)).roster
+        text = find_placeholder(roster, placeholder)
+        slot = await repo.find_placeholder(session, game_id=game.id, text=text)
+        if slot is None:
+            raise Conflict("That placeholder was just removed; reload the game and try again.")
+        await session.delete(slot)
+        sort_key = bump(game)
+        status = roster.status_of(user_id)
+        if status is None:
+            status = place(roster, user_id)
+            session.add(
+                ParticipantRow(game_id=game.id, user_id=user_id, status=status, sort_key=sort_key)
+            )
+        await session.flush()
+        return Assigned(game=await view_of(session, game), placeholder=text, status=status)

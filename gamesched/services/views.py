@@ -1,0 +1,120 @@
+"""Read models the front ends render: snapshots taken inside the use case's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from gamesched.db.tables import ChannelRow, GameRow, GuildRow, ParticipantRow, SettingsColumns
+from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.roster import Roster, SlotStatus
+from gamesched.domain.settings import EffectiveSettings, SettingsLayer, resolve
+
+
+def layer_of(row: SettingsColumns | None, *, with_host_roles: bool = False) -> SettingsLayer | None:
+    """The settings a stored level sets (None when the level has no row)."""
+    if row is None:
+        return None
+    host_roles = getattr(row, "host_role_ids", None) if with_host_roles else None
+    return SettingsLayer(
+        max_players=row.max_players,
+        reminder_minutes=None if row.reminder_minutes is None else tuple(row.reminder_minutes),
+        rules=row.rules,
+        duration_minutes=row.duration_minutes,
+        category=row.category,
+        host_role_ids=None if host_roles is None else tuple(host_roles),
+    )
+
+
+def effective_settings(
+    *, game: GameRow | None, channel: ChannelRow | None, guild: GuildRow | None
+) -> EffectiveSettings:
+    """A game's (or a channel's, with game None) settings after inheritance."""
+    return resolve(
+        game=layer_of(game),
+        channel=layer_of(channel, with_host_roles=True),
+        guild=layer_of(guild, with_host_roles=True),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GameView:
+    """Everything shown about a game: its fields, resolved settings and participants."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    host_id: int
+    title: str
+    description: str
+    start_at: datetime
+    status: GameStatus
+    version: int
+    """Goes up with every change; the announcement shows ``rendered_version``."""
+    message_id: int | None
+    rendered_version: int
+    ping_participants: bool
+    settings: EffectiveSettings
+    joined: tuple[int, ...]
+    waitlist: tuple[int, ...]
+    placeholders: tuple[str, ...]
+
+    @property
+    def end_at(self) -> datetime:
+        """When the game is expected to end (start + resolved duration)."""
+        return self.start_at + timedelta(minutes=self.settings.duration_minutes.value)
+
+    @property
+    def max_players(self) -> int:
+        return self.settings.max_players.value
+
+    @property
+    def roster(self) -> Roster:
+        return Roster(
+            joined=self.joined,
+            waitlist=self.waitlist,
+            placeholders=self.placeholders,
+            max_players=self.max_players,
+        )
+
+    @property
+    def needs_sync(self) -> bool:
+        """The announcement is behind the database (or was never posted)."""
+        return self.rendered_version < self.version
+
+
+def game_view(
+    game: GameRow,
+    participants: Sequence[ParticipantRow],
+    *,
+    channel: ChannelRow | None,
+    guild: GuildRow | None,
+) -> GameView:
+    """Snapshot of one game; ``participants`` in stored order."""
+
+    def members(status: SlotStatus) -> tuple[int, ...]:
+        return tuple(p.user_id for p in participants if p.status == status and p.user_id)
+
+    return GameView(
+        id=game.id,
+        guild_id=game.guild_id,
+        channel_id=game.channel_id,
+        host_id=game.host_id,
+        title=game.title,
+        description=game.description,
+        start_at=game.start_at,
+        status=GameStatus(game.status),
+        version=game.version,
+        message_id=game.message_id,
+        rendered_version=game.rendered_version,
+        ping_participants=game.ping_participants,
+        settings=effective_settings(game=game, channel=channel, guild=guild),
+        joined=members(SlotStatus.JOINED),
+        waitlist=members(SlotStatus.WAITLIST),
+        placeholders=tuple(
+            p.placeholder
+            for p in participants
+            if p.status == SlotStatus.PLACEHOLDER and p.placeholder
+        ),
+    )
