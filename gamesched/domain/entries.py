@@ -388,7 +388,10 @@ class _Roster:
 
     def match(self, text: str) -> MentionMatch:
         """Match the whole text; failing that, the text without a ``#1234`` tag."""
-        found = self._match_key(_key(text))
+        query = _key(text)
+        if not query:  # blank text names no one (it is inside every name)
+            return MentionNotFound(())
+        found = self._match_key(query)
         bare = _without_discriminator(text)
         if isinstance(found, MentionNotFound) and bare != text:
             return self._match_key(_key(bare))
