@@ -64,6 +64,10 @@ def create_database(url: str, *, echo: bool = False, pool_size: int = 5) -> Data
     options: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "postgresql":
         options |= {"pool_size": pool_size, "max_overflow": pool_size * 2, "pool_pre_ping": True}
+    else:
+        # One connection per process: SQLite has one writer at a time anyway, and queueing in
+        # the pool is far cheaper than SQLite's busy-wait between connections.
+        options |= {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine)

@@ -1,0 +1,100 @@
+"""Concurrent clicks: exactly the free seats are taken, the rest queue in order, no duplicates."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from sqlalchemy import func, select
+
+from gamesched.db.tables import ParticipantRow
+from gamesched.domain.errors import Conflict
+from gamesched.services.context import Context
+from gamesched.services.games import NewGame, create_game, get_game
+from gamesched.services.participation import Joined, join_game, leave_game
+from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
+
+JOINERS = 60
+SEATS = 7
+BASE_USER = 500_000_000_000_000_000
+
+
+async def make_game(ctx: Context, directory: StaticDirectory, *, cap: int) -> int:
+    new = NewGame(
+        guild_id=GUILD, channel_id=CHANNEL, title="Raid", when="2026-12-05 19:00", max_players=cap
+    )
+    return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game.id
+
+
+async def test_concurrent_joins_take_exactly_the_free_seats(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """60 members clicking Join at once on 7 seats: 7 joined, 53 waitlisted, one row each."""
+    game_id = await make_game(ctx, directory, cap=SEATS)
+    users = [BASE_USER + n for n in range(JOINERS)]
+    results: list[Joined] = await asyncio.gather(
+        *(join_game(ctx, game_id=game_id, user_id=user) for user in users)
+    )
+    game = await get_game(ctx, game_id)
+    assert len(game.joined) == SEATS
+    assert len(game.waitlist) == JOINERS - SEATS
+    assert sorted(game.joined + game.waitlist) == users
+    seated = [r.user_id for r in results if r.status == "joined"]
+    assert sorted(seated) == sorted(game.joined)
+    # the waitlist order is the order in which the joins committed (their versions)
+    queued = sorted((r for r in results if r.status == "waitlist"), key=lambda r: r.game.version)
+    assert tuple(r.user_id for r in queued) == game.waitlist
+    async with ctx.transaction() as session:
+        rows = await session.scalar(
+            select(func.count()).select_from(ParticipantRow).where(ParticipantRow.game_id == game_id)
+        )
+    assert rows == JOINERS
+    assert game.version == 1 + JOINERS
+
+
+async def test_the_same_member_clicking_join_many_times_gets_one_row(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Twenty simultaneous Join clicks by one member: one seat, nineteen 'already joined'."""
+    game_id = await make_game(ctx, directory, cap=3)
+    outcomes = await asyncio.gather(
+        *(join_game(ctx, game_id=game_id, user_id=BASE_USER) for _ in range(20)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(o, Joined) for o in outcomes) == 1
+    assert sum(isinstance(o, Conflict) for o in outcomes) == 19
+    assert (await get_game(ctx, game_id)).joined == (BASE_USER,)
+
+
+async def test_concurrent_join_leave_mix_keeps_seats_full_and_queue_ordered(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Joins and leaves racing end with every seat filled from the front of the queue."""
+    game_id = await make_game(ctx, directory, cap=5)
+    first_wave = [BASE_USER + n for n in range(30)]
+    for user in first_wave:
+        await join_game(ctx, game_id=game_id, user_id=user)
+    before = await get_game(ctx, game_id)
+    rng = random.Random(7)
+    leavers = rng.sample(first_wave, 12)
+    newcomers = [BASE_USER + 100 + n for n in range(20)]
+    calls = [leave_game(ctx, game_id=game_id, user_id=u) for u in leavers] + [
+        join_game(ctx, game_id=game_id, user_id=u) for u in newcomers
+    ]
+    rng.shuffle(calls)
+    await asyncio.gather(*calls)
+    after = await get_game(ctx, game_id)
+    remaining = (set(first_wave) - set(leavers)) | set(newcomers)
+    assert set(after.joined + after.waitlist) == remaining
+    assert len(after.joined) == 5
+    assert len(set(after.joined + after.waitlist)) == len(after.joined + after.waitlist)
+    # members who were queued before and stayed keep their relative order
+    stayed = [u for u in before.waitlist if u not in leavers]
+    assert [u for u in after.joined + after.waitlist if u in stayed] == [
+        u for u in stayed if u in after.joined + after.waitlist
+    ]
+    # nobody who queued earlier waits behind a newcomer
+    queue = list(after.joined + after.waitlist)
+    last_old = max(queue.index(u) for u in stayed)
+    first_new = min(queue.index(u) for u in newcomers)
+    assert last_old < first_new

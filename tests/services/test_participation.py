@@ -1,0 +1,149 @@
+"""Joining, leaving, the waitlist and placeholders, through the use cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from gamesched.db import repositories as repo
+from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
+from gamesched.domain.roster import SlotStatus
+from gamesched.services.context import Context
+from gamesched.services.games import NewGame, cancel_game, create_game
+from gamesched.services.participation import assign_placeholder, join_game, leave_game
+from gamesched.services.views import GameView
+from tests.services.conftest import ADMIN, CHANNEL, GUILD, PLAYER, StaticDirectory
+
+P1, P2, P3, P4 = (400_000_000_000_000_000 + n for n in range(1, 5))
+
+
+async def make_game(
+    ctx: Context, directory: StaticDirectory, *, cap: int = 2, participants: str = ""
+) -> GameView:
+    new = NewGame(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        title="Board games",
+        when="2026-12-05 19:00",
+        max_players=cap,
+        participants=participants,
+    )
+    return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+
+
+async def test_join_takes_a_seat_then_the_waitlist(ctx: Context, directory: StaticDirectory) -> None:
+    """Joins fill the seats; once full, joiners queue with their position."""
+    game = await make_game(ctx, directory)
+    first = await join_game(ctx, game_id=game.id, user_id=P1)
+    second = await join_game(ctx, game_id=game.id, user_id=P2)
+    third = await join_game(ctx, game_id=game.id, user_id=P3)
+    assert (first.status, second.status, third.status) == (
+        SlotStatus.JOINED,
+        SlotStatus.JOINED,
+        SlotStatus.WAITLIST,
+    )
+    assert third.waitlist_position == 1
+    assert third.game.joined == (P1, P2)
+    assert third.game.waitlist == (P3,)
+    assert third.game.version == game.version + 3
+
+
+async def test_joining_twice_says_where_you_are(ctx: Context, directory: StaticDirectory) -> None:
+    """A second click on Join is answered with the member's seat or waitlist position."""
+    game = await make_game(ctx, directory, cap=1)
+    await join_game(ctx, game_id=game.id, user_id=P1)
+    await join_game(ctx, game_id=game.id, user_id=P2)
+    with pytest.raises(Conflict, match="already joined"):
+        await join_game(ctx, game_id=game.id, user_id=P1)
+    with pytest.raises(Conflict, match=r"waitlist \(position 1\)"):
+        await join_game(ctx, game_id=game.id, user_id=P2)
+
+
+async def test_leaving_promotes_the_first_waitlisted_and_owes_them_a_dm(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """The first in line gets the freed seat and a DM is queued for them only."""
+    game = await make_game(ctx, directory, cap=1)
+    for user in (P1, P2, P3):
+        await join_game(ctx, game_id=game.id, user_id=user)
+    left = await leave_game(ctx, game_id=game.id, user_id=P1)
+    assert left.was is SlotStatus.JOINED
+    assert left.promoted == (P2,)
+    assert left.game.joined == (P2,)
+    assert left.game.waitlist == (P3,)
+    async with ctx.transaction() as session:
+        notices = await repo.notifications_of(session, game.id)
+    assert [(n.user_id, n.kind) for n in notices] == [(P2, "promoted")]
+
+
+async def test_leaving_the_waitlist_promotes_nobody(ctx: Context, directory: StaticDirectory) -> None:
+    """Leaving a waitlist place frees no seat."""
+    game = await make_game(ctx, directory, cap=1)
+    for user in (P1, P2, P3):
+        await join_game(ctx, game_id=game.id, user_id=user)
+    left = await leave_game(ctx, game_id=game.id, user_id=P2)
+    assert (left.was, left.promoted) == (SlotStatus.WAITLIST, ())
+    assert left.game.waitlist == (P3,)
+
+
+async def test_leaving_when_not_in_the_game_is_a_clear_answer(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Leave without having joined says there is nothing to leave."""
+    game = await make_game(ctx, directory)
+    with pytest.raises(Conflict, match="not in this game"):
+        await leave_game(ctx, game_id=game.id, user_id=P1)
+
+
+async def test_cancelled_games_refuse_joins(ctx: Context, directory: StaticDirectory) -> None:
+    """Join on a cancelled game says it is cancelled."""
+    game = await make_game(ctx, directory)
+    await cancel_game(ctx, actor=ADMIN, game_id=game.id)
+    with pytest.raises(Conflict, match="cancelled"):
+        await join_game(ctx, game_id=game.id, user_id=P1)
+
+
+async def test_unknown_game_is_not_found(ctx: Context) -> None:
+    """A click on a game that no longer exists gets a NotFound naming the number."""
+    with pytest.raises(NotFound, match="#999"):
+        await join_game(ctx, game_id=999, user_id=P1)
+
+
+async def test_placeholders_never_count_toward_the_cap(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Two placeholders on a two-seat game still leave both seats free."""
+    game = await make_game(ctx, directory, participants="Guest A, Guest B")
+    assert game.roster.free_seats == 2
+    await join_game(ctx, game_id=game.id, user_id=P1)
+    joined = await join_game(ctx, game_id=game.id, user_id=P2)
+    assert joined.status is SlotStatus.JOINED
+    assert joined.game.placeholders == ("Guest A", "Guest B")
+
+
+async def test_host_assigns_a_placeholder_to_a_member(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Replacing a placeholder removes it and seats the member (case-insensitive name)."""
+    game = await make_game(ctx, directory, participants="Guest A, Guest B")
+    assigned = await assign_placeholder(
+        ctx, actor=ADMIN, game_id=game.id, placeholder="guest b", user_id=P1
+    )
+    assert assigned.placeholder == "Guest B"
+    assert assigned.status is SlotStatus.JOINED
+    assert assigned.game.placeholders == ("Guest A",)
+    assert assigned.game.joined == (P1,)
+
+
+async def test_only_host_or_admin_assigns_placeholders(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """A player cannot fill the host's placeholder slots; an unknown slot lists the real ones."""
+    game = await make_game(ctx, directory, participants="Guest A")
+    with pytest.raises(PermissionDenied):
+        await assign_placeholder(
+            ctx, actor=PLAYER, game_id=game.id, placeholder="Guest A", user_id=P1
+        )
+    with pytest.raises(NotFound, match="`Guest A`"):
+        await assign_placeholder(
+            ctx, actor=ADMIN, game_id=game.id, placeholder="Guest Z", user_id=P1
+        )
