@@ -2,32 +2,6 @@
 
 Every text is read as a wall-clock time in one explicit zone and only then turned into an
 instant; DST gaps and folds are refused with an explanation instead of being guessed.
-
-Reading order (the first rule that matches wins):
-
-1. ISO 8601 date and time, optionally with seconds and an explicit offset or ``Z``/``UTC``
-   (``2026-12-05T19:00``, ``2026-12-05 19:00:30+01:00``). An explicit offset names the
-   instant exactly and wins over the zone.
-2. Elapsed durations: ``in 2 hours``, ``in 90 minutes``, ``in 1h 30m``, ``2 hours from now``.
-   These are real elapsed time from ``now``, so they are right across DST changes.
-3. A date and/or a clock time written with numbers or month names, in either order:
-   ``2026-12-05 7pm``, ``12/05 7pm``, ``12/05/2026 19:00``, ``05.12.2026 19:00``,
-   ``Dec 5 19:00``, ``5 December 2026 7:30pm``, ``friday 19:30``, ``19:00``, ``7pm``.
-
-   - Slash dates are month/day (US order): ``12/05`` is 5 December.
-   - Dotted dates are day.month: ``05.12.2026`` and ``5.12.`` are 5 December.
-   - A date without a year is the next time that day comes round: today counts, so a time
-     earlier today is refused as being in the past rather than moved a year ahead.
-   - A weekday is its next occurrence; today counts only while the time is still ahead.
-   - A clock time alone is today while it is still ahead, else tomorrow.
-4. Anything else goes to ``dateparser`` (English): ``tomorrow 8pm``, ``tomorrow at 20:00``,
-   ``next friday 7pm``, ``in 3 days at 18:00``, ``tonight 9pm``, ``tonight`` (20:00) and
-   the other parts of the day at dateparser's hours (morning 09:00, afternoon 15:00,
-   evening 18:00, night 20:00). It reads against ``now`` as naive local wall time and never
-   applies time zones itself; a zone name or offset in such text is refused.
-
-Then: a date without a time of day is refused (a game needs a start time), as are times in
-the past, more than 366 days ahead, in a DST gap or in a DST fold.
 """
 
 from __future__ import annotations
@@ -67,10 +41,11 @@ _WEEKDAYS: Final = {
     "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
 }  # fmt: skip
 _IANA_AREAS: Final = frozenset(
-    {"Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe"}
-    | {"Indian", "Pacific"}
-)
-_NOT_ZONES: Final = frozenset({"localtime", "factory", "posixrules"})
+    ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe",
+     "Indian", "Pacific")
+)  # fmt: skip
+_NOT_ZONES: Final = frozenset({"localtime", "factory"})
+"""Names zoneinfo lists that are no user zone (the server's own zone, tzdata's placeholder)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +100,33 @@ def resolve_zone(text: str) -> str:
 def parse_when(text: str, *, zone: str, now: datetime) -> ParsedTime:
     """Read a typed start time in ``zone`` (an IANA name), relative to ``now`` (aware).
 
-    See the module docstring for the accepted forms and rules. Every user error raises
-    :class:`ValidationFailed` on field ``when`` (``timezone`` for an unknown zone).
+    Reading order (the first rule that matches wins):
+
+    1. ISO 8601 date and time, optionally with seconds and an explicit offset or ``Z``/``UTC``
+       (``2026-12-05T19:00``, ``2026-12-05 19:00:30+01:00``). An explicit offset names the
+       instant exactly and wins over ``zone``.
+    2. Elapsed durations: ``in 2 hours``, ``in 90 minutes``, ``in 1h 30m``,
+       ``45 minutes from now``. They are real elapsed time, so right across DST changes.
+    3. A date and/or a clock time written with numbers, month names or a weekday, in either
+       order: ``2026-12-05 7pm``, ``12/05 7pm``, ``12/05/2026 19:00``, ``05.12.2026 19:00``,
+       ``Dec 5 19:00``, ``5 December 2026 7:30pm``, ``friday 19:30``, ``19:00``, ``7pm``.
+
+       - Slash dates are month/day (US order): ``12/05`` is 5 December.
+       - Dotted dates are day.month: ``05.12.2026`` and ``5.12.`` are 5 December.
+       - A date without a year is the next time that day comes round. Today counts, so a
+         time earlier today is refused as past rather than moved a year ahead.
+       - A weekday is its next occurrence; today counts only while the time is still ahead.
+       - A clock time alone is today while it is still ahead, else tomorrow.
+    4. Anything else goes to dateparser (English): ``tomorrow 8pm``, ``tomorrow at 20:00``,
+       ``next friday 7pm``, ``in 3 days at 18:00``, ``tonight 9pm``, ``tonight`` (20:00) and
+       the other parts of the day at dateparser's hours (morning 09:00, afternoon 15:00,
+       evening 18:00, night 20:00). It reads against ``now`` as naive local wall time and
+       never applies zones itself; a zone name or offset in such text is refused.
+
+    Then a date without a time of day is refused (a game needs a start time), and so are
+    times in the past (at or before ``now``), more than 366 days ahead, in a DST gap or in a
+    DST fold. Every user error is :class:`ValidationFailed` on field ``when`` (``timezone``
+    for an unknown zone). The result has whole seconds.
     """
     if now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
