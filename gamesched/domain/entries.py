@@ -211,19 +211,16 @@ def parse_entries(text: str) -> Entries:
     """
     typed = _split(text)
     items = tuple(_classify(entry) for entry in typed)
-    oversize = [problem for item in items if (problem := _length_problem(item)) is not None]
-    if oversize or len(items) > MAX_ENTRIES:
-        problems = [_length_problem(item) or _invalid_problem(item) for item in items]
-        if len(items) > MAX_ENTRIES:
-            problems.insert(
-                0,
-                Problem(
-                    field=FIELD,
-                    message=f"{len(items)} entries are too many; a game takes at most "
-                    f"{MAX_ENTRIES}, so remove some.",
-                ),
+    too_many = len(items) > MAX_ENTRIES
+    if too_many or any(_length_problem(item) for item in items):
+        problems = [p for item in items if (p := _length_problem(item) or _invalid_problem(item))]
+        if too_many:
+            message = (
+                f"{len(items)} entries are too many; a game takes at most {MAX_ENTRIES}, "
+                "so remove some."
             )
-        raise ValidationFailed([problem for problem in problems if problem is not None])
+            problems.insert(0, Problem(field=FIELD, message=message))
+        raise ValidationFailed(problems)
     return Entries(
         mentions=tuple(item.name for item in items if isinstance(item, MentionEntry)),
         user_ids=tuple(item.user_id for item in items if isinstance(item, IdEntry)),
@@ -316,12 +313,13 @@ def _classify(entry: str) -> Entry:
     if not entry.startswith("@"):
         return PlaceholderEntry(entry)
     name = _trim(entry[1:])
-    if not _key(name):
+    key = _key(name)
+    if not key:
         return InvalidEntry(
             entry,
             "an @ needs a name after it; write @username, or drop the @ to make a placeholder.",
         )
-    if _key(name) in _EVERYONE:
+    if key in _EVERYONE:
         return InvalidEntry(entry, "cannot add a whole group; list the members one by one.")
     return MentionEntry(entry, name)
 

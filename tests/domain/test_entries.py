@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gamesched.domain.entries import (
+    CLOSE_NAMES_POOL,
     MAX_ENTRIES,
     MAX_MENTION_LENGTH,
     MAX_PLACEHOLDER_LENGTH,
@@ -257,6 +258,20 @@ def test_unknown_name_without_close_spellings_has_no_suggestions() -> None:
     assert match_mention("qwxz", GUILD) == MentionNotFound(())
 
 
+def test_blank_name_matches_no_one() -> None:
+    """Blank text is inside every name, yet names no one rather than everyone."""
+    assert match_mention(" \t", GUILD) == MentionNotFound(())
+
+
+def test_huge_candidate_lists_skip_close_spellings() -> None:
+    """Beyond CLOSE_NAMES_POOL names, an unknown name is reported without close spellings."""
+    crowd = tuple(
+        Member(_id(1000 + n), f"user{n}", nick=f"nick{n}") for n in range(CLOSE_NAMES_POOL // 2)
+    )
+    assert match_mention("samanta", (SAMANTHA, *crowd)) == MentionNotFound(())
+    assert match_mention("samanta", (SAMANTHA, *crowd[:10])) != MentionNotFound(())
+
+
 def test_unknown_id_is_not_a_member() -> None:
     """An id (any form) of someone outside the candidates is refused as not a member."""
     found = problems(f"<@{NOT_A_MEMBER}>, {NOT_A_MEMBER}")
@@ -380,9 +395,8 @@ def guilds(
 ) -> list[Member]:
     """A small list of members with distinct ids and arbitrary display names."""
     size = draw(st.integers(min_value=1, max_value=8))
-    sized = {"min_size": size, "max_size": size}
-    ids = draw(st.lists(SNOWFLAKES, unique=True, **sized))
-    picked = draw(st.lists(usernames, unique=unique_usernames, **sized))
+    ids = draw(st.lists(SNOWFLAKES, min_size=size, max_size=size, unique=True))
+    picked = draw(st.lists(usernames, min_size=size, max_size=size, unique=unique_usernames))
     optional = st.none() | names
     return [
         Member(user_id, username, draw(optional), draw(optional))
