@@ -46,7 +46,9 @@ async def test_concurrent_joins_take_exactly_the_free_seats(
     assert tuple(r.user_id for r in queued) == game.waitlist
     async with ctx.transaction() as session:
         rows = await session.scalar(
-            select(func.count()).select_from(ParticipantRow).where(ParticipantRow.game_id == game_id)
+            select(func.count())
+            .select_from(ParticipantRow)
+            .where(ParticipantRow.game_id == game_id)
         )
     assert rows == JOINERS
     assert game.version == 1 + JOINERS

@@ -30,7 +30,9 @@ async def make_game(
     return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
 
 
-async def test_join_takes_a_seat_then_the_waitlist(ctx: Context, directory: StaticDirectory) -> None:
+async def test_join_takes_a_seat_then_the_waitlist(
+    ctx: Context, directory: StaticDirectory
+) -> None:
     """Joins fill the seats; once full, joiners queue with their position."""
     game = await make_game(ctx, directory)
     first = await join_game(ctx, game_id=game.id, user_id=P1)
@@ -75,7 +77,9 @@ async def test_leaving_promotes_the_first_waitlisted_and_owes_them_a_dm(
     assert [(n.user_id, n.kind) for n in notices] == [(P2, "promoted")]
 
 
-async def test_leaving_the_waitlist_promotes_nobody(ctx: Context, directory: StaticDirectory) -> None:
+async def test_leaving_the_waitlist_promotes_nobody(
+    ctx: Context, directory: StaticDirectory
+) -> None:
     """Leaving a waitlist place frees no seat."""
     game = await make_game(ctx, directory, cap=1)
     for user in (P1, P2, P3):
