@@ -1,0 +1,1 @@
+"""The ``gamesched`` command line: run the services, migrate, and operate guilds and games."""

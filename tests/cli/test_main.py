@@ -1,0 +1,88 @@
+"""The gamesched command: help on every level, config check, database migrations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+def every_command_path() -> list[list[str]]:
+    """Every command and group of the app, as argument lists."""
+    paths: list[list[str]] = []
+
+    def walk(command: object, prefix: list[str]) -> None:
+        paths.append(prefix)
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, [*prefix, name])
+
+    walk(get_command(app), [])
+    return paths
+
+
+@pytest.mark.parametrize("path", every_command_path(), ids=lambda p: " ".join(p) or "gamesched")
+def test_every_level_has_help(path: list[str]) -> None:
+    """`--help` works on the top level, every group and every command."""
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_config_check_accepts_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no file and no variables the defaults are valid: a working SQLite setup."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GAMESCHED_CONFIG", raising=False)
+    result = runner.invoke(app, ["config", "check", "--json"])
+    assert result.exit_code == 0, result.output
+    values = json.loads(result.output)
+    assert values["database"]["url"].startswith("sqlite+aiosqlite://")
+    assert values["broker"]["url"] == ""
+
+
+def test_config_check_names_every_bad_key_and_exits_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad port and an unknown key are both named, with what is allowed; exit code 1."""
+    monkeypatch.delenv("GAMESCHED_CONFIG", raising=False)
+    config = tmp_path / "config.toml"
+    config.write_text('[web]\nport = 99999\n[database]\nuri = "x"\n')
+    result = runner.invoke(app, ["--config", str(config), "config", "check"])
+    assert result.exit_code == 1
+    assert "web.port" in result.output
+    assert "65535" in result.output
+    assert "database.uri" in result.output
+    assert "database.url" in result.output
+
+
+def test_config_check_never_prints_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot token is shown as *** and its text appears nowhere in the output."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GAMESCHED_DISCORD__TOKEN", "very-secret-token-value")
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 0, result.output
+    assert "very-secret-token-value" not in result.output
+    assert 'token = "***"' in result.output
+
+
+def test_db_upgrade_creates_the_schema_and_current_reports_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`db current` exits 1 on an empty database, `db upgrade` fixes it, then `current` is 0."""
+    monkeypatch.setenv("GAMESCHED_DATABASE__URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    before = runner.invoke(app, ["db", "current"])
+    assert before.exit_code == 1
+    assert "gamesched db upgrade" in before.output
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "newest" in upgraded.output
+    after = runner.invoke(app, ["db", "current"])
+    assert after.exit_code == 0, after.output
