@@ -71,20 +71,20 @@ def _hide_password(url: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
 
 
-def _database_url(url: str) -> str:
-    for prefix in _DATABASE_SCHEMES:
-        if url.startswith(prefix):
-            return _DATABASE_SCHEMES[prefix] + url[len(prefix) :]
-    raise ValueError("unsupported database URL scheme")
-
-
-_DATABASE_SCHEMES = {
+_DATABASE_SCHEMES = {  # accepted prefix -> the async driver's prefix
     "sqlite+aiosqlite://": "sqlite+aiosqlite://",
     "sqlite://": "sqlite+aiosqlite://",
     "postgresql+asyncpg://": "postgresql+asyncpg://",
     "postgresql://": "postgresql+asyncpg://",
     "postgres://": "postgresql+asyncpg://",
 }
+
+
+def _database_url(url: str) -> str:
+    for prefix, canonical in _DATABASE_SCHEMES.items():
+        if url.startswith(prefix):
+            return canonical + url[len(prefix) :]
+    raise ValueError("unsupported database URL scheme")
 
 
 def _url_with_scheme(url: str, schemes: tuple[str, ...]) -> str:
@@ -378,7 +378,7 @@ def load_config(path: Path | None = None, *, environ: Mapping[str, str] | None =
     except ValidationError as exc:
         problems.extend(_describe_errors(exc, schema, settings))
     if problems:
-        raise ConfigError(problems) from None
+        raise ConfigError(problems)  # outside `except`: no chained error holding raw input
     return config
 
 
