@@ -76,7 +76,8 @@ class DiscordSpec:
     """Discord's OpenAPI description, for finding operations and validating request bodies."""
 
     def __init__(self, document: Mapping[str, Any]) -> None:
-        """Wrap a parsed document; prefer :meth:`load`. The document must not change later."""
+        """Wrap a parsed document (left unchanged); :meth:`load` reads one from a file."""
+        document = _with_integer_snowflakes(document)
         self._routes = tuple(_routes(document))
         self._registry: Registry[Any] = Registry().with_resource(
             SPEC_URI, DRAFT202012.create_resource(document)
@@ -86,12 +87,7 @@ class DiscordSpec:
     @classmethod
     def load(cls, path: Path) -> DiscordSpec:
         """Read the document from ``path`` (it is large: load it once and share it)."""
-        document = json.loads(path.read_text(encoding="utf-8"))
-        schemas = document["components"]["schemas"]
-        schemas["SnowflakeType"] = {
-            "anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]
-        }
-        return cls(document)
+        return cls(json.loads(path.read_text(encoding="utf-8")))
 
     def find_operation(self, method: str, path: str) -> Operation | None:
         """The operation a concrete request path addresses, or None.
@@ -142,6 +138,17 @@ class DiscordSpec:
             )
             self._validators[pointer] = validator
         return validator
+
+
+def _with_integer_snowflakes(document: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A copy of the document whose ``SnowflakeType`` also admits non-negative integers."""
+    components = document["components"]
+    schemas = components["schemas"]
+    snowflake = {"anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}]}
+    return {
+        **document,
+        "components": {**components, "schemas": {**schemas, "SnowflakeType": snowflake}},
+    }
 
 
 def _routes(document: Mapping[str, Any]) -> Iterator[_Route]:
