@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,21 +83,33 @@ async def get_game(session: AsyncSession, game_id: int, *, lock: bool = False) -
     return (await session.scalars(query)).one_or_none()
 
 
-async def participants_of(
-    session: AsyncSession, game_ids: Iterable[int]
-) -> dict[int, list[ParticipantRow]]:
-    """Participant rows per game, each list in (status, order) order."""
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One participant row, without ORM overhead (rosters are read on every click)."""
+
+    user_id: int | None
+    placeholder: str | None
+    status: str
+
+
+async def participants_of(session: AsyncSession, game_ids: Iterable[int]) -> dict[int, list[Slot]]:
+    """Participant slots per game, each list in stored order."""
     ids = list(game_ids)
-    result: dict[int, list[ParticipantRow]] = {game_id: [] for game_id in ids}
+    result: dict[int, list[Slot]] = {game_id: [] for game_id in ids}
     if not ids:
         return result
     query = (
-        select(ParticipantRow)
+        select(
+            ParticipantRow.game_id,
+            ParticipantRow.user_id,
+            ParticipantRow.placeholder,
+            ParticipantRow.status,
+        )
         .where(ParticipantRow.game_id.in_(ids))
         .order_by(ParticipantRow.game_id, ParticipantRow.sort_key, ParticipantRow.id)
     )
-    for row in await session.scalars(query):
-        result[row.game_id].append(row)
+    for game_id, user_id, placeholder, status in await session.execute(query):
+        result[game_id].append(Slot(user_id, placeholder, status))
     return result
 
 
@@ -118,15 +131,24 @@ async def find_placeholder(
     return (await session.scalars(query)).first()
 
 
+async def remove_participant(session: AsyncSession, *, game_id: int, user_id: int) -> None:
+    await session.execute(
+        delete(ParticipantRow).where(
+            ParticipantRow.game_id == game_id, ParticipantRow.user_id == user_id
+        )
+    )
+
+
 async def promote_waitlisted(
     session: AsyncSession, *, game_id: int, user_ids: Sequence[int], first_sort_key: int
 ) -> None:
     """Give the listed waitlisted members a seat, keeping their order."""
     for offset, user_id in enumerate(user_ids):
-        row = await find_participant(session, game_id=game_id, user_id=user_id)
-        assert row is not None
-        row.status = "joined"
-        row.sort_key = first_sort_key + offset
+        await session.execute(
+            update(ParticipantRow)
+            .where(ParticipantRow.game_id == game_id, ParticipantRow.user_id == user_id)
+            .values(status="joined", sort_key=first_sort_key + offset)
+        )
 
 
 def games_query(

@@ -57,14 +57,18 @@ async def join_game(ctx: Context, *, game_id: int, user_id: int) -> Joined:
     async with ctx.transaction() as session:
         game = await load_game(session, game_id, lock=True)
         require_open(game, "join it")
-        roster = (await view_of(session, game)).roster
-        status = decide_join(roster, user_id)
+        before = await view_of(session, game)
+        status = decide_join(before.roster, user_id)
         sort_key = bump(game)
         session.add(
             ParticipantRow(game_id=game.id, user_id=user_id, status=status, sort_key=sort_key)
         )
         await session.flush()
-        return Joined(game=await view_of(session, game), status=status, user_id=user_id)
+        if status is SlotStatus.JOINED:
+            after = before.after(version=game.version, joined=(*before.joined, user_id))
+        else:
+            after = before.after(version=game.version, waitlist=(*before.waitlist, user_id))
+        return Joined(game=after, status=status, user_id=user_id)
 
 
 async def leave_game(ctx: Context, *, game_id: int, user_id: int) -> Left:
@@ -72,19 +76,22 @@ async def leave_game(ctx: Context, *, game_id: int, user_id: int) -> Left:
     async with ctx.transaction() as session:
         game = await load_game(session, game_id, lock=True)
         require_open(game, "leave it")
-        departure = decide_leave((await view_of(session, game)).roster, user_id)
-        row = await repo.find_participant(session, game_id=game.id, user_id=user_id)
-        assert row is not None
-        await session.delete(row)
+        before = await view_of(session, game)
+        departure = decide_leave(before.roster, user_id)
+        await repo.remove_participant(session, game_id=game.id, user_id=user_id)
         first_key = bump(game)
         await repo.promote_waitlisted(
             session, game_id=game.id, user_ids=departure.promoted, first_sort_key=first_key
         )
         notify(session, game, NoticeKind.PROMOTED, departure.promoted)
         await session.flush()
-        return Left(
-            game=await view_of(session, game), was=departure.was, promoted=departure.promoted
+        gone = {user_id, *departure.promoted}
+        after = before.after(
+            version=game.version,
+            joined=tuple(u for u in before.joined if u != user_id) + departure.promoted,
+            waitlist=tuple(u for u in before.waitlist if u not in gone),
         )
+        return Left(game=after, was=departure.was, promoted=departure.promoted)
 
 
 async def assign_placeholder(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from gamesched.db.tables import ChannelRow, GameRow, GuildRow, ParticipantRow, SettingsColumns
+from gamesched.db.repositories import Slot
+from gamesched.db.tables import ChannelRow, GameRow, GuildRow, SettingsColumns
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.roster import Roster, SlotStatus
 from gamesched.domain.settings import EffectiveSettings, SettingsLayer, resolve
@@ -78,6 +79,23 @@ class GameView:
             max_players=self.max_players,
         )
 
+    def after(
+        self,
+        *,
+        version: int,
+        joined: tuple[int, ...] | None = None,
+        waitlist: tuple[int, ...] | None = None,
+        placeholders: tuple[str, ...] | None = None,
+    ) -> GameView:
+        """This snapshot after a roster change, without reading the database again."""
+        return replace(
+            self,
+            version=version,
+            joined=self.joined if joined is None else joined,
+            waitlist=self.waitlist if waitlist is None else waitlist,
+            placeholders=self.placeholders if placeholders is None else placeholders,
+        )
+
     @property
     def needs_sync(self) -> bool:
         """The announcement is behind the database (or was never posted)."""
@@ -86,7 +104,7 @@ class GameView:
 
 def game_view(
     game: GameRow,
-    participants: Sequence[ParticipantRow],
+    participants: Sequence[Slot],
     *,
     channel: ChannelRow | None,
     guild: GuildRow | None,
