@@ -12,6 +12,7 @@ Where the two disagree, the comment says which one is enforced and why.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -219,11 +220,11 @@ def check_modal(data: Mapping[str, Any]) -> list[Violation]:
 def check_interaction_callback(body: Mapping[str, Any]) -> list[Violation]:
     """Check the body of POST /interactions/{id}/{token}/callback, dispatching on its type."""
     out = _Collector()
-    if not isinstance(body, Mapping):
-        out.add("", "the callback body must be a JSON object with a 'type'")
+    callback = out.mapping("", body)
+    if callback is None:
         return out.violations
-    kind = body.get("type")
-    data = body.get("data")
+    kind = callback.get("type")
+    data = callback.get("data")
     if kind in (PONG, DEFERRED_UPDATE_MESSAGE):
         return out.violations
     if kind == CHANNEL_MESSAGE:
@@ -251,6 +252,7 @@ def check_application_commands(commands: Sequence[Any]) -> list[Violation]:
     if items is None:
         return out.violations
     names_by_type: dict[int, set[str]] = {}
+    counts: Counter[int] = Counter()
     for index, command in enumerate(items):
         path = f"[{index}]"
         fields = out.mapping(path, command)
@@ -260,6 +262,7 @@ def check_application_commands(commands: Sequence[Any]) -> list[Violation]:
         if kind not in COMMAND_TYPE_NAMES:
             out.add(f"{path}.type", f"{kind!r} is not a command type; use 1, 2 or 3")
             continue
+        counts[kind] += 1
         _check_command(out, path, fields, kind=kind)
         name = fields.get("name")
         seen = names_by_type.setdefault(kind, set())
@@ -272,9 +275,7 @@ def check_application_commands(commands: Sequence[Any]) -> list[Violation]:
                 )
             seen.add(name)
     for kind, limit in MAX_COMMANDS_PER_TYPE.items():
-        count = sum(
-            1 for c in items if isinstance(c, Mapping) and c.get("type", CHAT_INPUT) == kind
-        )
+        count = counts[kind]
         if count > limit:
             out.add(
                 "",

@@ -67,9 +67,11 @@ class _Route:
     """A path template split for matching."""
 
     template: str
+    """The templated path as the document spells it."""
     segments: tuple[str | None, ...]
     """Literal segments, or None where the template has a ``{parameter}``."""
     methods: Mapping[str, Operation]
+    """The path's operations by upper-case HTTP method."""
 
 
 class DiscordSpec:

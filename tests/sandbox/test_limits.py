@@ -681,6 +681,12 @@ def test_unknown_callback_type_is_rejected() -> None:
     assert "use 1" in violations[0].message
 
 
+def test_callback_body_must_be_an_object() -> None:
+    """A callback body that is not a JSON object is reported, not raised."""
+    not_an_object: Any = [4]
+    assert paths(check_interaction_callback(not_an_object)) == {""}
+
+
 # --- application commands -----------------------------------------------------------------------
 
 
