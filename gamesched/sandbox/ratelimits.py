@@ -1,0 +1,73 @@
+"""Discord's per-channel message rate limits, with the headers Discord sends.
+
+Each channel has one bucket for creating messages and one for editing them; a bucket allows
+``Limits.channel_messages`` requests per ``Limits.channel_window_seconds``, counted in fixed
+windows that start at the first request. Every answer in a bucket carries the
+``X-RateLimit-*`` headers; a request over the limit gets a 429 with ``retry_after`` in the
+JSON body and a ``Via`` header (without it disnake takes the 429 for a Cloudflare ban).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from gamesched.sandbox.state import Clock, DiscordError
+
+
+@dataclass(slots=True)
+class _Window:
+    started: float
+    used: int
+
+
+class RateLimiter:
+    """Fixed-window buckets keyed by (action, channel)."""
+
+    def __init__(self, clock: Clock, *, limit: int, window: float) -> None:
+        self._clock = clock
+        self._limit = limit
+        self._window = window
+        self._windows: dict[tuple[str, int], _Window] = {}
+
+    def acquire(self, action: str, channel_id: int) -> dict[str, str]:
+        """Count one request; returns the headers to send, or raises the 429."""
+        now = self._clock.now()
+        key = (action, channel_id)
+        window = self._windows.get(key)
+        if window is None or now >= window.started + self._window:
+            window = self._windows[key] = _Window(started=now, used=0)
+        reset_at = window.started + self._window
+        bucket = hashlib.sha1(f"{action}:{channel_id}".encode()).hexdigest()[:16]
+        headers = {
+            "X-RateLimit-Limit": str(self._limit),
+            "X-RateLimit-Reset": f"{reset_at:.3f}",
+            "X-RateLimit-Reset-After": f"{max(reset_at - now, 0.0):.3f}",
+            "X-RateLimit-Bucket": bucket,
+        }
+        if window.used >= self._limit:
+            retry_after = max(reset_at - now, 0.001)
+            headers["X-RateLimit-Remaining"] = "0"
+            raise rate_limited(retry_after, headers, rule=True)
+        window.used += 1
+        headers["X-RateLimit-Remaining"] = str(self._limit - window.used)
+        return headers
+
+
+def rate_limited(
+    retry_after: float, headers: dict[str, str] | None = None, *, rule: bool = False
+) -> DiscordError:
+    """Discord's 429 answer; ``rule`` when the bot itself exceeded a limit (not a fault)."""
+    return DiscordError(
+        429,
+        0,
+        "You are being rate limited.",
+        headers={
+            **(headers or {}),
+            "Retry-After": str(max(1, round(retry_after))),
+            "X-RateLimit-Scope": "user",
+            "Via": "1.1 google",
+        },
+        extra={"retry_after": round(retry_after, 3), "global": False},
+        rule=rule,
+    )
