@@ -57,6 +57,11 @@ class InteractionResult:
         return str(self.raw["token"])
 
     @property
+    def settled(self) -> bool:
+        """Whether the bot has answered (a final callback, or a deferral and then more)."""
+        return bool(self.raw["settled"])
+
+    @property
     def callback_type(self) -> int | None:
         """4 message, 5 deferred, 6 deferred update, 7 update, 8 choices, 9 modal."""
         return self.raw["callback_type"]

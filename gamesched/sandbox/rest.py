@@ -10,6 +10,7 @@ that mean a broken rule are also kept in the violations list.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,10 +29,17 @@ from gamesched.sandbox.payloads import (
 )
 from gamesched.sandbox.state import DiscordError, StoredMessage, invalid_form_body
 
+_log = logging.getLogger(__name__)
+
 PREFIX = "/api/v10"
 _UNAUTHENTICATED = ("/interactions/", "/webhooks/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+BODY = web.RequestKey("body", object)
+"""The decoded JSON body (or multipart ``payload_json``), None without one."""
+ATTACHMENTS = web.RequestKey("attachments", list)
+"""Uploaded files as Discord attachment objects."""
 
 
 def json_response(
@@ -63,7 +71,7 @@ async def discord_middleware(request: web.Request, handler: Handler) -> web.Stre
     error_code: int | None = None
     try:
         body, attachments = await _read_body(request)
-        request["body"], request["attachments"] = body, attachments
+        request[BODY], request[ATTACHMENTS] = body, attachments
         await sandbox.faults.apply(request.method, path)
         if not path.startswith(_UNAUTHENTICATED):
             _authenticate(request, sandbox)
@@ -78,6 +86,10 @@ async def discord_middleware(request: web.Request, handler: Handler) -> web.Stre
         response = json_response(
             {"message": f"{exc.status}: {exc.reason}", "code": 0}, status=exc.status
         )
+    except Exception:
+        _log.exception("sandbox bug while answering %s %s", request.method, path)
+        error_code = 0
+        response = json_response({"message": "500: Internal Server Error", "code": 0}, status=500)
     state.record_request(
         method=request.method,
         path=path,
@@ -146,7 +158,7 @@ async def get_user(request: web.Request) -> web.Response:
 async def open_dm(request: web.Request) -> web.Response:
     """POST /users/@me/channels: the DM channel with a user."""
     state = request.app[SANDBOX].state
-    recipient = str((request["body"] or {}).get("recipient_id", ""))
+    recipient = str((request[BODY] or {}).get("recipient_id", ""))
     user = state.world.user(int(recipient)) if recipient.isdigit() else None
     if user is None or user.bot:
         raise DiscordError(400, 50033, "Invalid Recipient(s)")
@@ -214,7 +226,7 @@ async def list_commands(request: web.Request) -> web.Response:
 async def overwrite_commands(request: web.Request) -> web.Response:
     """PUT: bulk overwrite global or guild commands."""
     guild_id = _command_scope(request)
-    body = request["body"]
+    body = request[BODY]
     problems = limits.check_application_commands(body)
     if problems:
         raise invalid_form_body(problems)
@@ -225,7 +237,7 @@ async def upsert_command(request: web.Request) -> web.Response:
     """POST: create (201) or replace (200) one command."""
     guild_id = _command_scope(request)
     state = request.app[SANDBOX].state
-    body = request["body"]
+    body = request[BODY]
     others = [c for c in state.commands_for(guild_id) if c["name"] != (body or {}).get("name")]
     problems = limits.check_application_commands([*others, body])
     if problems:
@@ -280,7 +292,7 @@ async def create_message(request: web.Request) -> web.Response:
     body = _message_body(request, creating=True)
     headers = sandbox.ratelimits.acquire("create", channel_id)
     message = sandbox.state.create_message(
-        channel_id, body, attachments=request["attachments"]
+        channel_id, body, attachments=request[ATTACHMENTS]
     )
     return json_response(message.payload, headers=headers)
 
@@ -369,7 +381,7 @@ async def interaction_callback(request: web.Request) -> web.Response:
     """POST /interactions/{id}/{token}/callback."""
     interaction_id = _snowflake(request, "interaction_id", code=10062, what="Unknown interaction")
     request.app[SANDBOX].interactions.respond(
-        interaction_id, request.match_info["token"], request["body"], request["attachments"]
+        interaction_id, request.match_info["token"], request[BODY], request[ATTACHMENTS]
     )
     return no_content()
 
@@ -379,7 +391,7 @@ async def create_followup(request: web.Request) -> web.Response:
     interactions = request.app[SANDBOX].interactions
     record = interactions.webhook_record(_snowflake(request, "app_id"), request.match_info["token"])
     body = _message_body(request, creating=True)
-    message = interactions.followup(record, body, request["attachments"])
+    message = interactions.followup(record, body, request[ATTACHMENTS])
     if request.query.get("wait", "false").lower() in ("true", "1"):
         return json_response(message.payload)
     return no_content()
@@ -455,18 +467,18 @@ def _attachment(index: int, filename: str, data: bytes) -> dict[str, Any]:
 
 
 def _edited_attachments(request: web.Request) -> list[dict[str, Any]] | None:
-    body = request["body"] or {}
-    if "attachments" not in body and not request["attachments"]:
+    body = request[BODY] or {}
+    if "attachments" not in body and not request[ATTACHMENTS]:
         return None
-    return list(request["attachments"])
+    return list(request[ATTACHMENTS])
 
 
 def _message_body(request: web.Request, *, creating: bool) -> dict[str, Any]:
-    body = request["body"]
+    body = request[BODY]
     if body is None:
         body = {}
     problems = limits.check_message(body, creating=creating)
-    if request["attachments"] and creating:
+    if request[ATTACHMENTS] and creating:
         problems = [p for p in problems if p.path != ""]
     if problems:
         raise invalid_form_body(problems)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -58,3 +60,92 @@ async def http(sandbox: RunningSandbox, demo_world: World) -> AsyncIterator[aioh
     headers = {"Authorization": f"Bot {demo_world.token}"}
     async with aiohttp.ClientSession(sandbox.base_url + "/", headers=headers) as session:
         yield session
+
+
+class RawGateway:
+    """A bare gateway client standing in for a bot, to test the sandbox without disnake."""
+
+    def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        self.socket = socket
+
+    async def receive(self, *, timeout: float = 5.0) -> dict[str, Any]:
+        """The next frame."""
+        message = await self.socket.receive(timeout=timeout)
+        assert message.type is aiohttp.WSMsgType.TEXT, f"expected a frame, got {message!r}"
+        frame: dict[str, Any] = json.loads(message.data)
+        return frame
+
+    async def send(self, op: int, data: Any) -> None:
+        """Send a frame."""
+        await self.socket.send_str(json.dumps({"op": op, "d": data}))
+
+    async def next_dispatch(self, event: str, *, timeout: float = 5.0) -> dict[str, Any]:
+        """Skip frames until a dispatch of ``event``."""
+        while True:
+            frame = await self.receive(timeout=timeout)
+            if frame["op"] == 0 and frame["t"] == event:
+                return frame
+
+
+async def connect_gateway(
+    session: aiohttp.ClientSession, sandbox: RunningSandbox
+) -> RawGateway:
+    """Open a websocket to the sandbox's gateway (HELLO not yet read)."""
+    socket = await session.ws_connect(f"ws://{sandbox.host}:{sandbox.port}/gateway")
+    return RawGateway(socket)
+
+
+@pytest.fixture
+async def raw_bot(
+    sandbox: RunningSandbox, demo_world: World, http: aiohttp.ClientSession
+) -> AsyncIterator[RawGateway]:
+    """A connected, identified bare gateway client with the guild's slash commands synced."""
+    async with aiohttp.ClientSession() as session:
+        gateway = await connect_gateway(session, sandbox)
+        await gateway.receive()
+        await gateway.send(2, {"token": demo_world.token, "intents": 3})
+        await gateway.next_dispatch("GUILD_CREATE")
+        guild_id = demo_world.guilds[0].id
+        response = await http.put(
+            f"applications/{demo_world.application_id}/guilds/{guild_id}/commands",
+            json=TEST_COMMANDS,
+        )
+        assert response.status == 200, await response.text()
+        yield gateway
+        await gateway.socket.close()
+
+
+TEST_COMMANDS: list[dict[str, Any]] = [
+    {
+        "name": "create",
+        "description": "Create a game",
+        "type": 1,
+        "options": [
+            {"name": "title", "description": "Title", "type": 3, "required": True},
+            {"name": "host", "description": "Host", "type": 6},
+            {
+                "name": "size",
+                "description": "Seats",
+                "type": 4,
+                "choices": [{"name": "four", "value": 4}, {"name": "six", "value": 6}],
+            },
+            {"name": "game", "description": "Game", "type": 3, "autocomplete": True},
+        ],
+    },
+    {
+        "name": "config",
+        "description": "Settings",
+        "type": 1,
+        "options": [
+            {
+                "name": "channel",
+                "description": "Channel settings",
+                "type": 1,
+                "options": [
+                    {"name": "target", "description": "Channel", "type": 7, "required": True}
+                ],
+            }
+        ],
+    },
+]
+"""Commands the bare bot syncs."""

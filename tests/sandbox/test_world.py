@@ -1,0 +1,58 @@
+"""World loading: the demo world's collisions and permissions, and clear errors for bad files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gamesched.sandbox.server import DEMO_WORLD
+from gamesched.sandbox.world import ALL_PERMISSIONS, SEND_MESSAGES, WorldError, load_world
+
+
+def test_demo_world_has_the_name_collisions_mention_matching_needs() -> None:
+    """Two nicks 'Alex', a nick equal to a username, Unicode names and a closed-DM user exist."""
+    world = load_world(DEMO_WORLD)
+    guild = world.guilds[0]
+    nicks = [m.nick for m in guild.members if m.nick]
+    usernames = {u.username for u in world.users}
+    assert nicks.count("Alex") == 2
+    assert usernames & set(nicks) == {"samantha"}
+    assert {"sam", "samantha"} <= usernames
+    assert any(not (u.global_name or "").isascii() for u in world.users)
+    assert [u.username for u in world.users if u.dms_closed] == ["cleo"]
+    assert guild.name == "Game Night" and len(guild.members) == 13
+
+
+def test_permissions_follow_roles_admin_and_overwrites() -> None:
+    """ADMINISTRATOR grants everything; a channel overwrite denies the bot SEND_MESSAGES."""
+    world = load_world(DEMO_WORLD)
+    guild = world.guilds[0]
+    olivia = guild.member(1160000000000000001)
+    mia = guild.member(1160000000000000010)
+    bot = guild.member(world.bot.id)
+    assert olivia is not None and mia is not None and bot is not None
+    announcements = world.find_channel("announcements")
+    lfg = world.find_channel("lfg")
+    assert announcements is not None and lfg is not None
+    assert guild.base_permissions(olivia) == ALL_PERMISSIONS
+    assert not guild.channel_permissions(announcements, bot) & SEND_MESSAGES
+    assert guild.channel_permissions(announcements, mia) & SEND_MESSAGES
+    assert guild.channel_permissions(lfg, bot) & SEND_MESSAGES
+    assert lfg.parent_id == world.find_channel("Games").id  # type: ignore[union-attr]
+
+
+def test_bad_world_files_say_what_to_fix(tmp_path: Path) -> None:
+    """An unknown role or permission name is reported with the entry it is in."""
+    base = DEMO_WORLD.read_text(encoding="utf-8")
+    unknown_role = tmp_path / "role.toml"
+    unknown_role.write_text(base.replace('roles = ["Admin"]', 'roles = ["Admn"]'), encoding="utf-8")
+    with pytest.raises(WorldError, match="unknown role 'Admn'"):
+        load_world(unknown_role)
+    bad_permission = tmp_path / "perm.toml"
+    bad_permission.write_text(
+        base.replace('permissions = ["MANAGE_CHANNELS"]', 'permissions = ["MANAGE_CHANELS"]'),
+        encoding="utf-8",
+    )
+    with pytest.raises(WorldError, match="unknown permission 'MANAGE_CHANELS'"):
+        load_world(bad_permission)
