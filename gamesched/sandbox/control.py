@@ -164,7 +164,7 @@ async def get_commands(request: web.Request) -> web.Response:
         pools = [state.global_commands, *state.guild_commands.values()]
         return {c["name"] for pool in pools for c in pool}
 
-    if not await state.wait_until(lambda: wanted <= synced(), timeout=_timeout(request.query)):
+    if not await state.wait_until(lambda: wanted <= synced(), within=_timeout(request.query)):
         return reply(
             {"error": f"commands {sorted(wanted - synced())} were not synced in time"},
             status=504,
@@ -185,12 +185,14 @@ async def get_interaction(request: web.Request) -> web.Response:
         return reply({"error": "no such interaction"}, status=404)
     wanted = int(request.query.get("followups", 0))
     arrived = await sandbox.state.wait_until(
-        lambda: len(record.followup_ids) >= wanted, timeout=_timeout(request.query)
+        lambda: len(record.followup_ids) >= wanted, within=_timeout(request.query)
     )
     if not arrived:
         return reply(
-            {"error": f"fewer than {wanted} follow-ups arrived in time",
-             "interaction": record_json(sandbox, record)},
+            {
+                "error": f"fewer than {wanted} follow-ups arrived in time",
+                "interaction": record_json(sandbox, record),
+            },
             status=504,
         )
     return reply(record_json(sandbox, record))
@@ -343,7 +345,7 @@ async def get_gateway(request: web.Request) -> web.Response:
             and gateway.resumes >= resumes
         )
 
-    if not await sandbox.state.wait_until(reached, timeout=_timeout(query)):
+    if not await sandbox.state.wait_until(reached, within=_timeout(query)):
         return reply(
             {**gateway.status(), "error": "the gateway did not reach the wanted state in time"},
             status=504,
@@ -408,11 +410,13 @@ async def _dispatch_and_wait(
     sandbox: Sandbox, record: InteractionRecord, body: dict[str, Any]
 ) -> web.Response:
     if not await sandbox.gateway.dispatch("INTERACTION_CREATE", record.payload):
-        return reply({"error": "the bot has not connected to the gateway; start it first"}, status=409)
+        return reply(
+            {"error": "the bot has not connected to the gateway; start it first"}, status=409
+        )
     if body.get("wait", True) is False:
         return reply(record_json(sandbox, record))
     timeout = _timeout(body)
-    if not await sandbox.state.wait_until(lambda: record.settled, timeout=timeout):
+    if not await sandbox.state.wait_until(lambda: record.settled, within=timeout):
         return reply(
             {
                 "error": f"the bot did not answer interaction {record.id} within {timeout} s",

@@ -8,7 +8,7 @@ same against a sandbox in this process or in another one::
         result = await discord.slash("sam", "create", channel="lfg", options={"title": "Catan"})
         clicked = await discord.click("zoe", result.custom_ids[0])
 
-Acting methods wait (up to ``timeout`` seconds) until the bot answered and return an
+Acting methods wait (up to ``within`` seconds) until the bot answered and return an
 :class:`InteractionResult`; a bot that stays silent raises :class:`InteractionTimeout`, a
 usage mistake (disabled button, unknown member...) raises :class:`SandboxUsageError`.
 """
@@ -18,13 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import aiohttp
 
 from gamesched.sandbox.interactions import walk_components
 
-DEFAULT_TIMEOUT = 5.0
+DEFAULT_WITHIN = 5.0
+"""Seconds the driver waits for the bot unless told otherwise."""
 
 
 class SandboxUsageError(Exception):
@@ -64,12 +65,12 @@ class InteractionResult:
     @property
     def callback_type(self) -> int | None:
         """4 message, 5 deferred, 6 deferred update, 7 update, 8 choices, 9 modal."""
-        return self.raw["callback_type"]
+        return cast("int | None", self.raw["callback_type"])
 
     @property
     def message(self) -> Mapping[str, Any] | None:
         """The message the answer shows: the reply (type 4/5) or the updated message (6/7)."""
-        return self.raw["original"] or self.raw["source_message"]
+        return cast("Mapping[str, Any] | None", self.raw["original"] or self.raw["source_message"])
 
     @property
     def content(self) -> str:
@@ -89,12 +90,12 @@ class InteractionResult:
     @property
     def modal(self) -> Mapping[str, Any] | None:
         """The modal the bot opened, if it answered with one."""
-        return self.raw["modal"]
+        return cast("Mapping[str, Any] | None", self.raw["modal"])
 
     @property
     def choices(self) -> list[Mapping[str, Any]] | None:
         """Autocomplete choices."""
-        return self.raw["choices"]
+        return cast("list[Mapping[str, Any]] | None", self.raw["choices"])
 
     @property
     def rejected(self) -> list[Mapping[str, Any]]:
@@ -111,9 +112,9 @@ class InteractionResult:
 class SandboxDriver:
     """Acts as Discord users through the control API of the sandbox at ``url``."""
 
-    def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, url: str, *, within: float = DEFAULT_WITHIN) -> None:
         self._url = url.rstrip("/") + "/_sandbox"
-        self._timeout = timeout
+        self._within = within
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -143,11 +144,11 @@ class SandboxDriver:
         channel: str | int,
         options: Mapping[str, Any] | None = None,
         wait: bool = True,
-        timeout: float | None = None,
+        within: float | None = None,
     ) -> InteractionResult:
         """Run ``/name`` (``"group sub"`` for subcommands) with ``options`` as ``member``."""
         body = {"member": member, "channel": channel, "name": name, "options": options or {}}
-        return await self._act("command", body, wait=wait, timeout=timeout)
+        return await self._act("command", body, wait=wait, within=within)
 
     async def autocomplete(
         self,
@@ -157,7 +158,7 @@ class SandboxDriver:
         channel: str | int,
         focused: str,
         options: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
+        within: float | None = None,
     ) -> list[Mapping[str, Any]]:
         """The bot's autocomplete choices for option ``focused`` with ``options`` typed so far."""
         body = {
@@ -167,7 +168,7 @@ class SandboxDriver:
             "options": options or {},
             "focused": focused,
         }
-        result = await self._act("autocomplete", body, wait=True, timeout=timeout)
+        result = await self._act("autocomplete", body, wait=True, within=within)
         return list(result.choices or [])
 
     async def click(
@@ -178,12 +179,12 @@ class SandboxDriver:
         channel: str | int | None = None,
         message_id: int | str | None = None,
         wait: bool = True,
-        timeout: float | None = None,
+        within: float | None = None,
     ) -> InteractionResult:
         """Click the button ``custom_id`` on the newest message (of ``channel``) carrying it."""
         body = {"member": member, "custom_id": custom_id, "channel": channel}
         body["message_id"] = None if message_id is None else str(message_id)
-        return await self._act("component", body, wait=wait, timeout=timeout)
+        return await self._act("component", body, wait=wait, within=within)
 
     async def select(
         self,
@@ -194,7 +195,7 @@ class SandboxDriver:
         channel: str | int | None = None,
         message_id: int | str | None = None,
         wait: bool = True,
-        timeout: float | None = None,
+        within: float | None = None,
     ) -> InteractionResult:
         """Choose ``values`` in the select menu ``custom_id``."""
         body = {
@@ -204,7 +205,7 @@ class SandboxDriver:
             "message_id": None if message_id is None else str(message_id),
             "values": list(values),
         }
-        return await self._act("component", body, wait=wait, timeout=timeout)
+        return await self._act("component", body, wait=wait, within=within)
 
     async def submit_modal(
         self,
@@ -213,22 +214,22 @@ class SandboxDriver:
         *,
         custom_id: str | None = None,
         wait: bool = True,
-        timeout: float | None = None,
+        within: float | None = None,
     ) -> InteractionResult:
         """Fill and submit the modal the bot last opened for ``member``."""
         body = {"member": member, "values": dict(values), "custom_id": custom_id}
-        return await self._act("modal", body, wait=wait, timeout=timeout)
+        return await self._act("modal", body, wait=wait, within=within)
 
     async def interaction(
-        self, interaction_id: int, *, followups: int = 0, timeout: float | None = None
+        self, interaction_id: int, *, followups: int = 0, within: float | None = None
     ) -> InteractionResult:
         """An interaction's record now, or once it has ``followups`` follow-ups."""
-        timeout = self._timeout if timeout is None else timeout
+        seconds = self._within if within is None else within
         data = await self._request(
             "GET",
             f"/interactions/{interaction_id}",
-            params={"followups": str(followups), "timeout": str(timeout)},
-            timeout=timeout,
+            params={"followups": str(followups), "timeout": str(seconds)},
+            seconds=seconds,
         )
         return InteractionResult(data)
 
@@ -236,20 +237,25 @@ class SandboxDriver:
 
     async def world(self) -> dict[str, Any]:
         """Guilds, channels, roles, members, bot."""
-        return await self._request("GET", "/world")
+        data: dict[str, Any] = await self._request("GET", "/world")
+        return data
 
     async def commands(
-        self, *, wait_for: Iterable[str] = (), timeout: float | None = None
+        self, *, wait_for: Iterable[str] = (), within: float | None = None
     ) -> dict[str, Any]:
         """Synced commands; waits until every name in ``wait_for`` is synced."""
-        timeout = self._timeout if timeout is None else timeout
-        params = {"wait_for": ",".join(wait_for), "timeout": str(timeout)}
-        return await self._request("GET", "/commands", params=params, timeout=timeout)
+        seconds = self._within if within is None else within
+        params = {"wait_for": ",".join(wait_for), "timeout": str(seconds)}
+        data: dict[str, Any] = await self._request(
+            "GET", "/commands", params=params, seconds=seconds
+        )
+        return data
 
     async def open_modals(self, member: str | int | None = None) -> list[dict[str, Any]]:
         """Modals the bot opened that nobody submitted."""
         params = {} if member is None else {"member": str(member)}
-        return await self._request("GET", "/modals", params=params)
+        data: list[dict[str, Any]] = await self._request("GET", "/modals", params=params)
+        return data
 
     async def messages(
         self, channel: str | int, *, member: str | int | None = None, all_ephemeral: bool = False
@@ -258,19 +264,27 @@ class SandboxDriver:
         params = {"all_ephemeral": "1" if all_ephemeral else "0"}
         if member is not None:
             params["member"] = str(member)
-        return await self._request("GET", f"/channels/{channel}/messages", params=params)
+        data: list[dict[str, Any]] = await self._request(
+            "GET", f"/channels/{channel}/messages", params=params
+        )
+        return data
 
     async def dms(self, member: str | int) -> list[dict[str, Any]]:
         """The bot's DMs to ``member``, oldest first."""
-        return await self._request("GET", f"/users/{member}/dms")
+        data: list[dict[str, Any]] = await self._request("GET", f"/users/{member}/dms")
+        return data
 
     async def log(self, *, since: int = 0) -> list[dict[str, Any]]:
         """REST requests the bot made after sequence number ``since``."""
-        return await self._request("GET", "/log", params={"since": str(since)})
+        data: list[dict[str, Any]] = await self._request(
+            "GET", "/log", params={"since": str(since)}
+        )
+        return data
 
     async def violations(self) -> list[dict[str, Any]]:
         """Every refused request that broke a Discord rule."""
-        return await self._request("GET", "/violations")
+        data: list[dict[str, Any]] = await self._request("GET", "/violations")
+        return data
 
     # --- faults, gateway, clock ---------------------------------------------------------------
 
@@ -305,34 +319,42 @@ class SandboxDriver:
         connected: bool = False,
         identifies: int = 0,
         resumes: int = 0,
-        timeout: float | None = None,
+        within: float | None = None,
     ) -> dict[str, Any]:
         """Gateway counters, after waiting until they reach the given values."""
-        timeout = self._timeout if timeout is None else timeout
+        seconds = self._within if within is None else within
         params = {
             "connected": "1" if connected else "0",
             "identifies": str(identifies),
             "resumes": str(resumes),
-            "timeout": str(timeout),
+            "timeout": str(seconds),
         }
-        return await self._request("GET", "/gateway", params=params, timeout=timeout)
+        data: dict[str, Any] = await self._request(
+            "GET", "/gateway", params=params, seconds=seconds
+        )
+        return data
 
     async def drop_gateway(self, *, resumable: bool = True) -> dict[str, Any]:
         """Close the bot's websocket; it RESUMEs (or re-IDENTIFYs if not ``resumable``)."""
-        return await self._request("POST", "/gateway/drop", json={"resumable": resumable})
+        data: dict[str, Any] = await self._request(
+            "POST", "/gateway/drop", json={"resumable": resumable}
+        )
+        return data
 
     async def advance_clock(self, seconds: float) -> float:
         """Move the sandbox clock forward; returns the new time."""
-        return float((await self._request("POST", "/clock/advance", json={"seconds": seconds}))["now"])
+        return float(
+            (await self._request("POST", "/clock/advance", json={"seconds": seconds}))["now"]
+        )
 
     # --- plumbing -------------------------------------------------------------------------------
 
     async def _act(
-        self, kind: str, body: dict[str, Any], *, wait: bool, timeout: float | None
+        self, kind: str, body: dict[str, Any], *, wait: bool, within: float | None
     ) -> InteractionResult:
-        timeout = self._timeout if timeout is None else timeout
-        body = {**body, "wait": wait, "timeout": timeout}
-        data = await self._request("POST", f"/interactions/{kind}", json=body, timeout=timeout)
+        seconds = self._within if within is None else within
+        body = {**body, "wait": wait, "timeout": seconds}
+        data = await self._request("POST", f"/interactions/{kind}", json=body, seconds=seconds)
         return InteractionResult(data)
 
     async def _request(
@@ -340,12 +362,12 @@ class SandboxDriver:
         method: str,
         path: str,
         *,
-        timeout: float = 0.0,
+        seconds: float = 0.0,
         **kwargs: Any,
     ) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession()
-        client_timeout = aiohttp.ClientTimeout(total=timeout + 10.0)
+        client_timeout = aiohttp.ClientTimeout(total=seconds + 10.0)
         async with self._session.request(
             method, self._url + path, timeout=client_timeout, **kwargs
         ) as response:

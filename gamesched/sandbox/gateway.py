@@ -9,6 +9,7 @@ gets op 9 and disnake identifies afresh.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -96,7 +97,9 @@ class Gateway:
                     self.heartbeats += 1
                     await _send(socket, {"op": HEARTBEAT_ACK})
                 elif op in (IDENTIFY, RESUME) and not self._token_ok(data):
-                    await socket.close(code=AUTHENTICATION_FAILED, message=b"Authentication failed.")
+                    await socket.close(
+                        code=AUTHENTICATION_FAILED, message=b"Authentication failed."
+                    )
                 elif op == IDENTIFY:
                     session = await self._identify(socket, data, url)
                 elif op == RESUME:
@@ -118,10 +121,8 @@ class Gateway:
         frame = {"op": DISPATCH, "t": event, "s": session.seq, "d": data}
         session.buffer.append(frame)
         if session.socket is not None and not session.socket.closed:
-            try:
+            with contextlib.suppress(ConnectionError):  # the frame stays buffered for RESUME
                 await _send(session.socket, frame)
-            except ConnectionError:
-                pass  # the frame stays buffered for RESUME
         return True
 
     async def drop(self, *, resumable: bool = True) -> bool:

@@ -165,9 +165,7 @@ class Interactions:
         if unknown:
             known = [d["name"] for d in definitions]
             raise UsageError(f"/{name} has no option(s) {sorted(unknown)}; options: {known}")
-        missing = [
-            d["name"] for d in definitions if d.get("required") and d["name"] not in options
-        ]
+        missing = [d["name"] for d in definitions if d.get("required") and d["name"] not in options]
         if missing and focused is None:
             raise UsageError(f"/{name} needs the required option(s) {missing}")
         if resolved:
@@ -252,7 +250,9 @@ class Interactions:
         try:
             self._check_callback(record, body)
         except DiscordError as error:
-            record.rejected.append({"status": error.status, "code": error.code, "message": error.message})
+            record.rejected.append(
+                {"status": error.status, "code": error.code, "message": error.message}
+            )
             self.state.notify()
             raise
         kind = int(body["type"])
@@ -340,7 +340,8 @@ class Interactions:
         if message_ref == "@original":
             message_id = record.original_message_id
         elif message_ref.isdigit() and (
-            int(message_ref) in record.followup_ids or int(message_ref) == record.original_message_id
+            int(message_ref) in record.followup_ids
+            or int(message_ref) == record.original_message_id
         ):
             message_id = int(message_ref)
         else:
@@ -553,7 +554,9 @@ class Interactions:
                     return message, component
         where = f" in message {message_id}" if message_id else ""
         where += f" in channel {channel_id}" if channel_id else ""
-        raise UsageError(f"no component with custom id {custom_id!r}{where} visible to {user.username}")
+        raise UsageError(
+            f"no component with custom id {custom_id!r}{where} visible to {user.username}"
+        )
 
     def _select_values(
         self,
@@ -591,11 +594,16 @@ def walk_components(components: Sequence[Mapping[str, Any]]) -> Iterator[dict[st
                 yield from walk_components([component[key]])
 
 
-def _submitted(component: Mapping[str, Any], values: Mapping[str, Any], used: set[str]) -> dict:
+def _submitted(
+    component: Mapping[str, Any], values: Mapping[str, Any], used: set[str]
+) -> dict[str, Any]:
     """The modal-submit form of one modal component, filled with the user's values."""
     kind = component["type"]
     if kind == 1:
-        return {"type": 1, "components": [_submitted(c, values, used) for c in component["components"]]}
+        return {
+            "type": 1,
+            "components": [_submitted(c, values, used) for c in component["components"]],
+        }
     if kind == 18:
         return {
             "type": 18,

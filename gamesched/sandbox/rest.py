@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from gamesched.sandbox import limits
 from gamesched.sandbox.context import SANDBOX, Sandbox
@@ -36,9 +36,9 @@ _UNAUTHENTICATED = ("/interactions/", "/webhooks/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-BODY = web.RequestKey("body", object)
+BODY: web.RequestKey[Any] = web.RequestKey("body")
 """The decoded JSON body (or multipart ``payload_json``), None without one."""
-ATTACHMENTS = web.RequestKey("attachments", list)
+ATTACHMENTS: web.RequestKey[list[dict[str, Any]]] = web.RequestKey("attachments")
 """Uploaded files as Discord attachment objects."""
 
 
@@ -291,9 +291,7 @@ async def create_message(request: web.Request) -> web.Response:
     sandbox.state.check_can_send(channel_id)
     body = _message_body(request, creating=True)
     headers = sandbox.ratelimits.acquire("create", channel_id)
-    message = sandbox.state.create_message(
-        channel_id, body, attachments=request[ATTACHMENTS]
-    )
+    message = sandbox.state.create_message(channel_id, body, attachments=_uploads(request))
     return json_response(message.payload, headers=headers)
 
 
@@ -381,7 +379,7 @@ async def interaction_callback(request: web.Request) -> web.Response:
     """POST /interactions/{id}/{token}/callback."""
     interaction_id = _snowflake(request, "interaction_id", code=10062, what="Unknown interaction")
     request.app[SANDBOX].interactions.respond(
-        interaction_id, request.match_info["token"], request[BODY], request[ATTACHMENTS]
+        interaction_id, request.match_info["token"], request[BODY], _uploads(request)
     )
     return no_content()
 
@@ -391,7 +389,7 @@ async def create_followup(request: web.Request) -> web.Response:
     interactions = request.app[SANDBOX].interactions
     record = interactions.webhook_record(_snowflake(request, "app_id"), request.match_info["token"])
     body = _message_body(request, creating=True)
-    message = interactions.followup(record, body, request[ATTACHMENTS])
+    message = interactions.followup(record, body, _uploads(request))
     if request.query.get("wait", "false").lower() in ("true", "1"):
         return json_response(message.payload)
     return no_content()
@@ -436,7 +434,9 @@ async def _read_body(request: web.Request) -> tuple[Any, list[dict[str, Any]]]:
         files: list[dict[str, Any]] = []
         reader = await request.multipart()
         async for part in reader:
-            data = await part.read()  # type: ignore[union-attr]
+            if not isinstance(part, BodyPartReader):
+                continue
+            data = await part.read()
             if part.name == "payload_json":
                 body = _decode(data)
             else:
@@ -466,11 +466,15 @@ def _attachment(index: int, filename: str, data: bytes) -> dict[str, Any]:
     }
 
 
+def _uploads(request: web.Request) -> list[dict[str, Any]]:
+    return request[ATTACHMENTS]
+
+
 def _edited_attachments(request: web.Request) -> list[dict[str, Any]] | None:
     body = request[BODY] or {}
-    if "attachments" not in body and not request[ATTACHMENTS]:
+    if "attachments" not in body and not _uploads(request):
         return None
-    return list(request[ATTACHMENTS])
+    return list(_uploads(request))
 
 
 def _message_body(request: web.Request, *, creating: bool) -> dict[str, Any]:
@@ -478,7 +482,7 @@ def _message_body(request: web.Request, *, creating: bool) -> dict[str, Any]:
     if body is None:
         body = {}
     problems = limits.check_message(body, creating=creating)
-    if request[ATTACHMENTS] and creating:
+    if _uploads(request) and creating:
         problems = [p for p in problems if p.path != ""]
     if problems:
         raise invalid_form_body(problems)
@@ -504,7 +508,9 @@ def _webhook_message(request: web.Request) -> StoredMessage:
 
 
 def _guild(request: web.Request, sandbox: Sandbox) -> Any:
-    guild = sandbox.state.world.guild(_snowflake(request, "guild_id", code=10004, what="Unknown Guild"))
+    guild = sandbox.state.world.guild(
+        _snowflake(request, "guild_id", code=10004, what="Unknown Guild")
+    )
     if guild is None:
         raise DiscordError(404, 10004, "Unknown Guild")
     return guild

@@ -9,6 +9,7 @@ before ``start()`` (and do not call ``_workaround_set_api_version`` afterwards).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,13 +104,13 @@ async def serve(world: World, *, host: str = "127.0.0.1", port: int = 8765) -> N
         await running.close()
 
 
-def run_sandbox(world_path: str | Path = DEMO_WORLD, *, host: str = "127.0.0.1", port: int = 8765) -> None:
+def run_sandbox(
+    world_path: str | Path = DEMO_WORLD, *, host: str = "127.0.0.1", port: int = 8765
+) -> None:
     """Blocking: load a world file and serve it until interrupted."""
     world = load_world(world_path)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(world, host=host, port=port))
-    except KeyboardInterrupt:
-        pass
 
 
 async def _page(request: web.Request) -> web.FileResponse:

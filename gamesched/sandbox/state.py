@@ -224,10 +224,10 @@ class SandboxState:
             self._changed.set()
             self._changed = None
 
-    async def wait_until(self, predicate: Callable[[], bool], *, timeout: float) -> bool:
+    async def wait_until(self, predicate: Callable[[], bool], *, within: float) -> bool:
         """Wait until ``predicate()`` holds (re-checked on every change); False on timeout."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while not predicate():
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -483,7 +483,9 @@ class SandboxState:
         self.notify()
         return new
 
-    def upsert_command(self, guild_id: int | None, body: Mapping[str, Any]) -> tuple[dict, bool]:
+    def upsert_command(
+        self, guild_id: int | None, body: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], bool]:
         """Create or replace one command by name and type; True when it is new."""
         existing = self.commands_for(guild_id)
         old = {(c["name"], c["type"]): c for c in existing}

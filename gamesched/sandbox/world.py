@@ -33,12 +33,12 @@ from typing import Any, Final
 
 import disnake
 
-ALL_PERMISSIONS: Final = disnake.Permissions.all().value
+ALL_PERMISSIONS: Final[int] = disnake.Permissions.all().value
 """Every permission bit Discord defines."""
-ADMINISTRATOR: Final = disnake.Permissions(administrator=True).value
-VIEW_CHANNEL: Final = disnake.Permissions(view_channel=True).value
-SEND_MESSAGES: Final = disnake.Permissions(send_messages=True).value
-MENTION_EVERYONE: Final = disnake.Permissions(mention_everyone=True).value
+ADMINISTRATOR: Final[int] = disnake.Permissions(administrator=True).value
+VIEW_CHANNEL: Final[int] = disnake.Permissions(view_channel=True).value
+SEND_MESSAGES: Final[int] = disnake.Permissions(send_messages=True).value
+MENTION_EVERYONE: Final[int] = disnake.Permissions(mention_everyone=True).value
 
 TEXT_CHANNEL: Final = 0
 DM_CHANNEL: Final = 1
@@ -364,17 +364,22 @@ def _parse_guild(raw: Mapping[str, Any], where: str, users: Mapping[str, User]) 
         ),
         position=0,
     )
-    roles = (everyone,) + tuple(
-        Role(
-            id=_id(entry, f"{where}.roles[{i}]"),
-            name=_text(entry, "name", f"{where}.roles[{i}]"),
-            permissions=permission_bits(entry.get("permissions", []), where=f"{where}.roles[{i}]"),
-            position=int(entry.get("position", i + 1)),
-            mentionable=bool(entry.get("mentionable", False)),
-            color=int(entry.get("color", 0)),
-            hoist=bool(entry.get("hoist", False)),
-        )
-        for i, entry in enumerate(_tables(raw, "roles"))
+    roles = (
+        everyone,
+        *(
+            Role(
+                id=_id(entry, f"{where}.roles[{i}]"),
+                name=_text(entry, "name", f"{where}.roles[{i}]"),
+                permissions=permission_bits(
+                    entry.get("permissions", []), where=f"{where}.roles[{i}]"
+                ),
+                position=int(entry.get("position", i + 1)),
+                mentionable=bool(entry.get("mentionable", False)),
+                color=int(entry.get("color", 0)),
+                hoist=bool(entry.get("hoist", False)),
+            )
+            for i, entry in enumerate(_tables(raw, "roles"))
+        ),
     )
     role_ids = {role.name: role.id for role in roles}
 

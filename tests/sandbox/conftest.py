@@ -50,7 +50,7 @@ async def sandbox(demo_world: World, sandbox_clock: Clock) -> AsyncIterator[Runn
 @pytest.fixture
 async def discord(sandbox: RunningSandbox) -> AsyncIterator[SandboxDriver]:
     """A driver acting as the demo world's users."""
-    async with SandboxDriver(sandbox.url, timeout=5.0) as driver:
+    async with SandboxDriver(sandbox.url, within=5.0) as driver:
         yield driver
 
 
@@ -68,9 +68,9 @@ class RawGateway:
     def __init__(self, socket: aiohttp.ClientWebSocketResponse) -> None:
         self.socket = socket
 
-    async def receive(self, *, timeout: float = 5.0) -> dict[str, Any]:
+    async def receive(self, *, within: float = 5.0) -> dict[str, Any]:
         """The next frame."""
-        message = await self.socket.receive(timeout=timeout)
+        message = await self.socket.receive(timeout=within)
         assert message.type is aiohttp.WSMsgType.TEXT, f"expected a frame, got {message!r}"
         frame: dict[str, Any] = json.loads(message.data)
         return frame
@@ -79,17 +79,15 @@ class RawGateway:
         """Send a frame."""
         await self.socket.send_str(json.dumps({"op": op, "d": data}))
 
-    async def next_dispatch(self, event: str, *, timeout: float = 5.0) -> dict[str, Any]:
+    async def next_dispatch(self, event: str, *, within: float = 5.0) -> dict[str, Any]:
         """Skip frames until a dispatch of ``event``."""
         while True:
-            frame = await self.receive(timeout=timeout)
+            frame = await self.receive(within=within)
             if frame["op"] == 0 and frame["t"] == event:
                 return frame
 
 
-async def connect_gateway(
-    session: aiohttp.ClientSession, sandbox: RunningSandbox
-) -> RawGateway:
+async def connect_gateway(session: aiohttp.ClientSession, sandbox: RunningSandbox) -> RawGateway:
     """Open a websocket to the sandbox's gateway (HELLO not yet read)."""
     socket = await session.ws_connect(f"ws://{sandbox.host}:{sandbox.port}/gateway")
     return RawGateway(socket)

@@ -22,7 +22,7 @@ async def test_driver_times_out_when_the_bot_stays_silent(
 ) -> None:
     """An unanswered command raises InteractionTimeout carrying the unanswered record."""
     with pytest.raises(InteractionTimeout) as caught:
-        await discord.slash("sam", "create", channel="lfg", options={"title": "x"}, timeout=0.2)
+        await discord.slash("sam", "create", channel="lfg", options={"title": "x"}, within=0.2)
     assert caught.value.partial is not None
     assert caught.value.partial["callback"] is None
 
@@ -54,7 +54,9 @@ async def test_subcommands_and_channel_options_are_built(
     raw_bot: RawGateway, discord: SandboxDriver
 ) -> None:
     """A subcommand path nests the options and resolves a channel option by name."""
-    await discord.slash("kai_keeper", "config channel", channel="lfg", options={"target": "rpg"}, wait=False)
+    await discord.slash(
+        "kai_keeper", "config channel", channel="lfg", options={"target": "rpg"}, wait=False
+    )
     data = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]["data"]
     sub = data["options"][0]
     assert (sub["name"], sub["type"]) == ("channel", 1)
@@ -80,7 +82,12 @@ async def test_disabled_buttons_cannot_be_clicked(
     raw_bot: RawGateway, discord: SandboxDriver, http: aiohttp.ClientSession
 ) -> None:
     """A disabled button is refused as a user could not click it."""
-    row = {"type": 1, "components": [{"type": 2, "style": 1, "label": "Join", "custom_id": "join", "disabled": True}]}
+    row = {
+        "type": 1,
+        "components": [
+            {"type": 2, "style": 1, "label": "Join", "custom_id": "join", "disabled": True}
+        ],
+    }
     await http.post(f"channels/{LFG}/messages", json={"content": "Game", "components": [row]})
     with pytest.raises(SandboxUsageError, match="disabled"):
         await discord.click("sam", "join")
@@ -109,7 +116,10 @@ async def test_latency_fault_delays_matching_requests(
 
 
 async def test_disnake_rides_out_a_429_storm(
-    sandbox: RunningSandbox, demo_world: World, discord: SandboxDriver, monkeypatch: pytest.MonkeyPatch
+    sandbox: RunningSandbox,
+    demo_world: World,
+    discord: SandboxDriver,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Injected 429s carry Via and retry_after, so disnake waits and retries until it lands."""
     await discord.add_fault("rate_limit", "POST /channels/", seconds=0.05, times=3)

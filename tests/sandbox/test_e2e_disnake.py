@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import disnake
 import pytest
 from disnake.ext import commands
+from disnake.interactions import ApplicationCommandInteraction, MessageInteraction
 
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.openapi import DiscordSpec
@@ -27,7 +28,7 @@ def build_bot(guild_id: int) -> commands.InteractionBot:
     joined: list[int] = []
 
     @bot.slash_command(description="Announce a game")
-    async def announce(inter: disnake.ApplicationCommandInteraction, title: str) -> None:
+    async def announce(inter: ApplicationCommandInteraction, title: str) -> None:
         await inter.response.send_message(
             f"{title} @everyone: 0 players",
             components=[disnake.ui.Button(label="Join", custom_id=JOIN)],
@@ -35,7 +36,7 @@ def build_bot(guild_id: int) -> commands.InteractionBot:
         )
 
     @bot.listen("on_button_click")
-    async def on_click(inter: disnake.MessageInteraction) -> None:
+    async def on_click(inter: MessageInteraction) -> None:
         if inter.component.custom_id != JOIN:
             return
         joined.append(inter.author.id)
@@ -63,7 +64,7 @@ async def running_bot(
 async def test_real_bot_answers_command_and_click_and_survives_a_dropped_websocket(
     running_bot: commands.InteractionBot, discord: SandboxDriver, sandbox: RunningSandbox
 ) -> None:
-    """The real disnake bot syncs, replies with a button, edits on click, and resumes after a drop."""
+    """The real disnake bot syncs, replies with a button, edits on click, resumes after a drop."""
     await discord.commands(wait_for=["announce"])
 
     announced = await discord.slash("sam", "announce", channel="lfg", options={"title": "Catan"})

@@ -19,7 +19,8 @@ async def test_hello_heartbeat_identify_ready_guild_create(
     async with aiohttp.ClientSession() as session:
         gateway = await connect_gateway(session, sandbox)
         hello = await gateway.receive()
-        assert hello["op"] == 10 and hello["d"]["heartbeat_interval"] > 0
+        assert hello["op"] == 10
+        assert hello["d"]["heartbeat_interval"] > 0
         await gateway.send(1, None)
         assert (await gateway.receive())["op"] == 11
 
@@ -76,13 +77,18 @@ async def test_resume_replays_dispatches_missed_while_dropped(
     session_id = sandbox.sandbox.gateway.current.id  # type: ignore[union-attr]
     await discord.drop_gateway()
     closing = await raw_bot.socket.receive(timeout=5)
-    assert closing.type is aiohttp.WSMsgType.CLOSE and raw_bot.socket.close_code == 4000
+    assert closing.type is aiohttp.WSMsgType.CLOSE
+    assert raw_bot.socket.close_code == 4000
 
-    missed = await discord.slash("sam", "create", channel="lfg", options={"title": "Azul"}, wait=False)
+    missed = await discord.slash(
+        "sam", "create", channel="lfg", options={"title": "Azul"}, wait=False
+    )
     async with aiohttp.ClientSession() as session:
         gateway = await connect_gateway(session, sandbox)
         await gateway.receive()
-        await gateway.send(6, {"token": demo_world.token, "session_id": session_id, "seq": ready_seq})
+        await gateway.send(
+            6, {"token": demo_world.token, "session_id": session_id, "seq": ready_seq}
+        )
         replayed = await gateway.next_dispatch("INTERACTION_CREATE")
         assert replayed["d"]["id"] == str(missed.id)
         assert (await gateway.receive())["t"] == "RESUMED"

@@ -13,12 +13,17 @@ from gamesched.sandbox.world import World
 from tests.sandbox.conftest import RawGateway
 
 SAM = "1160000000000000002"
-BUTTON_ROW = [{"type": 1, "components": [{"type": 2, "style": 1, "label": "Join", "custom_id": "join"}]}]
+BUTTON_ROW: list[dict[str, Any]] = [
+    {"type": 1, "components": [{"type": 2, "style": 1, "label": "Join", "custom_id": "join"}]}
+]
 MODAL = {
     "custom_id": "create-modal",
     "title": "New game",
     "components": [
-        {"type": 1, "components": [{"type": 4, "custom_id": "title", "label": "Title", "style": 1}]},
+        {
+            "type": 1,
+            "components": [{"type": 4, "custom_id": "title", "label": "Title", "style": 1}],
+        },
         {
             "type": 18,
             "label": "Notes",
@@ -36,10 +41,16 @@ async def callback(
     return response.status, (None if response.status == 204 else await response.json())
 
 
-async def start_command(discord: SandboxDriver, raw_bot: RawGateway) -> tuple[InteractionResult, dict[str, Any]]:
+async def start_command(
+    discord: SandboxDriver, raw_bot: RawGateway
+) -> tuple[InteractionResult, dict[str, Any]]:
     """Sam runs /create in #lfg; returns the record and the dispatched payload."""
     result = await discord.slash(
-        "sam", "create", channel="lfg", options={"title": "Catan", "host": "zoe", "size": 4}, wait=False
+        "sam",
+        "create",
+        channel="lfg",
+        options={"title": "Catan", "host": "zoe", "size": 4},
+        wait=False,
     )
     frame = await raw_bot.next_dispatch("INTERACTION_CREATE")
     return result, frame["d"]
@@ -51,7 +62,8 @@ async def test_command_payload_carries_member_permissions_and_resolved_options(
     """The dispatched command has typed options, resolved users, member and app permissions."""
     _, payload = await start_command(discord, raw_bot)
     data = payload["data"]
-    assert data["name"] == "create" and data["guild_id"] == "1170000000000000001"
+    assert data["name"] == "create"
+    assert data["guild_id"] == "1170000000000000001"
     assert {o["name"]: o["value"] for o in data["options"]} == {
         "title": "Catan",
         "host": "1160000000000000008",
@@ -66,14 +78,19 @@ async def test_command_payload_carries_member_permissions_and_resolved_options(
         assert key in payload
 
 
-async def test_admin_member_gets_every_permission(raw_bot: RawGateway, discord: SandboxDriver) -> None:
+async def test_admin_member_gets_every_permission(
+    raw_bot: RawGateway, discord: SandboxDriver
+) -> None:
     """A member with an ADMINISTRATOR role gets all permission bits in the interaction."""
     await discord.slash("olivia", "create", channel="lfg", options={"title": "x"}, wait=False)
     payload = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]
-    mia = await discord.slash("mia_mod", "create", channel="lfg", options={"title": "x"}, wait=False)
+    mia = await discord.slash(
+        "mia_mod", "create", channel="lfg", options={"title": "x"}, wait=False
+    )
     mod = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]
     assert int(payload["member"]["permissions"]) & (1 << 3)
-    assert int(mod["member"]["permissions"]) & (1 << 5) and mia.id
+    assert int(mod["member"]["permissions"]) & (1 << 5)
+    assert mia.id
 
 
 async def test_answering_twice_is_40060(
@@ -96,7 +113,8 @@ async def test_answering_after_three_seconds_is_unknown_interaction(
     status, body = await callback(http, result, {"type": 4, "data": {"content": "late"}})
     assert (status, body["code"]) == (404, 10062)
     record = await discord.interaction(result.id)
-    assert record.rejected[0]["code"] == 10062 and record.callback_type is None
+    assert record.rejected[0]["code"] == 10062
+    assert record.callback_type is None
 
 
 async def test_modal_opened_then_submitted_and_modal_answer_to_modal_refused(
@@ -109,7 +127,8 @@ async def test_modal_opened_then_submitted_and_modal_answer_to_modal_refused(
 
     submitted = await discord.submit_modal("sam", {"title": "Catan night"}, wait=False)
     payload = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]
-    assert payload["type"] == 5 and payload["data"]["custom_id"] == "create-modal"
+    assert payload["type"] == 5
+    assert payload["data"]["custom_id"] == "create-modal"
     row, label = payload["data"]["components"]
     assert row["components"][0] == {"type": 4, "custom_id": "title", "value": "Catan night"}
     assert label["component"]["value"] == ""
@@ -127,7 +146,7 @@ async def test_followups_need_an_ack_and_expire_after_15_minutes(
     sandbox_clock: Clock,
     demo_world: World,
 ) -> None:
-    """Follow-ups before the callback are 10015; after a deferral they settle it; at 15 min 50027."""
+    """Follow-ups need an ack first (10015), settle a deferral, and expire at 15 min (50027)."""
     result, _ = await start_command(discord, raw_bot)
     hook = f"webhooks/{demo_world.application_id}/{result.token}"
     early = await http.post(hook, json={"content": "too early"})
@@ -140,7 +159,8 @@ async def test_followups_need_an_ack_and_expire_after_15_minutes(
     assert (await followup.json())["content"] == "More"
     record = await discord.interaction(result.id, followups=1)
     assert record.settled
-    assert record.content == "Created" and record.ephemeral
+    assert record.content == "Created"
+    assert record.ephemeral
     assert [m["content"] for m in record.followups] == ["More"]
     assert [m["content"] for m in await discord.messages("lfg")] == ["More"]
     assert [m["content"] for m in await discord.messages("lfg", member="sam")] == [
@@ -175,9 +195,12 @@ async def test_click_update_and_select_on_a_bot_message(
     assert payload["data"] == {"custom_id": "join", "component_type": 2}
     assert payload["message"]["components"] == BUTTON_ROW
     disabled = [{"type": 1, "components": [{**BUTTON_ROW[0]["components"][0], "disabled": True}]}]
-    await callback(http, click, {"type": 7, "data": {"content": "Game (1)", "components": disabled}})
+    await callback(
+        http, click, {"type": 7, "data": {"content": "Game (1)", "components": disabled}}
+    )
     record = await discord.interaction(click.id)
-    assert record.content == "Game (1)" and record.callback_type == 7
+    assert record.content == "Game (1)"
+    assert record.callback_type == 7
     assert [m["content"] for m in await discord.messages("lfg")] == ["Game (1)"]
 
 
@@ -190,11 +213,14 @@ async def test_autocomplete_returns_the_bots_choices(
     )
     payload = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]
     assert payload["type"] == 4
-    assert payload["data"]["options"] == [{"name": "game", "type": 3, "value": "ca", "focused": True}]
+    assert payload["data"]["options"] == [
+        {"name": "game", "type": 3, "value": "ca", "focused": True}
+    ]
     choices = [{"name": "Catan", "value": "catan"}]
     token = payload["token"]
     response = await http.post(
-        f"interactions/{payload['id']}/{token}/callback", json={"type": 8, "data": {"choices": choices}}
+        f"interactions/{payload['id']}/{token}/callback",
+        json={"type": 8, "data": {"choices": choices}},
     )
     assert response.status == 204
     assert await asking == choices

@@ -34,7 +34,8 @@ async def test_headers_count_down_and_the_sixth_message_gets_429(
     assert limited.status == 429
     assert limited.headers["Via"]
     body = await limited.json()
-    assert body["retry_after"] > 0 and body["global"] is False
+    assert body["retry_after"] > 0
+    assert body["global"] is False
     assert [v["code"] for v in await discord.violations()] == [0]
 
     other = await http.post(f"channels/{GENERAL}/messages", json={"content": "elsewhere"})
@@ -46,9 +47,12 @@ async def test_headers_count_down_and_the_sixth_message_gets_429(
 
 
 async def test_disnake_waits_out_the_bucket_instead_of_hitting_429(
-    sandbox: RunningSandbox, demo_world: World, discord: SandboxDriver, monkeypatch: pytest.MonkeyPatch
+    sandbox: RunningSandbox,
+    demo_world: World,
+    discord: SandboxDriver,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A real disnake HTTP client sending a burst obeys the headers: all land, no 429, no violation."""
+    """A real disnake client sending a burst obeys the headers: all land, no 429, no violation."""
     monkeypatch.setattr(disnake.http.Route, "BASE", sandbox.base_url)
     client = disnake.http.HTTPClient(loop=asyncio.get_running_loop())
     await client.static_login(demo_world.token)

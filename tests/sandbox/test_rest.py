@@ -134,7 +134,8 @@ async def test_member_list_and_prefix_search(http: aiohttp.ClientSession) -> Non
     """Members list by id with limit/after; search is a case-insensitive username/nick prefix."""
     page = await (await http.get(f"guilds/{GUILD}/members", params={"limit": "2"})).json()
     ids = [m["user"]["id"] for m in page]
-    assert ids == sorted(ids) and len(ids) == 2
+    assert ids == sorted(ids)
+    assert len(ids) == 2
     after = await (
         await http.get(f"guilds/{GUILD}/members", params={"limit": "1000", "after": ids[-1]})
     ).json()

@@ -21,7 +21,8 @@ def test_demo_world_has_the_name_collisions_mention_matching_needs() -> None:
     assert {"sam", "samantha"} <= usernames
     assert any(not (u.global_name or "").isascii() for u in world.users)
     assert [u.username for u in world.users if u.dms_closed] == ["cleo"]
-    assert guild.name == "Game Night" and len(guild.members) == 13
+    assert guild.name == "Game Night"
+    assert len(guild.members) == 13
 
 
 def test_permissions_follow_roles_admin_and_overwrites() -> None:
@@ -31,10 +32,13 @@ def test_permissions_follow_roles_admin_and_overwrites() -> None:
     olivia = guild.member(1160000000000000001)
     mia = guild.member(1160000000000000010)
     bot = guild.member(world.bot.id)
-    assert olivia is not None and mia is not None and bot is not None
+    assert olivia is not None
+    assert mia is not None
+    assert bot is not None
     announcements = world.find_channel("announcements")
     lfg = world.find_channel("lfg")
-    assert announcements is not None and lfg is not None
+    assert announcements is not None
+    assert lfg is not None
     assert guild.base_permissions(olivia) == ALL_PERMISSIONS
     assert not guild.channel_permissions(announcements, bot) & SEND_MESSAGES
     assert guild.channel_permissions(announcements, mia) & SEND_MESSAGES
