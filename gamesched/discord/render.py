@@ -173,16 +173,17 @@ def game_list(
     return {"embeds": [embed], "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}
 
 
-def problems_message(problems: Sequence[Problem]) -> str:
+def problems_message(problems: Sequence[Problem], *, limit: int = MAX_CONTENT_LENGTH) -> str:
     """The ephemeral text for a submission that failed: one bullet per problem.
 
     Each bullet names the field and the entry at fault and lists the suggestions. Entries are
-    shown as inline code; send the text with ``allowed_mentions`` ``{"parse": []}``.
+    shown as inline code; send the text with ``allowed_mentions`` ``{"parse": []}``. The text
+    takes at most ``limit`` characters: lower it to leave room for text of your own.
     """
     header = "Nothing was saved. Fix the following and submit again:"
     body, _ = _fit(
         [_problem_line(problem) for problem in problems],
-        limit=MAX_CONTENT_LENGTH - len(header) - 1,
+        limit=limit - len(header) - 1,
         separator="\n",
         rest=lambda left: f"… and {left} more; fix these and submit again to see the rest.",
     )

@@ -501,17 +501,28 @@ def test_reminder_dm_has_title_relative_time_channel_and_link() -> None:
     assert content.endswith(f"\n{LINK}")
 
 
-@pytest.mark.parametrize("kind", list(NoticeKind))
-def test_dms_never_ping_and_fit_discord(kind: NoticeKind, spec: DiscordSpec) -> None:
-    """DMs about a game whose title holds mentions ping nobody and are valid messages."""
+def direct_messages(kind: NoticeKind) -> list[dict[str, Any]]:
+    """The notice of ``kind`` and a reminder, for a game whose title holds every mention."""
     sneaky = game(title="@everyone <@&123> <@456> " + "x" * 100)
-    for payload in (
+    return [
         render.notice(kind, sneaky, jump_url=LINK),
         render.reminder(sneaky, offset_minutes=60, jump_url=LINK),
-    ):
+    ]
+
+
+@pytest.mark.parametrize("kind", list(NoticeKind))
+def test_dms_never_ping_and_fit_discord(kind: NoticeKind) -> None:
+    """DMs about a game whose title holds mentions ping nobody and are valid messages."""
+    for payload in direct_messages(kind):
         assert payload["allowed_mentions"] == {"parse": []}
         assert pings(payload).nobody
         assert check_message(payload, creating=True) == []
+
+
+@pytest.mark.parametrize("kind", list(NoticeKind))
+def test_dms_pass_discords_openapi_schema(kind: NoticeKind, spec: DiscordSpec) -> None:
+    """Discord's own request schema accepts every DM body."""
+    for payload in direct_messages(kind):
         assert spec.validate_request("POST", "/channels/1/messages", payload) == []
 
 
@@ -574,26 +585,30 @@ def test_empty_game_list_shows_the_empty_text() -> None:
     assert "footer" not in embed
 
 
-def test_long_game_list_is_cut_with_an_exact_count(spec: DiscordSpec) -> None:
-    """Too many games are cut with the exact number left out and a hint to narrow the filter."""
+def long_list() -> tuple[list[GameView], dict[str, Any]]:
+    """200 games with the longest titles and links, and their list payload."""
     games = [
-        game(
-            id=n,
-            title="T" * MAX_TITLE_LENGTH,
-            message_id=BIG_ID,
-            guild_id=BIG_ID,
-            channel_id=BIG_ID,
-        )
+        game(id=n, title="T" * MAX_TITLE_LENGTH, guild_id=BIG_ID, channel_id=BIG_ID, message_id=n)
         for n in range(1, 201)
     ]
-    payload = render.game_list(games, title="All games", empty="", page_info="Page 1 of 9")
+    return games, render.game_list(games, title="All games", empty="", page_info="Page 1 of 9")
+
+
+def test_long_game_list_is_cut_with_an_exact_count() -> None:
+    """Too many games are cut with the exact number left out and a hint to narrow the filter."""
+    games, payload = long_list()
     lines = embed_of(payload)["description"].split("\n")
     more = re.fullmatch(r"… and (\d+) more; narrow the filter to see them\.", lines[-1])
     assert more is not None
     assert len(lines) - 1 + int(more[1]) == 200
     assert lines[:-1] == [render.game_line(g) for g in games[: len(lines) - 1]]
+    assert check_interaction_callback({"type": 4, "data": payload}) == []
+
+
+def test_long_game_list_passes_discords_openapi_schema(spec: DiscordSpec) -> None:
+    """Discord's own schema accepts the cut list as an interaction answer."""
+    _, payload = long_list()
     callback = {"type": 4, "data": payload}
-    assert check_interaction_callback(callback) == []
     assert spec.validate_request("POST", "/interactions/1/token/callback", callback) == []
 
 
@@ -649,3 +664,14 @@ def test_many_problems_fit_one_message_with_an_exact_count() -> None:
     assert more is not None
     assert len(lines) - 1 + int(more[1]) == 100
     assert lines[0].startswith("- **Participants**: `@alex0` ")
+
+
+def test_problems_can_leave_room_for_more_text() -> None:
+    """A caller adding its own words can ask for a shorter text and still gets exact counts."""
+    problems = [replace(ALEX, entry=f"@alex{n}") for n in range(10)]
+    text = render.problems_message(problems, limit=800)
+    assert len(text) <= 800
+    lines = text.split("\n")[1:]
+    more = MORE.match(lines[-1])
+    assert more is not None
+    assert len(lines) - 1 + int(more[1]) == 10
