@@ -409,7 +409,6 @@ class Interactions:
         data: Mapping[str, Any],
         *,
         message: Mapping[str, Any] | None = None,
-        channel_id: int | None = None,
     ) -> InteractionRecord:
         state = self.state
         interaction_id = state.snowflake()

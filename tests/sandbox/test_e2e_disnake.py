@@ -28,7 +28,9 @@ def build_bot(guild_id: int) -> commands.InteractionBot:
     joined: list[int] = []
 
     @bot.slash_command(description="Announce a game")
-    async def announce(inter: ApplicationCommandInteraction, title: str) -> None:
+    async def announce(
+        inter: ApplicationCommandInteraction[commands.InteractionBot], title: str
+    ) -> None:
         await inter.response.send_message(
             f"{title} @everyone: 0 players",
             components=[disnake.ui.Button(label="Join", custom_id=JOIN)],
@@ -36,7 +38,7 @@ def build_bot(guild_id: int) -> commands.InteractionBot:
         )
 
     @bot.listen("on_button_click")
-    async def on_click(inter: MessageInteraction) -> None:
+    async def on_click(inter: MessageInteraction[commands.InteractionBot]) -> None:
         if inter.component.custom_id != JOIN:
             return
         joined.append(inter.author.id)

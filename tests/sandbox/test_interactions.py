@@ -6,8 +6,9 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 
-from gamesched.sandbox.driver import InteractionResult, SandboxDriver
+from gamesched.sandbox.driver import InteractionResult, SandboxDriver, SandboxUsageError
 from gamesched.sandbox.state import Clock
 from gamesched.sandbox.world import World
 from tests.sandbox.conftest import RawGateway
@@ -224,3 +225,23 @@ async def test_autocomplete_returns_the_bots_choices(
     )
     assert response.status == 204
     assert await asking == choices
+
+
+async def test_select_menu_choice_is_validated_and_dispatched(
+    raw_bot: RawGateway, discord: SandboxDriver, http: aiohttp.ClientSession
+) -> None:
+    """Only offered values can be chosen; the choice arrives as the interaction's values."""
+    menu = {
+        "type": 3,
+        "custom_id": "pick-game",
+        "options": [{"label": "Catan", "value": "catan"}, {"label": "Azul", "value": "azul"}],
+    }
+    await http.post(
+        "channels/1190000000000000007/messages",
+        json={"content": "Pick", "components": [{"type": 1, "components": [menu]}]},
+    )
+    with pytest.raises(SandboxUsageError, match="does not offer"):
+        await discord.select("sam", "pick-game", ["chess"])
+    await discord.select("sam", "pick-game", ["azul"], wait=False)
+    data = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]["data"]
+    assert data == {"custom_id": "pick-game", "component_type": 3, "values": ["azul"]}
