@@ -30,10 +30,11 @@ Endpoints:
     An interaction record; optionally wait until it has N follow-ups.
 ``GET /_sandbox/modals?member=``
     Modals the bot opened and nobody submitted yet.
-``GET /_sandbox/channels/{channel}/messages?member=&all_ephemeral=1``
-    Messages oldest first, with ping notes; ephemeral ones only for ``member`` (or all).
-``GET /_sandbox/users/{member}/dms``
-    The bot's DMs to a member, oldest first.
+``GET /_sandbox/channels/{channel}/messages?member=&all_ephemeral=1&count=N&timeout=5``
+    Messages oldest first, with ping notes; ephemeral ones only for ``member`` (or all);
+    with ``count``, wait until there are at least N.
+``GET /_sandbox/users/{member}/dms?count=N&timeout=5``
+    The bot's DMs to a member, oldest first (``count`` waits as above).
 ``GET /_sandbox/log?since=0``
     Every REST request the bot made after sequence number ``since``.
 ``GET /_sandbox/violations``
@@ -61,6 +62,7 @@ from aiohttp import web
 from gamesched.sandbox.context import SANDBOX, Sandbox
 from gamesched.sandbox.interactions import InteractionRecord, UsageError
 from gamesched.sandbox.payloads import channel_payload, role_payload, user_payload
+from gamesched.sandbox.state import StoredMessage
 from gamesched.sandbox.world import User
 
 PREFIX = "/_sandbox"
@@ -218,28 +220,49 @@ async def get_modals(request: web.Request) -> web.Response:
 
 
 async def get_channel_messages(request: web.Request) -> web.Response:
-    """A channel's messages, oldest first."""
+    """A channel's messages, oldest first; ``count=N`` waits until there are N."""
     sandbox = request.app[SANDBOX]
     channel = sandbox.state.world.find_channel(request.match_info["channel"])
     if channel is None:
         raise UsageError(f"no channel {request.match_info['channel']!r} in the world")
     member = request.query.get("member")
-    messages = sandbox.state.channel_messages(
-        channel.id,
-        viewer=_user(sandbox, member).id if member else None,
-        include_ephemeral=request.query.get("all_ephemeral") == "1",
+    viewer = _user(sandbox, member).id if member else None
+    everything = request.query.get("all_ephemeral") == "1"
+    return await _messages_when_counted(
+        sandbox,
+        request,
+        lambda: sandbox.state.channel_messages(
+            channel.id, viewer=viewer, include_ephemeral=everything
+        ),
     )
-    return reply([m.to_json() for m in messages])
 
 
 async def get_dms(request: web.Request) -> web.Response:
-    """The bot's DMs to one member."""
+    """The bot's DMs to one member; ``count=N`` waits until there are N."""
     sandbox = request.app[SANDBOX]
     user = _user(sandbox, request.match_info["member"])
-    channel_id = sandbox.state.dm_channels.get(user.id)
-    if channel_id is None:
-        return reply([])
-    return reply([m.to_json() for m in sandbox.state.channel_messages(channel_id, viewer=user.id)])
+
+    def dms() -> list[StoredMessage]:
+        channel_id = sandbox.state.dm_channels.get(user.id)
+        if channel_id is None:
+            return []
+        return sandbox.state.channel_messages(channel_id, viewer=user.id)
+
+    return await _messages_when_counted(sandbox, request, dms)
+
+
+async def _messages_when_counted(
+    sandbox: Sandbox, request: web.Request, read: Callable[[], list[StoredMessage]]
+) -> web.Response:
+    wanted = int(request.query.get("count", 0))
+    if not await sandbox.state.wait_until(
+        lambda: len(read()) >= wanted, within=_timeout(request.query)
+    ):
+        return reply(
+            {"error": f"fewer than {wanted} messages arrived in time", "interaction": None},
+            status=504,
+        )
+    return reply([m.to_json() for m in read()])
 
 
 async def get_log(request: web.Request) -> web.Response:

@@ -258,20 +258,39 @@ class SandboxDriver:
         return data
 
     async def messages(
-        self, channel: str | int, *, member: str | int | None = None, all_ephemeral: bool = False
+        self,
+        channel: str | int,
+        *,
+        member: str | int | None = None,
+        all_ephemeral: bool = False,
+        at_least: int = 0,
+        within: float | None = None,
     ) -> list[dict[str, Any]]:
-        """A channel's messages, oldest first (ephemeral ones for ``member``, or all)."""
-        params = {"all_ephemeral": "1" if all_ephemeral else "0"}
+        """A channel's messages, oldest first (ephemeral ones for ``member``, or all);
+        waits until there are ``at_least`` of them."""
+        seconds = self._within if within is None else within
+        params = {
+            "all_ephemeral": "1" if all_ephemeral else "0",
+            "count": str(at_least),
+            "timeout": str(seconds),
+        }
         if member is not None:
             params["member"] = str(member)
+        path = f"/channels/{channel}/messages"
         data: list[dict[str, Any]] = await self._request(
-            "GET", f"/channels/{channel}/messages", params=params
+            "GET", path, params=params, seconds=seconds
         )
         return data
 
-    async def dms(self, member: str | int) -> list[dict[str, Any]]:
-        """The bot's DMs to ``member``, oldest first."""
-        data: list[dict[str, Any]] = await self._request("GET", f"/users/{member}/dms")
+    async def dms(
+        self, member: str | int, *, at_least: int = 0, within: float | None = None
+    ) -> list[dict[str, Any]]:
+        """The bot's DMs to ``member``, oldest first; waits until there are ``at_least``."""
+        seconds = self._within if within is None else within
+        params = {"count": str(at_least), "timeout": str(seconds)}
+        data: list[dict[str, Any]] = await self._request(
+            "GET", f"/users/{member}/dms", params=params, seconds=seconds
+        )
         return data
 
     async def log(self, *, since: int = 0) -> list[dict[str, Any]]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import disnake
 import pytest
 from disnake.ext import commands
-from disnake.interactions import ApplicationCommandInteraction, MessageInteraction
+from disnake.interactions import (
+    ApplicationCommandInteraction,
+    MessageInteraction,
+    ModalInteraction,
+)
 
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.openapi import DiscordSpec
@@ -50,17 +54,32 @@ def build_bot(guild_id: int) -> commands.InteractionBot:
     return bot
 
 
+Launch = Callable[[commands.InteractionBot], Awaitable[None]]
+
+
 @pytest.fixture
-async def running_bot(
+async def launch(
     sandbox: RunningSandbox, demo_world: World, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[commands.InteractionBot]:
-    """The bot started against the sandbox, closed cleanly afterwards."""
+) -> AsyncIterator[Launch]:
+    """Start bots against the sandbox; each is closed cleanly afterwards."""
     monkeypatch.setattr(disnake.http.Route, "BASE", sandbox.base_url)
+    started: list[tuple[commands.InteractionBot, asyncio.Task[None]]] = []
+
+    async def start(bot: commands.InteractionBot) -> None:
+        started.append((bot, asyncio.create_task(bot.start(demo_world.token))))
+
+    yield start
+    for bot, task in started:
+        await bot.close()
+        await asyncio.wait_for(task, timeout=10)
+
+
+@pytest.fixture
+async def running_bot(launch: Launch, demo_world: World) -> commands.InteractionBot:
+    """The announce/join bot, started."""
     bot = build_bot(demo_world.guilds[0].id)
-    task = asyncio.create_task(bot.start(demo_world.token))
-    yield bot
-    await bot.close()
-    await asyncio.wait_for(task, timeout=10)
+    await launch(bot)
+    return bot
 
 
 async def test_real_bot_answers_command_and_click_and_survives_a_dropped_websocket(
@@ -103,3 +122,79 @@ async def test_real_bot_answers_command_and_click_and_survives_a_dropped_websock
             for e in log
         }
         assert {k: v for k, v in problems.items() if v} == {}
+
+
+def build_form_bot(guild_id: int) -> commands.InteractionBot:
+    """A bot that opens a modal, answers its submit with a deferral, an edit, a follow-up and
+    a DM, and autocompletes a game name."""
+    bot = commands.InteractionBot(intents=disnake.Intents.default(), test_guilds=[guild_id])
+
+    @bot.slash_command(description="Create a game")
+    async def create(inter: ApplicationCommandInteraction[commands.InteractionBot]) -> None:
+        await inter.response.send_modal(
+            title="New game",
+            custom_id="create:v1",
+            components=[
+                disnake.ui.TextInput(label="Title", custom_id="title"),
+                disnake.ui.TextInput(
+                    label="Participants",
+                    custom_id="participants",
+                    style=disnake.TextInputStyle.paragraph,
+                    required=False,
+                ),
+            ],
+        )
+
+    @bot.slash_command(description="Pick a game")
+    async def pick(
+        inter: ApplicationCommandInteraction[commands.InteractionBot], game: str
+    ) -> None:
+        await inter.response.send_message(f"picked {game}", ephemeral=True)
+
+    @pick.autocomplete("game")
+    async def complete(
+        inter: ApplicationCommandInteraction[commands.InteractionBot], value: str
+    ) -> list[str]:
+        return [g for g in ("Catan", "Azul", "Chess") if g.lower().startswith(value.lower())]
+
+    @bot.listen("on_modal_submit")
+    async def on_modal(inter: ModalInteraction[commands.InteractionBot]) -> None:
+        await inter.response.defer(ephemeral=True)
+        title = inter.text_values["title"]
+        await inter.edit_original_response(content=f"created {title}")
+        await inter.followup.send("see your DMs", ephemeral=True)
+        await inter.author.send(f"You host {title}")
+
+    return bot
+
+
+async def test_real_bot_modal_autocomplete_followup_and_dm(
+    launch: Launch, demo_world: World, discord: SandboxDriver
+) -> None:
+    """A modal opened by the real bot is submitted; deferral, edit, follow-up and DM all arrive."""
+    await launch(build_form_bot(demo_world.guilds[0].id))
+    await discord.commands(wait_for=["create", "pick"])
+
+    opened = await discord.slash("sam", "create", channel="lfg")
+    assert opened.callback_type == 9
+    assert opened.modal is not None
+    assert opened.modal["custom_id"] == "create:v1"
+
+    submitted = await discord.submit_modal("sam", {"title": "Catan"})
+    assert (submitted.callback_type, submitted.content, submitted.ephemeral) == (
+        5,
+        "created Catan",
+        True,
+    )
+    later = await discord.interaction(submitted.id, followups=1)
+    assert [m["content"] for m in later.followups] == ["see your DMs"]
+    dms = await discord.dms("sam", at_least=1)
+    assert [m["content"] for m in dms] == ["You host Catan"]
+
+    choices = await discord.autocomplete(
+        "sam", "pick", channel="lfg", focused="game", options={"game": "c"}
+    )
+    assert [c["name"] for c in choices] == ["Catan", "Chess"]
+    picked = await discord.slash("sam", "pick", channel="lfg", options={"game": "Azul"})
+    assert (picked.content, picked.ephemeral) == ("picked Azul", True)
+    assert await discord.violations() == []
