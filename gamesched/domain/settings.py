@@ -154,6 +154,23 @@ def normalise_reminders(minutes: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(set(minutes), reverse=True))
 
 
+def parse_reminder_minutes(text: str) -> tuple[int, ...] | None:
+    """Typed offsets like ``60, 15`` (minutes before the start); empty text means inherit."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    if not parts:
+        return None
+    if not all(part.isdigit() for part in parts):
+        raise ValidationFailed(
+            [
+                Problem(
+                    "reminder_minutes",
+                    "Reminders are minutes before the start separated by commas, e.g. `60, 15`.",
+                )
+            ]
+        )
+    return normalise_reminders(tuple(int(part) for part in parts))
+
+
 def setting_problems(patch: SettingsPatch | SettingsLayer) -> list[Problem]:
     """Every out-of-range value in a patch or layer, as user-facing problems."""
     problems: list[Problem] = []

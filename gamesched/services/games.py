@@ -41,7 +41,7 @@ from gamesched.services._common import (
     views_of,
 )
 from gamesched.services.context import Context, MemberDirectory
-from gamesched.services.people import zone_for
+from gamesched.services.people import time_zone_of, zone_for
 from gamesched.services.planning import NoticeKind, notify, replan_jobs
 from gamesched.services.views import GameView, effective_settings
 
@@ -168,12 +168,8 @@ async def create_game(
     On any problem nothing is written and every problem is reported together.
     """
     now = ctx.now()
-    async with ctx.transaction() as session:
-        channel = await repo.get_channel(session, new.channel_id)
-        guild = await repo.get_guild(session, new.guild_id)
-        inherited = effective_settings(game=None, channel=channel, guild=guild)
-        require_can_create_game(actor, host_role_ids=inherited.host_role_ids.value)
-        zone = await zone_for(session, user_id=actor.user_id, guild_id=new.guild_id)
+    await require_can_create(ctx, actor=actor, guild_id=new.guild_id, channel_id=new.channel_id)
+    zone = (await time_zone_of(ctx, user_id=actor.user_id, guild_id=new.guild_id)).zone
 
     problems = title_problems(new.title) + description_problems(new.description)
     start, read_as, time_problems = _read_start(new.when, zone=zone, now=now)
@@ -408,3 +404,21 @@ async def my_games(
             role = "host" if view.host_id == user_id else str(status)
             result.append(MyGame(game=view, role=role))
         return result
+
+
+async def require_can_create(ctx: Context, *, actor: Actor, guild_id: int, channel_id: int) -> None:
+    """Check the create permission before the host types anything (create_game checks again)."""
+    async with ctx.transaction() as session:
+        inherited = effective_settings(
+            game=None,
+            channel=await repo.get_channel(session, channel_id),
+            guild=await repo.get_guild(session, guild_id),
+        )
+    require_can_create_game(actor, host_role_ids=inherited.host_role_ids.value)
+
+
+async def require_can_manage(ctx: Context, *, actor: Actor, game_id: int) -> GameView:
+    """The game, if the actor may edit or cancel it (before a form is shown)."""
+    game = await get_game(ctx, game_id)
+    require_can_manage_game(actor, host_id=game.host_id)
+    return game
