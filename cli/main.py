@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cli import serve
 from cli._state import CliState, fail, load, open_database, run
 from gamesched.config import describe
 from gamesched.db.migrate import current_revision, head_revision, upgrade
@@ -22,6 +23,7 @@ db_app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_
 config_app = typer.Typer(help="Check and show the configuration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+serve.register(app)
 
 
 @app.callback()

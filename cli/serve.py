@@ -1,0 +1,147 @@
+"""Commands that start services: everything in one process, the bot alone, the sandbox alone."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from cli._state import fail, load, open_database, run
+from gamesched.bot.client import BotDeps, GameschedBot, point_at
+from gamesched.config import Config
+from gamesched.db.migrate import upgrade
+from gamesched.discord.rest import DiscordRest
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.sandbox.server import start_sandbox
+from gamesched.sandbox.world import load_world
+from gamesched.services.context import Context
+
+log = logging.getLogger("gamesched")
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordTarget:
+    """Where the bot connects and with which token."""
+
+    api_base_url: str
+    token: str
+
+
+def configure_logging(config: Config) -> None:
+    logging.basicConfig(
+        level=config.logging.level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+
+
+@asynccontextmanager
+async def discord_target(config: Config, stack: AsyncExitStack) -> AsyncIterator[DiscordTarget]:
+    """Real Discord when a token is set; otherwise a sandbox started in this process."""
+    token = config.discord.token.get_secret_value()
+    if token:
+        yield DiscordTarget(api_base_url=config.discord.api_base_url, token=token)
+        return
+    world = load_world(config.sandbox.world_path)
+    sandbox = await start_sandbox(world, host=config.sandbox.host, port=config.sandbox.port)
+    stack.push_async_callback(sandbox.close)
+    typer.secho(
+        f"No bot token set: running against the offline Discord sandbox.\n"
+        f"Open {sandbox.url} to act as a member of '{world.guilds[0].name}'.",
+        fg=typer.colors.CYAN,
+    )
+    yield DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
+
+
+async def run_bot(config: Config, target: DiscordTarget, stack: AsyncExitStack) -> None:
+    """Connect the bot and serve until cancelled."""
+    database = await stack.enter_async_context(open_database(config))
+    await upgrade(database)
+    rest = DiscordRest(base_url=target.api_base_url, token=target.token)
+    stack.push_async_callback(rest.aclose)
+    services = Context(database=database)
+    sync = AnnouncementSync(services, rest)
+    stack.push_async_callback(sync.wait_idle)
+    point_at(target.api_base_url)
+    bot = GameschedBot(
+        BotDeps(services=services, rest=rest, sync=sync),
+        test_guild_ids=config.discord.test_guild_ids,
+        members_intent=config.discord.members_intent,
+    )
+    stack.push_async_callback(bot.close)
+    await bot.start(target.token)
+
+
+async def _run_all(config: Config) -> None:
+    async with AsyncExitStack() as stack:
+        target = await stack.enter_async_context(discord_target(config, stack))
+        await run_bot(config, target, stack)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the service commands to the CLI."""
+
+    @app.command("run")
+    def run_command(ctx: typer.Context) -> None:
+        """Run gamesched in one process: the bot (against the sandbox when no token is set)."""
+        config = load(ctx)
+        configure_logging(config)
+        with contextlib.suppress(KeyboardInterrupt):
+            run(_run_all(config))
+
+    @app.command("bot")
+    def bot_command(ctx: typer.Context) -> None:
+        """Run the bot alone (needs discord.token; point api_base_url at a sandbox to test)."""
+        config = load(ctx)
+        if not config.discord.token.get_secret_value():
+            raise fail(
+                "The bot needs a token: set GAMESCHED_DISCORD__TOKEN (or discord.token). "
+                "To try gamesched offline use `gamesched run`, which starts the sandbox too."
+            )
+        configure_logging(config)
+
+        async def go() -> None:
+            async with AsyncExitStack() as stack:
+                target = DiscordTarget(
+                    api_base_url=config.discord.api_base_url,
+                    token=config.discord.token.get_secret_value(),
+                )
+                await run_bot(config, target, stack)
+
+        with contextlib.suppress(KeyboardInterrupt):
+            run(go())
+
+    @app.command("sandbox")
+    def sandbox_command(
+        ctx: typer.Context,
+        host: Annotated[str | None, typer.Option(help="Address (default: sandbox.host)")] = None,
+        port: Annotated[
+            int | None, typer.Option(help="Port, 0 for any (default: sandbox.port)")
+        ] = None,
+    ) -> None:
+        """Run the offline Discord sandbox alone and print its URLs."""
+        config = load(ctx)
+        configure_logging(config)
+        world = load_world(config.sandbox.world_path)
+
+        async def go() -> None:
+            sandbox = await start_sandbox(
+                world,
+                host=host or config.sandbox.host,
+                port=config.sandbox.port if port is None else port,
+            )
+            typer.echo(f"Sandbox page:  {sandbox.url}")
+            typer.echo(f"API base URL:  {sandbox.base_url}")
+            typer.echo(f"Bot token:     {world.token} (a sandbox token, not a secret)")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await sandbox.close()
+
+        with contextlib.suppress(KeyboardInterrupt):
+            run(go())

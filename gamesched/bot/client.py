@@ -1,0 +1,60 @@
+"""The bot process: a disnake InteractionBot wired to the use cases and the REST client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import disnake
+from disnake.ext import commands
+
+from gamesched.discord.rest import DiscordRest
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.services.context import Context
+
+log = logging.getLogger("gamesched.bot")
+
+EXTENSIONS = (
+    "gamesched.bot.errors",
+    "gamesched.bot.games",
+    "gamesched.bot.settings",
+    "gamesched.bot.personal",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BotDeps:
+    """What the bot's features use, built once per process."""
+
+    services: Context
+    rest: DiscordRest
+    sync: AnnouncementSync
+
+
+class GameschedBot(commands.InteractionBot):
+    """The bot. Buttons are routed by custom id in one listener, so nothing is registered per
+    message and start-up does not grow with the number of games."""
+
+    def __init__(
+        self, deps: BotDeps, *, test_guild_ids: Sequence[int] = (), members_intent: bool = True
+    ) -> None:
+        intents = disnake.Intents.none()
+        intents.guilds = True
+        intents.members = members_intent
+        super().__init__(
+            intents=intents,
+            test_guilds=list(test_guild_ids) or None,
+            allowed_mentions=disnake.AllowedMentions.none(),
+        )
+        self.deps = deps
+        for extension in EXTENSIONS:
+            self.load_extension(extension)
+
+
+def point_at(api_base_url: str) -> None:
+    """Send every disnake REST, interaction and webhook call to ``api_base_url``.
+
+    disnake builds all of its URLs from ``Route.BASE``; this must happen before ``start()``.
+    """
+    disnake.http.Route.BASE = api_base_url.rstrip("/")

@@ -1,0 +1,20 @@
+"""Listeners that route command errors to the central handler."""
+
+from __future__ import annotations
+
+from disnake.ext import commands
+from disnake.interactions import ApplicationCommandInteraction
+
+from gamesched.bot.errors._handler import answer_error
+
+
+class ErrorHandler(commands.Cog):
+    """Every slash-command failure ends here (component and modal handlers call
+    :func:`answer_error` directly, since they are not commands)."""
+
+    @commands.Cog.listener()
+    async def on_slash_command_error(
+        self, inter: ApplicationCommandInteraction, error: commands.CommandError
+    ) -> None:
+        original = getattr(error, "original", error)
+        await answer_error(inter, original)

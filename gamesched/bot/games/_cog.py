@@ -1,0 +1,517 @@
+"""Games in Discord: create/edit in a form, join and leave with buttons, list, cancel, assign."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import disnake
+from disnake.ext import commands
+from disnake.interactions import (
+    ApplicationCommandInteraction,
+    GuildCommandInteraction,
+    Interaction,
+    MessageInteraction,
+    ModalInteraction,
+)
+from disnake.ui.select.string import StringSelect
+
+from gamesched.bot.actors import GUILD_ONLY, actor_of
+from gamesched.bot.directory import BotDirectory
+from gamesched.bot.errors._handler import answer_error
+from gamesched.bot.games._drafts import Draft, DraftStore
+from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
+from gamesched.bot.replies import reply, within_deadline
+from gamesched.discord import render
+from gamesched.discord.custom_ids import (
+    Action,
+    DraftRef,
+    GameRef,
+    draft_custom_id,
+    game_custom_id,
+    parse_custom_id,
+)
+from gamesched.discord.rest import DiscordError
+from gamesched.domain.errors import Conflict, ValidationFailed
+from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.roster import SlotStatus
+from gamesched.domain.settings import KEEP, parse_reminder_minutes
+from gamesched.services.announcements import discard_unannounced
+from gamesched.services.games import (
+    GameEdit,
+    NewGame,
+    cancel_game,
+    create_game,
+    edit_game,
+    get_game,
+    list_games,
+    my_games,
+    require_can_create,
+    require_can_manage,
+)
+from gamesched.services.participation import assign_placeholder, join_game, leave_game
+from gamesched.services.people import time_zone_of
+
+if TYPE_CHECKING:
+    from gamesched.bot.client import GameschedBot
+
+MAX_SUGGESTION_MENUS = 4
+"""Selects offered after a failed submit (the fifth row holds the resubmit button)."""
+LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M"
+PICK_MESSAGE_ROOM = 1800
+"""The problems list after a pick leaves room for the line saying what was picked."""
+
+
+class GamesCog(commands.Cog):
+    """Slash commands, the game form, and the one listener for every game button."""
+
+    def __init__(self, bot: GameschedBot) -> None:
+        self.bot = bot
+        self.drafts = DraftStore()
+        self.directory = BotDirectory(bot, bot.deps.rest)
+
+    @property
+    def services(self) -> Any:
+        return self.bot.deps.services
+
+    # ----- creating -------------------------------------------------------------------
+
+    @commands.slash_command(name="create-game", contexts=GUILD_ONLY)
+    async def create_game_command(
+        self,
+        inter: GuildCommandInteraction,
+        channel: disnake.TextChannel | None = commands.Param(
+            None, description="Where to announce it (default: here)"
+        ),
+        reminders: str | None = commands.Param(
+            None, description="Minutes before the start, e.g. 60, 15 (default: inherited)"
+        ),
+        duration: int | None = commands.Param(
+            None, description="Expected length in minutes (default: inherited)", ge=5, le=10080
+        ),
+        rules: str | None = commands.Param(None, description="House rules", max_length=1000),
+        category: str | None = commands.Param(
+            None, description="A label for browsing, e.g. Board games", max_length=50
+        ),
+        ping_participants: bool = commands.Param(
+            False, description="Let the announcement notify the listed players"
+        ),
+    ) -> None:
+        """Announce a game: opens a form for title, time, description, seats and players."""
+        target = channel.id if channel is not None else inter.channel_id
+        await require_can_create(
+            self.services, actor=actor_of(inter), guild_id=inter.guild_id, channel_id=target
+        )
+        options: dict[str, object] = {
+            "reminder_minutes": parse_reminder_minutes(reminders or ""),
+            "duration_minutes": duration,
+            "rules": rules,
+            "category": category,
+            "ping_participants": ping_participants,
+        }
+        draft = self.drafts.keep(
+            Draft(
+                kind="create",
+                user_id=inter.author.id,
+                guild_id=inter.guild_id,
+                channel_id=target,
+                options=options,
+            )
+        )
+        await self._open_form(inter, draft)
+
+    async def _open_form(self, inter: Interaction, draft: Draft) -> None:
+        fields = CREATE_FIELDS if draft.kind == "create" else EDIT_FIELDS
+        title = "New game" if draft.kind == "create" else "Edit game"
+        await inter.response.send_modal(
+            title=title,
+            custom_id=draft_custom_id(Action.SUBMIT, draft.token),
+            components=form_components(fields, draft.values),
+        )
+
+    async def _submit_create(self, inter: ModalInteraction, draft: Draft) -> None:
+        new = NewGame(
+            guild_id=draft.guild_id,
+            channel_id=draft.channel_id,
+            title=draft.values.get("title", ""),
+            when=draft.values.get("when", ""),
+            description=draft.values.get("description", ""),
+            max_players=draft.values.get("max_players", ""),
+            participants=draft.values.get("participants", ""),
+            **draft.options,  # type: ignore[arg-type]
+        )
+        created = await create_game(
+            self.services, actor=actor_of(inter), new=new, directory=self.directory
+        )
+        try:
+            game = await self.bot.deps.sync.publish(created.game.id)
+        except DiscordError:
+            await discard_unannounced(self.services, game_id=created.game.id)
+            raise
+        link = render.announcement_link(game)
+        await reply(
+            inter,
+            f"Created **{game.title}** in <#{game.channel_id}>, starting "
+            f"<t:{int(game.start_at.timestamp())}:F>.\n"
+            f"I read the time as {created.read_as}. If that is wrong, use /edit-game.\n"
+            f"[Jump to the announcement]({link})",
+        )
+
+    async def _submit_edit(self, inter: ModalInteraction, draft: Draft) -> None:
+        assert draft.game_id is not None
+        original = draft.options
+        typed = draft.values
+        edit = GameEdit(
+            title=typed.get("title", ""),
+            description=typed.get("description", ""),
+            when=typed["when"] if typed.get("when") != original.get("when") else KEEP,
+            max_players=typed.get("max_players", "") or None,
+        )
+        edited = await edit_game(
+            self.services, actor=actor_of(inter), game_id=draft.game_id, edit=edit
+        )
+        self.bot.deps.sync.request(edited.game.id)
+        lines = [f"Saved **{edited.game.title}**."]
+        if edited.read_as:
+            lines.append(f"New start: I read the time as {edited.read_as}.")
+        if edited.rescheduled:
+            lines.append("Its players will get a DM with the new time.")
+        if edited.promoted:
+            lines.append(f"{len(edited.promoted)} waitlisted player(s) got a seat.")
+        await reply(inter, "\n".join(lines))
+
+    async def _answer_problems(
+        self, inter: Interaction, draft: Draft, problems: ValidationFailed
+    ) -> None:
+        draft.problems = problems.problems
+        self.drafts.keep(draft)
+        await reply(
+            inter,
+            render.problems_message(problems.problems),
+            components=self._problem_components(draft),
+        )
+
+    def _problem_components(self, draft: Draft) -> list[disnake.ui.ActionRow]:
+        rows: list[disnake.ui.ActionRow] = []
+        for index, problem in enumerate(draft.problems):
+            if not problem.suggestions or len(rows) == MAX_SUGGESTION_MENUS:
+                continue
+            options = [
+                disnake.SelectOption(label=s.label[:100], value=s.replacement[:100])
+                for s in problem.suggestions
+            ]
+            placeholder = f"{problem.entry}: pick who you meant"[:150]
+            rows.append(
+                disnake.ui.ActionRow(
+                    StringSelect(
+                        custom_id=draft_custom_id(Action.PICK, draft.token, index=index),
+                        placeholder=placeholder,
+                        options=options,
+                    )
+                )
+            )
+        rows.append(
+            disnake.ui.ActionRow(
+                disnake.ui.Button(
+                    label="Fix and resubmit",
+                    style=disnake.ButtonStyle.primary,
+                    custom_id=draft_custom_id(Action.REOPEN, draft.token),
+                )
+            )
+        )
+        return rows
+
+    @commands.Cog.listener("on_modal_submit")
+    async def on_form_submit(self, inter: ModalInteraction) -> None:
+        ref = parse_custom_id(inter.custom_id)
+        if not isinstance(ref, DraftRef) or ref.action is not Action.SUBMIT:
+            return
+        try:
+            draft = self.drafts.get(ref.token, user_id=inter.author.id)
+            draft.values = dict(inter.text_values)
+            submit = self._submit_create if draft.kind == "create" else self._submit_edit
+            try:
+                await within_deadline(inter, submit(inter, draft))
+            except ValidationFailed as problems:
+                await self._answer_problems(inter, draft, problems)
+        except Exception as error:
+            await answer_error(inter, error)
+
+    async def _reopen(self, inter: MessageInteraction, ref: DraftRef) -> None:
+        draft = self.drafts.get(ref.token, user_id=inter.author.id)
+        await self._open_form(inter, self.drafts.keep(draft))
+
+    async def _pick(self, inter: MessageInteraction, ref: DraftRef) -> None:
+        draft = self.drafts.get(ref.token, user_id=inter.author.id)
+        if ref.index is None or ref.index >= len(draft.problems) or not inter.values:
+            raise Conflict("That choice no longer matches the form; press Fix and resubmit.")
+        problem = draft.problems[ref.index]
+        chosen = inter.values[0]
+        draft.values["participants"] = _replace_entry(
+            draft.values.get("participants", ""), problem.entry or "", chosen
+        )
+        self.drafts.keep(draft)
+        await inter.response.edit_message(
+            content=f"{render.problems_message(draft.problems, limit=PICK_MESSAGE_ROOM)}\n\n"
+            f"Picked {chosen} for {problem.entry}. Press **Fix and resubmit** to send it.",
+            components=self._problem_components(draft),
+            allowed_mentions=disnake.AllowedMentions.none(),
+        )
+
+    # ----- joining and leaving --------------------------------------------------------
+
+    async def _join(self, inter: MessageInteraction, game_id: int) -> None:
+        joined = await within_deadline(
+            inter, join_game(self.services, game_id=game_id, user_id=inter.author.id)
+        )
+        self.bot.deps.sync.request(game_id)
+        game = joined.game
+        starts = f"<t:{int(game.start_at.timestamp())}:R>"
+        if joined.status is SlotStatus.JOINED:
+            text = (
+                f"You're in **{game.title}** ({len(game.joined)}/{game.max_players} seats). "
+                f"It starts {starts}; I'll remind you before."
+            )
+        else:
+            text = (
+                f"**{game.title}** is full, so you're on the waitlist at position "
+                f"{joined.waitlist_position}. I'll DM you if a seat frees up."
+            )
+        await reply(inter, text)
+
+    async def _leave(self, inter: MessageInteraction, game_id: int) -> None:
+        left = await within_deadline(
+            inter, leave_game(self.services, game_id=game_id, user_id=inter.author.id)
+        )
+        self.bot.deps.sync.request(game_id)
+        where = "seat" if left.was is SlotStatus.JOINED else "waitlist place"
+        await reply(inter, f"You left **{left.game.title}**; your {where} is free again.")
+
+    async def _confirm_cancel(self, inter: MessageInteraction, game_id: int) -> None:
+        game = await cancel_game(self.services, actor=actor_of(inter), game_id=game_id)
+        self.bot.deps.sync.request(game_id)
+        told = len(game.joined) + len(game.waitlist)
+        await inter.response.edit_message(
+            content=f"**{game.title}** is cancelled. I'll let its {told} player(s) know.",
+            components=[],
+        )
+
+    @commands.Cog.listener("on_button_click")
+    async def on_button(self, inter: MessageInteraction) -> None:
+        ref = parse_custom_id(inter.component.custom_id or "")
+        if ref is None:
+            return
+        try:
+            if isinstance(ref, GameRef):
+                if ref.action is Action.JOIN:
+                    await self._join(inter, ref.game_id)
+                elif ref.action is Action.LEAVE:
+                    await self._leave(inter, ref.game_id)
+                elif ref.action is Action.CANCEL_YES:
+                    await self._confirm_cancel(inter, ref.game_id)
+                elif ref.action is Action.CANCEL_NO:
+                    await inter.response.edit_message(content="Nothing changed.", components=[])
+            elif ref.action is Action.REOPEN:
+                await self._reopen(inter, ref)
+        except Exception as error:
+            await answer_error(inter, error)
+
+    @commands.Cog.listener("on_dropdown")
+    async def on_select(self, inter: MessageInteraction) -> None:
+        ref = parse_custom_id(inter.component.custom_id or "")
+        if not isinstance(ref, DraftRef) or ref.action is not Action.PICK:
+            return
+        try:
+            await self._pick(inter, ref)
+        except Exception as error:
+            await answer_error(inter, error)
+
+    # ----- editing, cancelling, assigning ---------------------------------------------
+
+    @commands.slash_command(name="edit-game", contexts=GUILD_ONLY)
+    async def edit_game_command(
+        self,
+        inter: GuildCommandInteraction,
+        game: int = commands.Param(description="The game (start typing its title)"),
+    ) -> None:
+        """Change a game's title, time, description or seats (host or admins)."""
+        view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
+        if view.status is not GameStatus.SCHEDULED:
+            raise Conflict(f"This game is {view.status.label}, so it can no longer be edited.")
+        zone = (
+            await time_zone_of(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
+        ).zone
+        when = view.start_at.astimezone(ZoneInfo(zone)).strftime(LOCAL_TIME_FORMAT)
+        values = {
+            "title": view.title,
+            "when": when,
+            "description": view.description,
+            "max_players": "" if view.settings.max_players.inherited else str(view.max_players),
+        }
+        draft = self.drafts.keep(
+            Draft(
+                kind="edit",
+                user_id=inter.author.id,
+                guild_id=inter.guild_id,
+                channel_id=view.channel_id,
+                game_id=view.id,
+                values=values,
+                options={"when": when},
+            )
+        )
+        await self._open_form(inter, draft)
+
+    @commands.slash_command(name="cancel-game", contexts=GUILD_ONLY)
+    async def cancel_game_command(
+        self,
+        inter: GuildCommandInteraction,
+        game: int = commands.Param(description="The game (start typing its title)"),
+    ) -> None:
+        """Cancel a game (host or admins); asks you to confirm first."""
+        view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
+        players = len(view.joined) + len(view.waitlist)
+        await reply(
+            inter,
+            f"Cancel **{view.title}** (<t:{int(view.start_at.timestamp())}:F>)? "
+            f"Its {players} player(s) will be told by DM.",
+            components=[
+                disnake.ui.ActionRow(
+                    disnake.ui.Button(
+                        label="Cancel the game",
+                        style=disnake.ButtonStyle.danger,
+                        custom_id=game_custom_id(Action.CANCEL_YES, view.id),
+                    ),
+                    disnake.ui.Button(
+                        label="Keep it",
+                        style=disnake.ButtonStyle.secondary,
+                        custom_id=game_custom_id(Action.CANCEL_NO, view.id),
+                    ),
+                )
+            ],
+        )
+
+    @commands.slash_command(name="assign-placeholder", contexts=GUILD_ONLY)
+    async def assign_placeholder_command(
+        self,
+        inter: GuildCommandInteraction,
+        game: int = commands.Param(description="The game (start typing its title)"),
+        placeholder: str = commands.Param(description="The placeholder slot to fill"),
+        member: disnake.Member = commands.Param(description="Who takes that slot"),
+    ) -> None:
+        """Replace a placeholder slot of your game with a member."""
+        assigned = await assign_placeholder(
+            self.services,
+            actor=actor_of(inter),
+            game_id=game,
+            placeholder=placeholder,
+            user_id=member.id,
+        )
+        self.bot.deps.sync.request(game)
+        where = {
+            SlotStatus.JOINED: "has a seat",
+            SlotStatus.WAITLIST: "is on the waitlist (the game is full)",
+        }[assigned.status]
+        await reply(inter, f"{member.mention} replaces `{assigned.placeholder}` and {where}.")
+
+    @edit_game_command.autocomplete("game")
+    @cancel_game_command.autocomplete("game")
+    @assign_placeholder_command.autocomplete("game")
+    async def own_games(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
+        mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
+        games = [m.game for m in mine if m.role == "host"]
+        if actor_of(inter).is_guild_admin:
+            page = await list_games(self.services, guild_id=inter.guild_id, limit=25)
+            games += [g for g in page.items if g.id not in {m.id for m in games}]
+        wanted = text.casefold()
+        choices: dict[str, int] = {}
+        for game in games:
+            label = f"#{game.id} {game.title} · {game.start_at.astimezone(UTC):%a %d %b %H:%M} UTC"
+            if wanted in label.casefold():
+                choices[label[:100]] = game.id
+        return dict(list(choices.items())[:25])
+
+    @assign_placeholder_command.autocomplete("placeholder")
+    async def placeholders_of_game(
+        self, inter: ApplicationCommandInteraction, text: str
+    ) -> list[str]:
+        game_id = inter.filled_options.get("game")
+        if not isinstance(game_id, int):
+            return []
+        view = await get_game(self.services, game_id)
+        return [p for p in view.placeholders if text.casefold() in p.casefold()][:25]
+
+    # ----- listing --------------------------------------------------------------------
+
+    @commands.slash_command(name="list-games", contexts=GUILD_ONLY)
+    async def list_games_command(
+        self,
+        inter: GuildCommandInteraction,
+        everywhere: bool = commands.Param(False, description="All channels, not just this one"),
+        category: str | None = commands.Param(None, description="Only this category"),
+        status: str = commands.Param(
+            "upcoming",
+            description="Which games",
+            choices=["upcoming", "in progress", "completed", "cancelled"],
+        ),
+    ) -> None:
+        """Games announced in this channel (or everywhere), soonest first."""
+        statuses = {
+            "upcoming": (GameStatus.SCHEDULED, GameStatus.IN_PROGRESS),
+            "in progress": (GameStatus.IN_PROGRESS,),
+            "completed": (GameStatus.COMPLETED,),
+            "cancelled": (GameStatus.CANCELLED,),
+        }[status]
+        page = await list_games(
+            self.services,
+            guild_id=inter.guild_id,
+            channel_id=None if everywhere else inter.channel_id,
+            category=category,
+            statuses=statuses,
+        )
+        where = "in this server" if everywhere else f"in <#{inter.channel_id}>"
+        await self._send_list(
+            inter,
+            page.items,
+            title=f"{status.capitalize()} games {where}",
+            empty=f"No {status} games {where}.",
+            page_info=f"{len(page.items)} of {page.total}" if page.next_offset else None,
+        )
+
+    @commands.slash_command(name="my-games", contexts=GUILD_ONLY)
+    async def my_games_command(self, inter: GuildCommandInteraction) -> None:
+        """Games you host or joined here, soonest first."""
+        mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
+        await self._send_list(
+            inter,
+            [m.game for m in mine],
+            title="Your games",
+            empty="You have no upcoming games here. Join one with its Join button.",
+            page_info=None,
+        )
+
+    async def _send_list(
+        self,
+        inter: Interaction,
+        games: Any,
+        *,
+        title: str,
+        empty: str,
+        page_info: str | None,
+    ) -> None:
+        payload = render.game_list(list(games), title=title, empty=empty, page_info=page_info)
+        embeds = [disnake.Embed.from_dict(e) for e in payload.get("embeds", [])]
+        await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
+
+
+def _replace_entry(text: str, entry: str, replacement: str) -> str:
+    """The participants text with the first entry equal to ``entry`` replaced."""
+    lines = text.splitlines()
+    for line_number, line in enumerate(lines):
+        parts = line.split(",")
+        for index, part in enumerate(parts):
+            if part.strip() == entry:
+                parts[index] = part.replace(entry, replacement, 1)
+                lines[line_number] = ",".join(parts)
+                return "\n".join(lines)
+    return text

@@ -1,0 +1,64 @@
+"""What a host typed into the game form, kept so a failed submit can be reopened as typed.
+
+Discord cannot answer a modal submit with another modal, so a failed submit answers with
+the problems and a "Fix and resubmit" button; the button opens the form again from the draft.
+Drafts live in memory for as long as the interaction can be followed up (15 minutes).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from gamesched.domain.errors import Conflict, Problem
+
+DRAFT_LIFETIME_SECONDS = 15 * 60
+
+
+@dataclass
+class Draft:
+    """One open game form."""
+
+    kind: Literal["create", "edit"]
+    user_id: int
+    guild_id: int
+    channel_id: int
+    values: dict[str, str] = field(default_factory=dict)
+    """Field custom id -> text as typed."""
+    game_id: int | None = None
+    """The game being edited."""
+    options: dict[str, object] = field(default_factory=dict)
+    """Slash-command options that are not in the form (reminders, duration, ...)."""
+    problems: tuple[Problem, ...] = ()
+    """What was wrong with the last submit."""
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(9))
+    expires_at: float = 0.0
+
+
+class DraftStore:
+    """Drafts by token, each visible only to the person who typed it."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._drafts: dict[str, Draft] = {}
+
+    def keep(self, draft: Draft) -> Draft:
+        """Store (or refresh) a draft for another lifetime."""
+        now = self._clock()
+        self._drafts = {t: d for t, d in self._drafts.items() if d.expires_at > now}
+        draft.expires_at = now + DRAFT_LIFETIME_SECONDS
+        self._drafts[draft.token] = draft
+        return draft
+
+    def get(self, token: str, *, user_id: int) -> Draft:
+        """The caller's draft, or a clear answer that it is gone."""
+        draft = self._drafts.get(token)
+        if draft is None or draft.expires_at <= self._clock() or draft.user_id != user_id:
+            raise Conflict(
+                "This form has expired (they last 15 minutes). Run the command again; "
+                "sorry for the retyping."
+            )
+        return draft

@@ -1,0 +1,46 @@
+"""Answering interactions: within Discord's 3-second deadline, privately to one person."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Sequence
+from typing import Any, TypeVar
+
+import disnake
+from disnake.interactions import Interaction
+
+T = TypeVar("T")
+
+DEFER_AFTER_SECONDS = 1.5
+"""Work still running after this long is deferred first, leaving Discord's 3 s well met."""
+
+
+async def within_deadline(inter: Interaction, work: Awaitable[T]) -> T:
+    """Run ``work``; if it is slow, acknowledge the interaction (a private "thinking") first."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
+    if not done and not inter.response.is_done():
+        await inter.response.defer(ephemeral=True, with_message=True)
+    return await task
+
+
+async def reply(
+    inter: Interaction,
+    content: str | None = None,
+    *,
+    embed: disnake.Embed | None = None,
+    components: Sequence[Any] | None = None,
+) -> None:
+    """A private answer, whether or not the interaction was deferred."""
+    options: dict[str, Any] = {
+        "content": content,
+        "allowed_mentions": disnake.AllowedMentions.none(),
+    }
+    if embed is not None:
+        options["embed"] = embed
+    if components is not None:
+        options["components"] = list(components)
+    if inter.response.is_done():
+        await inter.edit_original_response(**options)
+    else:
+        await inter.response.send_message(ephemeral=True, **options)

@@ -1,0 +1,43 @@
+"""Settings as a person reads them: each value with where it comes from."""
+
+from __future__ import annotations
+
+from gamesched.domain.settings import EffectiveSettings, Source
+
+SOURCE_LABELS = {
+    Source.GAME: "set on the game",
+    Source.CHANNEL: "set on this channel",
+    Source.GUILD: "from the server settings",
+    Source.DEFAULT: "built-in default",
+}
+
+
+def _line(name: str, value: str, source: Source) -> str:
+    return f"**{name}:** {value} · _{SOURCE_LABELS[source]}_"
+
+
+def describe_settings(settings: EffectiveSettings, *, timezone: str | None = None) -> str:
+    """One line per setting: value and source."""
+    reminders = settings.reminder_minutes.value
+    roles = settings.host_role_ids.value
+    lines = [
+        _line("Max players", str(settings.max_players.value), settings.max_players.source),
+        _line(
+            "Reminders",
+            ", ".join(f"{m} min" for m in reminders) + " before" if reminders else "none",
+            settings.reminder_minutes.source,
+        ),
+        _line(
+            "Duration", f"{settings.duration_minutes.value} min", settings.duration_minutes.source
+        ),
+        _line("Rules", settings.rules.value or "none", settings.rules.source),
+        _line("Category", settings.category.value or "none", settings.category.source),
+        _line(
+            "Host roles",
+            " ".join(f"<@&{r}>" for r in roles) if roles else "none (Manage Server may host)",
+            settings.host_role_ids.source,
+        ),
+    ]
+    if timezone is not None:
+        lines.append(f"**Time zone:** {timezone or 'UTC (not set)'}")
+    return "\n".join(lines)
