@@ -1,9 +1,14 @@
 """A gateway-less Discord REST client: messages, DMs and member lookups with the bot token.
 
-Rate limits are honoured the way Discord documents them: a bucket whose ``Remaining`` hit
-zero waits ``Reset-After`` before its next request, a 429 waits ``retry_after`` and retries,
-and 5xx answers or broken connections are retried with exponential backoff. The token never
-appears in an exception, a repr or a log line.
+Rate limits are honoured the way Discord documents them. Requests are serialised per bucket
+(one in flight at a time, like disnake does); a bucket whose ``X-RateLimit-Remaining`` hit zero
+waits ``X-RateLimit-Reset-After`` before its next request; a 429 waits the body's
+``retry_after`` (every bucket waits when it is global) and is retried without counting as a
+failure; 5xx answers and broken connections are retried with exponential backoff, then raise
+:class:`DiscordUnavailable`. Other 4xx answers raise at once with Discord's code and message.
+
+The token never appears in an exception, a repr or a log line: it lives only in the request
+headers, and Discord's error texts are scrubbed of it before they are raised.
 """
 
 from __future__ import annotations
@@ -13,52 +18,67 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from importlib.metadata import version
 from typing import Any
 
 import httpx
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "DiscordBot (https://github.com/gamesched/gamesched, 0.1)"
-MAJOR_PARAMETER = re.compile(r"/(channels|guilds|webhooks)/(\d+)")
-NUMBER = re.compile(r"/\d+")
+USER_AGENT = f"DiscordBot (https://github.com/gamesched/gamesched, {version('gamesched')})"
 BACKOFF_SECONDS = 0.5
+"""The first wait after a 5xx or a broken connection; it doubles on each further failure."""
+
+_MINOR_ID = re.compile(r"(?<!/channels)(?<!/guilds)(?<!/webhooks)/\d+")
+_MAJOR_ID = re.compile(r"/(?:channels|guilds|webhooks)/(\d+)")
+
+CLOSED_DMS = 50007
+"""Discord's code for "Cannot send messages to this user" (the user closed their DMs)."""
+
+_HINTS = {
+    50001: "the bot cannot see that channel; add it to the channel or its category",
+    50013: "give the bot View Channel, Send Messages and Embed Links in that channel",
+    CLOSED_DMS: "the user does not accept direct messages from this server's members",
+    10003: "the channel was deleted; pick another one",
+    10008: "the message was deleted",
+}
+"""How to fix the refusals gamesched meets most, appended to Discord's own text."""
+_BAD_TOKEN = "check the bot token in the configuration"
 
 
 class DiscordError(Exception):
-    """Discord refused or could not answer a request. The text is safe to log."""
+    """Discord refused or could not answer a request. The text is safe to log and show."""
 
     def __init__(self, status: int, code: int, message: str) -> None:
-        super().__init__(f"Discord answered {status} (code {code}): {message}")
+        hint = _HINTS.get(code) or (_BAD_TOKEN if status == 401 else None)
         self.status = status
+        """The HTTP status (0 when Discord could not be reached at all)."""
         self.code = code
-        self.message = message
+        """Discord's JSON error code (0 when there was none)."""
+        self.message = f"{message} ({hint})" if hint else message
+        """A short summary for logs and operators."""
+        super().__init__(f"Discord answered {status} (code {code}): {self.message}")
 
 
 class DiscordForbidden(DiscordError):
-    """403: missing permission (50013), missing access (50001), closed DMs (50007)."""
+    """403: missing permissions (50013), missing access (50001), closed DMs (50007)."""
 
 
 class DiscordNotFound(DiscordError):
-    """404: unknown channel, message, member or user."""
+    """404: unknown channel (10003), message (10008), member (10007), user (10013)..."""
 
 
 class DiscordUnavailable(DiscordError):
     """5xx answers or network errors after every retry."""
 
 
-CLOSED_DMS = 50007
-"""Discord's code for "Cannot send messages to this user"."""
-
-
-def _route_key(method: str, path: str) -> str:
-    """The rate-limit route: method and path with ids replaced, major parameters kept."""
-    major = ":".join(m.group(2) for m in MAJOR_PARAMETER.finditer(path))
-    return f"{method} {NUMBER.sub('/{id}', path)} {major}"
+def _route(method: str, path: str) -> str:
+    """The rate-limit route: method and path template, major parameters kept as they are."""
+    return f"{method} {_MINOR_ID.sub('/{id}', path)}"
 
 
 class DiscordRest:
-    """Discord's REST API with the bot token."""
+    """Discord's REST API with the bot token. One instance per process; close with aclose()."""
 
     def __init__(
         self,
@@ -68,155 +88,188 @@ class DiscordRest:
         client: httpx.AsyncClient | None = None,
         max_retries: int = 3,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._base_url = base_url.rstrip("/")
+        self._token = token
         self._headers = {"Authorization": f"Bot {token}", "User-Agent": USER_AGENT}
         self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(15.0))
         self._owns_client = client is None
         self._max_retries = max_retries
         self._sleep = sleep
+        self._clock = clock
         self._bucket_of_route: dict[str, str] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._reset_at: dict[str, float] = {}
+        self._global_reset_at = 0.0
         self._dm_channels: dict[int, int] = {}
 
     def __repr__(self) -> str:
         return f"DiscordRest(base_url={self._base_url!r})"
 
     async def aclose(self) -> None:
+        """Close the HTTP client if this instance created it."""
         if self._owns_client:
             await self._client.aclose()
 
     # ----- the calls gamesched makes --------------------------------------------------
 
     async def create_message(self, channel_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return await self._json("POST", f"/channels/{channel_id}/messages", payload)
+        return await self._object("POST", f"/channels/{channel_id}/messages", body=payload)
 
     async def edit_message(
         self, channel_id: int, message_id: int, payload: Mapping[str, Any]
     ) -> dict[str, Any]:
-        return await self._json("PATCH", f"/channels/{channel_id}/messages/{message_id}", payload)
+        path = f"/channels/{channel_id}/messages/{message_id}"
+        return await self._object("PATCH", path, body=payload)
 
     async def delete_message(self, channel_id: int, message_id: int) -> None:
         await self._request("DELETE", f"/channels/{channel_id}/messages/{message_id}")
 
     async def get_message(self, channel_id: int, message_id: int) -> dict[str, Any]:
-        return await self._json("GET", f"/channels/{channel_id}/messages/{message_id}")
+        return await self._object("GET", f"/channels/{channel_id}/messages/{message_id}")
 
     async def send_dm(self, user_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Open (once per user) the DM channel and post into it."""
+        """Post into the user's DM channel, opened once per user and remembered.
+
+        Raises :class:`DiscordForbidden` with code ``CLOSED_DMS`` when the user refuses DMs.
+        """
         channel_id = self._dm_channels.get(user_id)
         if channel_id is None:
-            channel = await self._json(
-                "POST", "/users/@me/channels", {"recipient_id": str(user_id)}
-            )
+            body = {"recipient_id": str(user_id)}
+            channel = await self._object("POST", "/users/@me/channels", body=body)
             channel_id = self._dm_channels[user_id] = int(channel["id"])
         return await self.create_message(channel_id, payload)
 
     async def get_channel(self, channel_id: int) -> dict[str, Any]:
-        return await self._json("GET", f"/channels/{channel_id}")
+        return await self._object("GET", f"/channels/{channel_id}")
 
     async def get_guild(self, guild_id: int) -> dict[str, Any]:
-        return await self._json("GET", f"/guilds/{guild_id}")
+        return await self._object("GET", f"/guilds/{guild_id}")
 
     async def get_roles(self, guild_id: int) -> list[dict[str, Any]]:
-        return await self._json("GET", f"/guilds/{guild_id}/roles")  # type: ignore[return-value]
+        return await self._list(f"/guilds/{guild_id}/roles")
 
     async def get_member(self, guild_id: int, user_id: int) -> dict[str, Any]:
-        return await self._json("GET", f"/guilds/{guild_id}/members/{user_id}")
+        return await self._object("GET", f"/guilds/{guild_id}/members/{user_id}")
 
     async def list_members(
         self, guild_id: int, *, limit: int = 1000, after: int = 0
     ) -> list[dict[str, Any]]:
-        path = f"/guilds/{guild_id}/members?limit={limit}&after={after}"
-        return await self._json("GET", path)  # type: ignore[return-value]
+        """One page of members with ids above ``after`` (needs the Server Members intent)."""
+        params = {"limit": limit, "after": after}
+        return await self._list(f"/guilds/{guild_id}/members", params=params)
 
     async def search_members(
         self, guild_id: int, query: str, *, limit: int = 1000
     ) -> list[dict[str, Any]]:
-        params = httpx.QueryParams({"query": query, "limit": limit})
-        path = f"/guilds/{guild_id}/members/search?{params}"
-        return await self._json("GET", path)  # type: ignore[return-value]
+        """Members whose username or nickname starts with ``query``."""
+        params: dict[str, str | int] = {"query": query, "limit": limit}
+        return await self._list(f"/guilds/{guild_id}/members/search", params=params)
 
     # ----- plumbing -------------------------------------------------------------------
 
-    async def _json(
-        self, method: str, path: str, payload: Mapping[str, Any] | None = None
+    async def _object(
+        self, method: str, path: str, *, body: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
-        response = await self._request(method, path, payload)
-        data: dict[str, Any] = response.json()
+        data: dict[str, Any] = (await self._request(method, path, body=body)).json()
+        return data
+
+    async def _list(
+        self, path: str, *, params: Mapping[str, str | int] | None = None
+    ) -> list[dict[str, Any]]:
+        data: list[dict[str, Any]] = (await self._request("GET", path, params=params)).json()
         return data
 
     async def _request(
-        self, method: str, path: str, payload: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str | int] | None = None,
     ) -> httpx.Response:
-        route = _route_key(method, path.split("?")[0])
+        route = _route(method, path)
         failures = 0
         while True:
             bucket = self._bucket_of_route.get(route, route)
-            lock = self._locks.setdefault(bucket, asyncio.Lock())
-            async with lock:
-                await self._wait_for_bucket(bucket)
-                response: httpx.Response | None = None
+            async with self._locks.setdefault(bucket, asyncio.Lock()):
+                if bucket != self._bucket_of_route.get(route, route):
+                    continue  # an answer just named the route's shared bucket: queue there
+                await self._wait_until(self._reset_at.pop(bucket, 0.0))
+                await self._wait_until(self._global_reset_at)
                 try:
                     response = await self._client.request(
                         method,
                         self._base_url + path,
-                        json=None if payload is None else dict(payload),
+                        json=None if body is None else dict(body),
+                        params=params,
                         headers=self._headers,
                     )
                 except httpx.TransportError as error:
-                    problem = type(error).__name__
+                    status, problem = 0, type(error).__name__
                 else:
-                    self._note_bucket(route, response)
-            if response is not None and response.status_code == 429:
-                await self._sleep(_retry_after(response))
-                continue
-            if response is not None and response.status_code < 500:
-                if response.is_success:
-                    return response
-                raise _error_for(response)
+                    status, problem = response.status_code, f"HTTP {response.status_code}"
+                    self._note_limits(route, path, response)
+                    if response.status_code == 429:
+                        continue  # _note_limits stored the wait; a 429 is not a failure
+                    if response.is_success:
+                        return response
+                    if response.status_code < 500:
+                        raise self._error(response)
             failures += 1
-            if response is not None:
-                problem = f"HTTP {response.status_code}"
             if failures > self._max_retries:
                 raise DiscordUnavailable(
-                    response.status_code if response is not None else 0,
-                    0,
-                    f"{method} {route.split(' ')[1]} failed {failures} times ({problem})",
+                    status, 0, f"{route} failed {failures} times ({problem}); try again later"
                 )
-            log.info("Discord %s on %s %s; retry %d", problem, method, route, failures)
-            await self._sleep(BACKOFF_SECONDS * 2 ** (failures - 1))
+            delay = BACKOFF_SECONDS * 2 ** (failures - 1)
+            log.warning("Discord %s on %s; retry %d in %.1fs", problem, route, failures, delay)
+            await self._sleep(delay)
 
-    async def _wait_for_bucket(self, bucket: str) -> None:
-        delay = self._reset_at.pop(bucket, 0.0) - time.monotonic()
+    async def _wait_until(self, deadline: float) -> None:
+        delay = deadline - self._clock()
         if delay > 0:
             await self._sleep(delay)
 
-    def _note_bucket(self, route: str, response: httpx.Response) -> None:
+    def _note_limits(self, route: str, path: str, response: httpx.Response) -> None:
+        """Learn the route's bucket and when it may be used again from Discord's answer."""
         headers = response.headers
-        bucket = headers.get("X-RateLimit-Bucket")
-        if bucket:
-            self._bucket_of_route[route] = bucket
-        key = self._bucket_of_route.get(route, route)
+        if name := headers.get("X-RateLimit-Bucket"):
+            major = _MAJOR_ID.search(path)
+            self._bucket_of_route[route] = f"{name}:{major.group(1) if major else ''}"
+        bucket = self._bucket_of_route.get(route, route)
+        wait = 0.0
         if headers.get("X-RateLimit-Remaining") == "0":
-            reset_after = float(headers.get("X-RateLimit-Reset-After", "0") or 0)
-            self._reset_at[key] = time.monotonic() + reset_after
+            wait = float(headers.get("X-RateLimit-Reset-After") or 0)
+        if response.status_code == 429:
+            retry_after = _retry_after(response)
+            log.warning("Discord rate-limited %s; waiting %.2fs", route, retry_after)
+            if headers.get("X-RateLimit-Global") == "true" or _json_field(response, "global"):
+                self._global_reset_at = self._clock() + retry_after
+            else:
+                wait = max(wait, retry_after)
+        if wait > 0:
+            self._reset_at[bucket] = self._clock() + wait
+
+    def _error(self, response: httpx.Response) -> DiscordError:
+        """The exception for a 4xx answer, with Discord's code and its text minus the token."""
+        code = _json_field(response, "code")
+        message = _json_field(response, "message") or response.reason_phrase
+        kind = {403: DiscordForbidden, 404: DiscordNotFound}.get(response.status_code, DiscordError)
+        safe = str(message).replace(self._token, "[token]")
+        return kind(response.status_code, code if isinstance(code, int) else 0, safe)
+
+
+def _json_field(response: httpx.Response, name: str) -> Any:
+    """A top-level field of a JSON object body, or None."""
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data.get(name) if isinstance(data, dict) else None
 
 
 def _retry_after(response: httpx.Response) -> float:
-    try:
-        return float(response.json().get("retry_after", 1.0))
-    except (ValueError, AttributeError):
-        return float(response.headers.get("Retry-After", "1") or 1)
-
-
-def _error_for(response: httpx.Response) -> DiscordError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    code = int(body.get("code", 0)) if isinstance(body, dict) else 0
-    message = str(body.get("message", response.reason_phrase)) if isinstance(body, dict) else ""
-    kind = {403: DiscordForbidden, 404: DiscordNotFound}.get(response.status_code, DiscordError)
-    return kind(response.status_code, code, message)
+    """Seconds to wait after a 429: the body's ``retry_after``, else the header, else 1."""
+    value = _json_field(response, "retry_after") or response.headers.get("Retry-After") or 1
+    return float(value)

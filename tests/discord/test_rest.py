@@ -1,0 +1,416 @@
+"""The REST client against a tiny real HTTP server that answers the way Discord does."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import traceback
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from gamesched.discord.rest import (
+    CLOSED_DMS,
+    DiscordError,
+    DiscordForbidden,
+    DiscordNotFound,
+    DiscordRest,
+    DiscordUnavailable,
+)
+
+TOKEN = "MTE1.fake-bot-token.Xy_Secret42"
+PREFIX = "/api/v10"
+CHANNEL = 2000
+OTHER_CHANNEL = 2001
+GUILD = 1000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer of the fake Discord."""
+
+    status: int = 200
+    """HTTP status."""
+    body: Any = field(default_factory=dict)
+    """JSON body (ignored for 204)."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """Extra response headers, e.g. the X-RateLimit-* family."""
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request the fake Discord received."""
+
+    method: str
+    """HTTP method."""
+    path: str
+    """Path below the API prefix."""
+    query: Mapping[str, str]
+    """Query parameters."""
+    headers: Mapping[str, str]
+    """Request headers."""
+    body: Any
+    """Decoded JSON body, or None."""
+
+
+class FakeDiscord:
+    """Scripted answers per (method, path); the last scripted answer repeats; all requests kept."""
+
+    def __init__(self) -> None:
+        self.requests: list[Seen] = []
+        self.base_url = ""
+        self._replies: dict[tuple[str, str], list[Reply]] = {}
+
+    def on(self, method: str, path: str, *replies: Reply) -> None:
+        """Answer ``method path`` with ``replies`` in order, repeating the last one."""
+        self._replies[(method, path)] = list(replies)
+
+    def seen(self, method: str, path: str) -> list[Seen]:
+        """The requests received for ``method path``."""
+        return [r for r in self.requests if (r.method, r.path) == (method, path)]
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.removeprefix(PREFIX)
+        body = await request.json() if request.can_read_body else None
+        self.requests.append(
+            Seen(request.method, path, dict(request.query), dict(request.headers), body)
+        )
+        replies = self._replies.get((request.method, path))
+        if not replies:
+            return web.json_response({"code": 0, "message": "404: Not Found"}, status=404)
+        reply = replies.pop(0) if len(replies) > 1 else replies[0]
+        if reply.status == 204:
+            return web.Response(status=204, headers=reply.headers)
+        return web.json_response(reply.body, status=reply.status, headers=reply.headers)
+
+
+class FakeTime:
+    """A monotonic clock moved by hand, and a sleep that records its waits instead of waiting."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(round(seconds, 6))
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord on a free local port."""
+    fake = FakeDiscord()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", fake.handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    fake.base_url = f"http://127.0.0.1:{runner.addresses[0][1]}{PREFIX}"
+    yield fake
+    await runner.cleanup()
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    """The client's clock and sleep."""
+    return FakeTime()
+
+
+def make_rest(base_url: str, fake_time: FakeTime, *, max_retries: int = 3) -> DiscordRest:
+    """A client on ``base_url`` with the fake clock and sleep."""
+    return DiscordRest(
+        base_url=base_url,
+        token=TOKEN,
+        max_retries=max_retries,
+        sleep=fake_time.sleep,
+        clock=fake_time.clock,
+    )
+
+
+@pytest.fixture
+async def rest(fake_discord: FakeDiscord, fake_time: FakeTime) -> AsyncIterator[DiscordRest]:
+    """The client under test, pointed at the fake Discord."""
+    client = make_rest(fake_discord.base_url, fake_time)
+    yield client
+    await client.aclose()
+
+
+def closed_port_url() -> str:
+    """An API URL on a local port nobody listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}{PREFIX}"
+
+
+def limited(remaining: int, reset_after: float, bucket: str = "abc123") -> dict[str, str]:
+    """Discord's rate-limit headers."""
+    return {
+        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Reset-After": str(reset_after),
+        "X-RateLimit-Bucket": bucket,
+    }
+
+
+MESSAGES = f"/channels/{CHANNEL}/messages"
+TOO_MANY = {"message": "You are being rate limited.", "retry_after": 1.25, "global": False}
+
+
+async def test_sends_bot_token_user_agent_and_json_body(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """Requests authenticate as the bot, name the library, and carry the payload as JSON."""
+    fake_discord.on("POST", MESSAGES, Reply(body={"id": "77", "content": "hi"}))
+    payload = {"content": "hi", "allowed_mentions": {"parse": []}}
+
+    message = await rest.create_message(CHANNEL, payload)
+
+    assert message == {"id": "77", "content": "hi"}
+    (seen,) = fake_discord.requests
+    assert seen.headers["Authorization"] == f"Bot {TOKEN}"
+    assert seen.headers["User-Agent"].startswith("DiscordBot (https://")
+    assert seen.headers["Content-Type"] == "application/json"
+    assert seen.body == payload
+
+
+async def test_edit_get_and_delete_use_discords_paths(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """Editing, reading and deleting hit the message's own path; a 204 delete returns nothing."""
+    path = f"{MESSAGES}/5"
+    fake_discord.on("PATCH", path, Reply(body={"id": "5", "content": "new"}))
+    fake_discord.on("GET", path, Reply(body={"id": "5", "content": "new"}))
+    fake_discord.on("DELETE", path, Reply(status=204))
+
+    assert (await rest.edit_message(CHANNEL, 5, {"content": "new"}))["content"] == "new"
+    assert (await rest.get_message(CHANNEL, 5))["id"] == "5"
+    await rest.delete_message(CHANNEL, 5)
+    assert [(r.method, r.body) for r in fake_discord.requests] == [
+        ("PATCH", {"content": "new"}),
+        ("GET", None),
+        ("DELETE", None),
+    ]
+
+
+async def test_member_listing_and_search_send_query_parameters(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """Member paging and search pass limit/after/query as Discord expects them."""
+    fake_discord.on("GET", f"/guilds/{GUILD}/members", Reply(body=[{"user": {"id": "9"}}]))
+    fake_discord.on("GET", f"/guilds/{GUILD}/members/search", Reply(body=[]))
+
+    assert await rest.list_members(GUILD, limit=50, after=8) == [{"user": {"id": "9"}}]
+    assert await rest.search_members(GUILD, "sam & co", limit=5) == []
+    assert [r.query for r in fake_discord.requests] == [
+        {"limit": "50", "after": "8"},
+        {"query": "sam & co", "limit": "5"},
+    ]
+
+
+async def test_429_waits_retry_after_and_is_not_counted_as_a_failure(
+    fake_discord: FakeDiscord, fake_time: FakeTime
+) -> None:
+    """A 429 waits the body's retry_after and retries, even with no retries left for errors."""
+    fake_discord.on("POST", MESSAGES, Reply(429, TOO_MANY), Reply(body={"id": "1"}))
+    rest = make_rest(fake_discord.base_url, fake_time, max_retries=0)
+
+    assert (await rest.create_message(CHANNEL, {"content": "x"}))["id"] == "1"
+    assert fake_time.waits == [1.25]
+    assert len(fake_discord.requests) == 2
+    await rest.aclose()
+
+
+async def test_global_429_makes_every_route_wait(
+    rest: DiscordRest, fake_discord: FakeDiscord, fake_time: FakeTime
+) -> None:
+    """A global 429 holds back requests on other routes too until retry_after has passed."""
+    too_many = {**TOO_MANY, "retry_after": 3.0, "global": True}
+    fake_discord.on("POST", MESSAGES, Reply(429, too_many), Reply(body={"id": "1"}))
+    fake_discord.on("GET", f"/channels/{OTHER_CHANNEL}", Reply(body={"id": str(OTHER_CHANNEL)}))
+
+    await rest.create_message(CHANNEL, {"content": "x"})
+    await rest.get_channel(OTHER_CHANNEL)
+    fake_time.now += 3.0
+    await rest.get_channel(OTHER_CHANNEL)
+
+    assert fake_time.waits == [3.0, 3.0]
+
+
+async def test_remaining_zero_makes_the_next_call_on_that_bucket_wait(
+    rest: DiscordRest, fake_discord: FakeDiscord, fake_time: FakeTime
+) -> None:
+    """After Remaining 0 the same bucket waits Reset-After; other channels' buckets do not."""
+    for channel in (CHANNEL, OTHER_CHANNEL):
+        for message in (1, 2):
+            path = f"/channels/{channel}/messages/{message}"
+            fake_discord.on("GET", path, Reply(body={"id": "1"}, headers=limited(0, 2.5)))
+
+    await rest.get_message(CHANNEL, 1)
+    assert fake_time.waits == []
+    await rest.get_message(OTHER_CHANNEL, 1)
+    assert fake_time.waits == []
+    await rest.get_message(CHANNEL, 2)
+    assert fake_time.waits == [2.5]
+    fake_time.now += 10
+    await rest.get_message(OTHER_CHANNEL, 2)
+    assert fake_time.waits == [2.5]
+
+
+async def test_concurrent_calls_on_one_bucket_do_not_burst(
+    rest: DiscordRest, fake_discord: FakeDiscord, fake_time: FakeTime
+) -> None:
+    """Concurrent edits in one bucket go one by one, each waiting out the previous Remaining 0."""
+    for message in (1, 2, 3):
+        fake_discord.on(
+            "PATCH", f"{MESSAGES}/{message}", Reply(body={"id": "1"}, headers=limited(0, 1.0))
+        )
+
+    await asyncio.gather(*(rest.edit_message(CHANNEL, m, {"content": "x"}) for m in (1, 2, 3)))
+
+    assert fake_time.waits == [1.0, 1.0]
+    assert len(fake_discord.requests) == 3
+
+
+async def test_server_errors_are_retried_with_backoff(
+    rest: DiscordRest, fake_discord: FakeDiscord, fake_time: FakeTime
+) -> None:
+    """Two 5xx answers then a 200 succeed after waiting 0.5 s and 1 s."""
+    fake_discord.on(
+        "POST", MESSAGES, Reply(500, {"message": "oops"}), Reply(502, {}), Reply(body={"id": "3"})
+    )
+
+    assert (await rest.create_message(CHANNEL, {"content": "x"}))["id"] == "3"
+    assert fake_time.waits == [0.5, 1.0]
+
+
+async def test_persistent_server_errors_raise_unavailable_after_max_retries(
+    rest: DiscordRest, fake_discord: FakeDiscord, fake_time: FakeTime
+) -> None:
+    """A Discord that keeps failing is tried 1 + max_retries times, then DiscordUnavailable."""
+    fake_discord.on("POST", MESSAGES, Reply(503, {"message": "down"}))
+
+    with pytest.raises(DiscordUnavailable) as raised:
+        await rest.create_message(CHANNEL, {"content": "x"})
+
+    assert raised.value.status == 503
+    assert "try again later" in str(raised.value)
+    assert fake_time.waits == [0.5, 1.0, 2.0]
+    assert len(fake_discord.requests) == 4
+
+
+async def test_unreachable_discord_raises_unavailable(fake_time: FakeTime) -> None:
+    """Refused connections are retried, then reported as DiscordUnavailable with status 0."""
+    rest = make_rest(closed_port_url(), fake_time, max_retries=2)
+
+    with pytest.raises(DiscordUnavailable) as raised:
+        await rest.get_channel(CHANNEL)
+
+    assert raised.value.status == 0
+    assert fake_time.waits == [0.5, 1.0]
+    await rest.aclose()
+
+
+async def test_closed_dms_raise_forbidden_with_code_at_once(
+    rest: DiscordRest, fake_discord: FakeDiscord, fake_time: FakeTime
+) -> None:
+    """A 403 50007 raises DiscordForbidden carrying the code, without retrying."""
+    fake_discord.on("POST", "/users/@me/channels", Reply(body={"id": "555", "type": 1}))
+    refusal = {"code": CLOSED_DMS, "message": "Cannot send messages to this user"}
+    fake_discord.on("POST", "/channels/555/messages", Reply(403, refusal))
+
+    with pytest.raises(DiscordForbidden) as raised:
+        await rest.send_dm(42, {"content": "reminder"})
+
+    assert (raised.value.status, raised.value.code) == (403, CLOSED_DMS)
+    assert "Cannot send messages to this user" in raised.value.message
+    assert len(fake_discord.seen("POST", "/channels/555/messages")) == 1
+    assert fake_time.waits == []
+
+
+async def test_unknown_member_raises_not_found_with_code(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """A 404 raises DiscordNotFound with Discord's code and message."""
+    unknown = {"code": 10007, "message": "Unknown Member"}
+    fake_discord.on("GET", f"/guilds/{GUILD}/members/9", Reply(404, unknown))
+
+    with pytest.raises(DiscordNotFound) as raised:
+        await rest.get_member(GUILD, 9)
+
+    assert (raised.value.code, raised.value.message) == (10007, "Unknown Member")
+
+
+async def test_missing_permissions_say_how_to_fix_them(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """A 50013 refusal names the permissions the bot needs."""
+    missing = {"code": 50013, "message": "Missing Permissions"}
+    fake_discord.on("POST", MESSAGES, Reply(403, missing))
+
+    with pytest.raises(DiscordForbidden, match="Send Messages"):
+        await rest.create_message(CHANNEL, {"content": "x"})
+
+
+async def test_dm_channel_is_opened_once_per_user(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """Repeated DMs to a user reuse the DM channel; each new user gets their own."""
+    fake_discord.on(
+        "POST", "/users/@me/channels", Reply(body={"id": "601"}), Reply(body={"id": "602"})
+    )
+    for channel in ("601", "602"):
+        fake_discord.on("POST", f"/channels/{channel}/messages", Reply(body={"id": "1"}))
+
+    await rest.send_dm(7, {"content": "a"})
+    await rest.send_dm(7, {"content": "b"})
+    await rest.send_dm(8, {"content": "c"})
+
+    opened = fake_discord.seen("POST", "/users/@me/channels")
+    assert [r.body for r in opened] == [{"recipient_id": "7"}, {"recipient_id": "8"}]
+    assert len(fake_discord.seen("POST", "/channels/601/messages")) == 2
+    assert len(fake_discord.seen("POST", "/channels/602/messages")) == 1
+
+
+async def test_token_never_appears_in_errors_reprs_or_logs(
+    fake_discord: FakeDiscord, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No exception text, traceback, repr or log line reveals the bot token."""
+    caplog.set_level(logging.DEBUG)
+    echo = {"code": 50035, "message": f"Invalid header Bot {TOKEN}"}
+    fake_discord.on("POST", MESSAGES, Reply(400, echo))
+    fake_discord.on("GET", f"/channels/{CHANNEL}", Reply(403, {"code": 50001, "message": "x"}))
+    fake_discord.on("GET", f"/guilds/{GUILD}", Reply(500, {}))
+    rest = make_rest(fake_discord.base_url, fake_time)
+    offline = make_rest(closed_port_url(), fake_time, max_retries=1)
+
+    errors: list[DiscordError] = []
+    for call in (
+        rest.create_message(CHANNEL, {"content": "x"}),
+        rest.get_channel(CHANNEL),
+        rest.get_member(GUILD, 1),
+        rest.get_guild(GUILD),
+        offline.get_guild(GUILD),
+    ):
+        with pytest.raises(DiscordError) as raised:
+            await call
+        errors.append(raised.value)
+
+    texts = [repr(rest), repr(offline), caplog.text]
+    for error in errors:
+        texts += [
+            str(error),
+            repr(error),
+            error.message,
+            "".join(traceback.format_exception(error)),
+        ]
+    assert [t for t in texts if TOKEN in t] == []
+    assert len(errors) == 5
+    await rest.aclose()
+    await offline.aclose()
