@@ -7,6 +7,7 @@ import logging
 import socket
 import traceback
 from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,9 +103,9 @@ class FakeTime:
         self.waits.append(round(seconds, 6))
 
 
-@pytest.fixture
-async def fake_discord() -> AsyncIterator[FakeDiscord]:
-    """A fake Discord on a free local port."""
+@asynccontextmanager
+async def running_fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord served on a free local port while the block runs."""
     fake = FakeDiscord()
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", fake.handle)
@@ -112,8 +113,17 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     fake.base_url = f"http://127.0.0.1:{runner.addresses[0][1]}{PREFIX}"
-    yield fake
-    await runner.cleanup()
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A fake Discord on a free local port."""
+    async with running_fake_discord() as fake:
+        yield fake
 
 
 @pytest.fixture
