@@ -22,6 +22,9 @@ from gamesched.discord.rest import (
     DiscordRest,
     DiscordUnavailable,
 )
+from gamesched.sandbox.server import DEMO_WORLD, start_sandbox
+from gamesched.sandbox.state import Clock
+from gamesched.sandbox.world import load_world
 
 TOKEN = "MTE1.fake-bot-token.Xy_Secret42"
 PREFIX = "/api/v10"
@@ -424,3 +427,40 @@ async def test_token_never_appears_in_errors_reprs_or_logs(
     assert len(errors) == 5
     await rest.aclose()
     await offline.aclose()
+
+
+async def test_against_the_sandbox_within_its_rate_limits() -> None:
+    """Against the Discord-compatible sandbox: posts wait out the channel's window instead of
+    hitting a 429, edits and DMs land, and closed DMs raise DiscordForbidden 50007."""
+    world = load_world(DEMO_WORLD)
+    sandbox_clock = Clock()
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        sandbox_clock.advance(seconds + 0.001)  # the headers round to milliseconds
+
+    running = await start_sandbox(world, clock=sandbox_clock)
+    rest = DiscordRest(base_url=running.base_url, token=world.token, sleep=sleep)
+    channel = world.find_channel("general")
+    sam, cleo = world.find_user("sam"), world.find_user("cleo")
+    assert channel is not None
+    assert sam is not None
+    assert cleo is not None
+    try:
+        posted = [await rest.create_message(channel.id, {"content": f"game {n}"}) for n in range(6)]
+        first = int(posted[0]["id"])
+        await rest.edit_message(channel.id, first, {"content": "edited"})
+        dm = await rest.send_dm(sam.id, {"content": "reminder"})
+        with pytest.raises(DiscordForbidden) as closed:
+            await rest.send_dm(cleo.id, {"content": "reminder"})
+
+        assert len(waits) == 1
+        assert 0 < waits[0] <= world.limits.channel_window_seconds
+        assert (await rest.get_message(channel.id, first))["content"] == "edited"
+        assert dm["content"] == "reminder"
+        assert closed.value.code == CLOSED_DMS
+        assert running.state.violations == []
+    finally:
+        await rest.aclose()
+        await running.close()
