@@ -256,7 +256,8 @@ class DiscordRest:
         code = _json_field(response, "code")
         message = _json_field(response, "message") or response.reason_phrase
         kind = {403: DiscordForbidden, 404: DiscordNotFound}.get(response.status_code, DiscordError)
-        safe = str(message).replace(self._token, "[token]")
+        text = str(message)
+        safe = text.replace(self._token, "[token]") if self._token else text
         return kind(response.status_code, code if isinstance(code, int) else 0, safe)
 
 
