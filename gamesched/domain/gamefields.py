@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gamesched.domain.errors import Problem
+from gamesched.domain.numbers import read_whole_number
 from gamesched.domain.settings import MAX_PLAYERS_LIMIT
 
 MAX_TITLE_LENGTH = 100
@@ -49,7 +50,8 @@ def parse_max_players(value: int | str | None) -> tuple[int | None, list[Problem
         text = value.strip()
         if not text:
             return None, []
-        if not text.isdigit():
+        number = read_whole_number(text)
+        if number is None:
             return None, [
                 Problem(
                     "max_players",
@@ -57,7 +59,7 @@ def parse_max_players(value: int | str | None) -> tuple[int | None, list[Problem
                     f"(got `{text[:20]}`); leave it empty to use the channel's default.",
                 )
             ]
-        value = int(text)
+        value = number
     if not 1 <= value <= MAX_PLAYERS_LIMIT:
         return None, [
             Problem("max_players", f"Max players must be between 1 and {MAX_PLAYERS_LIMIT}.")

@@ -12,6 +12,7 @@ from enum import Enum, StrEnum
 from typing import Any, Generic, TypeVar
 
 from gamesched.domain.errors import Problem, ValidationFailed
+from gamesched.domain.numbers import read_whole_number
 
 T = TypeVar("T")
 
@@ -159,16 +160,19 @@ def parse_reminder_minutes(text: str) -> tuple[int, ...] | None:
     parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     if not parts:
         return None
-    if not all(part.isdigit() for part in parts):
+    minutes = [read_whole_number(part) for part in parts]
+    unreadable = [part for part, number in zip(parts, minutes, strict=True) if number is None]
+    if unreadable:
         raise ValidationFailed(
             [
                 Problem(
                     "reminder_minutes",
-                    "Reminders are minutes before the start separated by commas, e.g. `60, 15`.",
+                    "Reminders are whole minutes before the start separated by commas, "
+                    f"e.g. `60, 15` (`{unreadable[0][:20]}` is not one).",
                 )
             ]
         )
-    return normalise_reminders(tuple(int(part) for part in parts))
+    return normalise_reminders(tuple(m for m in minutes if m is not None))
 
 
 def setting_problems(patch: SettingsPatch | SettingsLayer) -> list[Problem]:

@@ -17,9 +17,12 @@ from typing import Final
 from dateparser.date import DateDataParser
 
 from gamesched.domain.errors import Problem, ValidationFailed
+from gamesched.domain.numbers import read_whole_number
 
 MAX_AHEAD: Final = timedelta(days=366)
 """How far ahead a start time may lie; further is almost always a typo in the year."""
+_OFFSET_SLACK: Final = timedelta(days=2)
+"""More than any two UTC offsets differ by (they span UTC-12 to UTC+14)."""
 
 _WHEN: Final = "when"
 _TIMEZONE: Final = "timezone"
@@ -142,19 +145,20 @@ def parse_when(text: str, *, zone: str, now: datetime) -> ParsedTime:
         or _read_numeric(cleaned, today=wall_now)
         or _read_natural(cleaned, zone=name, wall_now=wall_now)
     )
+    # Far-off readings are refused on their wall time: moving year 1 or 9999 across a UTC
+    # offset overflows datetime. Offsets differ by less than two days, so nothing else is.
+    wall = reading.replace(tzinfo=None)
+    if wall < wall_now - _OFFSET_SLACK:
+        raise _in_the_past(cleaned)
+    if wall - wall_now > MAX_AHEAD + _OFFSET_SLACK:
+        raise _too_far(cleaned)
     instant = reading if reading.tzinfo is not None else _localize(reading, tz=tz, zone=name)
     utc = instant.astimezone(UTC).replace(microsecond=0)
     parsed = ParsedTime(utc=utc, local=utc.astimezone(tz), zone=name)
     if utc <= now:
-        raise _when_error(
-            f"`{cleaned}` is in the past: it was read as {parsed.describe()}. "
-            "Enter a time that is still ahead, e.g. `tomorrow 8pm`."
-        )
+        raise _in_the_past(cleaned, reading=parsed)
     if utc - now > MAX_AHEAD:
-        raise _when_error(
-            f"`{cleaned}` was read as {parsed.describe()}, more than a year ahead; "
-            f"games can be scheduled at most {MAX_AHEAD.days} days ahead, so check the date."
-        )
+        raise _too_far(cleaned, reading=parsed)
     return parsed
 
 
@@ -196,13 +200,16 @@ def _read_duration(text: str, *, now: datetime) -> datetime | None:
     match = _DURATION.fullmatch(text)
     if match is None:
         return None
-    total = timedelta()
+    minutes = 0
     for term in _DURATION_TERM.finditer(match["ahead"] or match["from_now"]):
         amount = term["amount"].lower()
-        count = 1 if amount in {"a", "an"} else int(amount)
-        unit = timedelta(hours=1) if term["unit"].lower().startswith("h") else timedelta(minutes=1)
-        total += count * unit
-    return now + total
+        count = 1 if amount in {"a", "an"} else read_whole_number(amount)
+        if count is not None:
+            minutes += count * (60 if term["unit"].lower().startswith("h") else 1)
+        # Checked as plain integers: huge amounts would overflow timedelta and datetime.
+        if count is None or minutes > MAX_AHEAD // timedelta(minutes=1):
+            raise _too_far(text)
+    return now + timedelta(minutes=minutes)
 
 
 _CLOCK: Final = (
@@ -425,6 +432,21 @@ def _similarity(one: str, other: str) -> float:
 
 def _when_error(message: str) -> ValidationFailed:
     return ValidationFailed([Problem(field=_WHEN, message=message)])
+
+
+def _in_the_past(text: str, *, reading: ParsedTime | None = None) -> ValidationFailed:
+    shown = f": it was read as {reading.describe()}" if reading else ""
+    return _when_error(
+        f"`{text}` is in the past{shown}. Enter a time that is still ahead, e.g. `tomorrow 8pm`."
+    )
+
+
+def _too_far(text: str, *, reading: ParsedTime | None = None) -> ValidationFailed:
+    shown = f"was read as {reading.describe()}," if reading else "is"
+    return _when_error(
+        f"`{text}` {shown} more than a year ahead; games can be scheduled at most "
+        f"{MAX_AHEAD.days} days ahead, so check the date."
+    )
 
 
 def _unreadable(text: str) -> ValidationFailed:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gamesched.domain.gamefields import (
     MAX_DESCRIPTION_LENGTH,
@@ -101,14 +103,26 @@ def test_a_cap_out_of_range_is_a_problem(value: int | str) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="isdigit() accepts characters int() cannot read (superscripts, circled digits) and "
-    "int() refuses over 4300 digits: a ValueError escapes instead of a problem",
-)
 @pytest.mark.parametrize("value", ["²", "①", "9" * 4301], ids=["super", "circled", "huge"])
 def test_digit_like_caps_are_a_problem_not_a_crash(value: str) -> None:
     """Odd digit characters or absurdly long numbers are reported like any other bad cap."""
     cap, problems = parse_max_players(value)
     assert cap is None
     assert [p.field for p in problems] == ["max_players"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("１２", 12), ("007", 7), (" 8 ", 8)])
+def test_caps_in_other_digit_forms_are_read(value: str, expected: int) -> None:
+    """Full-width digits (IME input), leading zeros and padding read as the number they show."""
+    assert parse_max_players(value) == (expected, [])
+
+
+@given(st.text(max_size=30))
+def test_any_typed_cap_is_a_number_in_range_or_one_problem(value: str) -> None:
+    """Whatever is typed, the cap is a number from 1 to 500 or one max_players problem."""
+    cap, problems = parse_max_players(value)
+    if cap is None:
+        assert [p.field for p in problems] == ([] if not value.strip() else ["max_players"])
+    else:
+        assert 1 <= cap <= 500
+        assert problems == []

@@ -144,17 +144,37 @@ def test_unreadable_reminders_are_a_problem_on_the_reminder_field(text: str) -> 
     assert "`60, 15`" in problem.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="isdigit() accepts digits int() cannot read (superscripts, circled digits) and "
-    "int() refuses over 4300 digits: a ValueError escapes instead of ValidationFailed",
-)
 @pytest.mark.parametrize("text", ["²", "60, ①", "1" * 4301], ids=["super", "circled", "huge"])
 def test_digit_like_reminders_are_a_problem_not_a_crash(text: str) -> None:
     """Odd digit characters or absurdly long numbers are rejected like any other bad reminder."""
     with pytest.raises(ValidationFailed) as caught:
         parse_reminder_minutes(text)
     assert caught.value.problems[0].field == "reminder_minutes"
+
+
+def test_an_unreadable_reminder_is_quoted() -> None:
+    """The reminder problem names the first piece that is not whole minutes, cut to 20 chars."""
+    with pytest.raises(ValidationFailed) as caught:
+        parse_reminder_minutes("60, soon, " + "x" * 30)
+    assert "(`soon` is not one)" in caught.value.message
+    with pytest.raises(ValidationFailed) as caught:
+        parse_reminder_minutes("x" * 30)
+    assert f"(`{'x' * 20}` is not one)" in caught.value.message
+
+
+@FAST
+@given(st.text(max_size=30))
+def test_any_typed_reminders_read_or_are_one_problem(text: str) -> None:
+    """Whatever is typed, it reads as minutes (or inherit) or fails with one reminder problem."""
+    outcome: tuple[int, ...] | ValidationFailed | None
+    try:
+        outcome = parse_reminder_minutes(text)
+    except ValidationFailed as failed:
+        outcome = failed
+    if isinstance(outcome, ValidationFailed):
+        assert [p.field for p in outcome.problems] == ["reminder_minutes"]
+    else:
+        assert outcome is None or outcome == normalise_reminders(outcome)
 
 
 @FAST

@@ -217,6 +217,29 @@ def test_durations_count_from_now(text: str, elapsed: timedelta) -> None:
     assert when(text).utc == NOW + elapsed
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "in 527041 minutes",
+        "in 8785 hours",
+        "in 99999999999999 hours",
+        "in " + "9" * 5000 + " hours",
+        "in " + " ".join(["999999999 hours"] * 30),
+    ],
+    ids=["366d+1min", "366d+1h", "timedelta-overflow", "int-digit-limit", "many-terms"],
+)
+def test_durations_beyond_a_year_are_refused(text: str) -> None:
+    """Elapsed durations over 366 days, however huge the numbers, get the too-far answer."""
+    message = refusal(text)
+    assert "more than a year ahead" in message
+    assert "366 days" in message
+
+
+def test_a_duration_of_exactly_366_days_is_accepted() -> None:
+    """The duration limit matches the start-time limit: 366 days to the minute is fine."""
+    assert when("in 527040 minutes").utc == NOW + timedelta(days=366)
+
+
 def test_duration_across_spring_forward_is_real_elapsed_time() -> None:
     """`in 2 hours` at 01:30 on the night clocks jump is two real hours (04:30 local)."""
     now = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
@@ -317,6 +340,21 @@ def test_more_than_366_days_ahead_is_refused() -> None:
     message = refusal("2027-12-05 15:31")
     assert "366 days" in message
     assert "Sun 5 Dec 2027, 15:31" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "expected"),
+    [
+        ("9999-12-31 23:59", "America/New_York", "more than a year ahead"),
+        ("12/31/9999 11pm", "America/New_York", "more than a year ahead"),
+        ("9999-12-31 23:59-05:00", "UTC", "more than a year ahead"),
+        ("0001-01-01 00:00", "Asia/Tokyo", "in the past"),
+        ("0001-01-01 00:00+05:00", "UTC", "in the past"),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_refused(text: str, zone: str, expected: str) -> None:
+    """Year 1 and year 9999, which cannot be moved across a UTC offset, are past or too far."""
+    assert expected in refusal(text, zone=zone)
 
 
 @pytest.mark.parametrize("text", ["tomorrow 8pm CET", "tomorrow 20:00 +01:00", "7pm EST"])
