@@ -13,12 +13,13 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -57,18 +58,24 @@ class Allowed:
     """Completes the sentence "expected ...", e.g. ``an integer from 1 to 65535``."""
 
 
+_QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pwd)=)[^&]*", re.IGNORECASE)
+
+
 def _hide_password(url: str) -> str:
-    """``scheme://user:secret@host`` -> ``scheme://user:***@host``; other text unchanged."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return "<URL hidden: it may hold a password>" if "@" in url else url
-    if password is None:
-        return url
-    userinfo, _, hostport = parts.netloc.rpartition("@")
-    user = userinfo.partition(":")[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{hostport}"))
+    """``scheme://user:secret@host`` -> ``scheme://user:***@host``; other text unchanged.
+
+    Written for URLs as people paste them: a password often holds unescaped ``/ ? # @``
+    (SQLAlchemy accepts that), which hides it from standard URL splitting. So the
+    credentials run from the scheme to the last ``@``, a missing or mistyped scheme does
+    not matter, and ``password=`` query parameters are masked too.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    userinfo, at, host = rest.rpartition("@")
+    if at and ":" in userinfo:
+        rest = f"{userinfo.partition(':')[0]}:***@{host}"
+    return _QUERY_PASSWORD.sub(r"\1***", f"{scheme}{sep}{rest}")
 
 
 _DATABASE_SCHEMES = {  # accepted prefix -> the async driver's prefix

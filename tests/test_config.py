@@ -384,6 +384,33 @@ def test_config_error_never_shows_secrets(tmp_path: Path) -> None:
     assert caught.value.__context__ is None  # no chained validation error holding the raw input
 
 
+@pytest.mark.parametrize("cut", ["/", "#", "?", "@", ":"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "postgresql://gs:{pw}@db/gs",
+        "postgresql+asyncpg://gs:{pw}@db:5432/gs?ssl=true",
+        "postgres ql://gs:{pw}@db/gs",
+        "gs:{pw}@db/gs",
+        "redis://:{pw}@cache:6379/0",
+        "postgresql://db/gs?sslmode=require&password={pw}",
+    ],
+    ids=["plain", "port-query", "bad-scheme", "no-scheme", "redis", "query"],
+)
+def test_pasted_passwords_never_show(template: str, cut: str) -> None:
+    """A password pasted unescaped (with / # ? @ :) stays hidden from repr, check and errors."""
+    halves = (SECRET[:20], SECRET[20:])
+    url = template.format(pw=cut.join(halves))
+    for key in ("DATABASE__URL", "BROKER__URL", "DISCORD__API_BASE_URL"):
+        try:
+            config = load_config(environ={f"GAMESCHED_{key}": url})
+        except ConfigError as error:
+            shown = str(error)
+        else:
+            shown = repr(config) + repr(describe(config))
+        assert not [half for half in halves if half in shown], (key, shown)
+
+
 def test_describe_hides_secrets() -> None:
     """`config check` output shows *** for a set secret and an empty string for an unset one."""
     config = load_config(
