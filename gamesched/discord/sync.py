@@ -2,13 +2,19 @@
 
 A coalescing, idempotent sync per game: any number of requests while a sync runs collapse
 into one more pass, each pass renders the newest committed version, and the version shown
-is recorded with compare-and-set, so an older render never overwrites a newer one.
+is recorded with compare-and-set, so an older render never overwrites a newer one. When the
+compare-and-set finds that another process recorded a newer render while this one was in
+flight, this edit may have landed last, so one more pass shows the newest version again.
+
+Requests from the worker's sweep (:meth:`AnnouncementSync.sweep`) back off per game after a
+failure, so a channel the bot cannot post in is not hammered every few seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from gamesched.discord import render
@@ -21,6 +27,11 @@ from gamesched.services.views import GameView
 
 log = logging.getLogger(__name__)
 
+FIRST_BACKOFF_SECONDS = 5.0
+"""After a failed sync the sweep leaves the game alone this long, doubling per failure..."""
+MAX_BACKOFF_SECONDS = 300.0
+"""...up to this."""
+
 
 class AnnouncementSync:
     """Brings announcements up to date, at most one pass in flight per game."""
@@ -29,7 +40,10 @@ class AnnouncementSync:
         self._ctx = ctx
         self._rest = rest
         self._dirty: set[int] = set()
+        self._forced: set[int] = set()
         self._running: dict[int, asyncio.Task[None]] = {}
+        self._backoff: dict[int, tuple[float, float]] = {}
+        """game id -> (seconds waited last, monotonic time before which the sweep skips it)"""
         self.on_synced: Callable[[GameView], None] | None = None
         """Called after each successful pass (tests and metrics listen here)."""
 
@@ -41,6 +55,12 @@ class AnnouncementSync:
             self._running[game_id] = task
             task.add_done_callback(lambda _: self._running.pop(game_id, None))
 
+    def sweep(self, game_id: int) -> None:
+        """Like :meth:`request`, unless the game's last sync failed and its backoff runs."""
+        backoff = self._backoff.get(game_id)
+        if backoff is None or time.monotonic() >= backoff[1]:
+            self.request(game_id)
+
     async def wait_idle(self) -> None:
         """Wait until no sync is running (shutdown, tests)."""
         while self._running:
@@ -51,24 +71,35 @@ class AnnouncementSync:
 
         Used when creating a game, where the host must hear about a failed post.
         """
-        return await self._pass(game_id)
+        game = await self._pass(game_id)
+        if game_id in self._dirty:
+            self.request(game_id)  # raced with another process: show the newest once more
+        return game
 
     async def _drain(self, game_id: int) -> None:
         while game_id in self._dirty:
             self._dirty.discard(game_id)
+            force = game_id in self._forced
+            self._forced.discard(game_id)
             try:
-                await self._pass(game_id)
+                await self._pass(game_id, force=force)
             except NotFound:
                 return
             except DiscordError as error:
-                # Left behind (rendered_version < version): a later request or the worker's
-                # sweep retries. The client has already retried Discord's 5xx answers.
-                log.warning("announcement of game %s not updated: %s", game_id, error)
+                # Left behind (rendered_version < version): the worker's sweep retries after
+                # a backoff. The client has already retried Discord's 5xx answers.
+                waited = self._backoff.get(game_id, (0.0, 0.0))[0]
+                wait = min(max(waited * 2, FIRST_BACKOFF_SECONDS), MAX_BACKOFF_SECONDS)
+                self._backoff[game_id] = (wait, time.monotonic() + wait)
+                log.warning(
+                    "announcement of game %s not updated (retry in %.0fs): %s", game_id, wait, error
+                )
                 return
+            self._backoff.pop(game_id, None)
 
-    async def _pass(self, game_id: int) -> GameView:
+    async def _pass(self, game_id: int, *, force: bool = False) -> GameView:
         game = await get_game(self._ctx, game_id)
-        if game.message_id is not None and game.rendered_version >= game.version:
+        if not force and game.message_id is not None and game.rendered_version >= game.version:
             return game
         payload = render.announcement(game)
         message_id = game.message_id
@@ -80,9 +111,12 @@ class AnnouncementSync:
         if message_id is None:
             message = await self._rest.create_message(game.channel_id, payload)
             message_id = int(message["id"])
-        await record_rendered(
+        recorded = await record_rendered(
             self._ctx, game_id=game.id, message_id=message_id, version=game.version
         )
+        if not recorded and not force:
+            self._forced.add(game_id)
+            self._dirty.add(game_id)
         if self.on_synced is not None:
             self.on_synced(game)
         return game

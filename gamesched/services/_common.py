@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import object_session
 
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow
@@ -12,6 +13,7 @@ from gamesched.domain.errors import Conflict, NotFound
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.roster import promotions
 from gamesched.domain.settings import EffectiveSettings
+from gamesched.services.context import mark_due_work
 from gamesched.services.views import GameView, effective_settings, game_view
 
 ROWS_PER_CHANGE = 1000
@@ -56,7 +58,13 @@ async def view_of(session: AsyncSession, game: GameRow) -> GameView:
 
 
 def bump(game: GameRow) -> int:
-    """Record a change: the next version, and the first sort key rows of this change use."""
+    """Record a change: the next version, and the first sort key rows of this change use.
+
+    The announcement is now behind, so the worker is told to look (it syncs stale ones).
+    """
+    session = object_session(game)
+    if session is not None:
+        mark_due_work(session)
     game.version += 1
     return game.version * ROWS_PER_CHANGE
 

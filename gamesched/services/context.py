@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from gamesched.db.engine import Database
 from gamesched.db.tables import utcnow
@@ -32,6 +33,9 @@ class Context:
     database: Database
     clock: Callable[[], datetime] = field(default=utcnow)
     """Returns now, aware UTC."""
+    on_due_work: Callable[[], None] | None = None
+    """Called after a commit that planned side effects or changed a game, so the worker's
+    dispatcher wakes at once instead of at its next check."""
 
     def now(self) -> datetime:
         return self.clock().replace(microsecond=0)
@@ -39,5 +43,17 @@ class Context:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session in one transaction: committed on success, rolled back on any error."""
-        async with self.database.sessions() as session, session.begin():
-            yield session
+        async with self.database.sessions() as session:
+            async with session.begin():
+                yield session
+            if session.info.pop(DUE_WORK, False) and self.on_due_work is not None:
+                self.on_due_work()
+
+
+DUE_WORK = "gamesched.due_work"
+"""Session flag: this transaction wrote rows a worker must act on."""
+
+
+def mark_due_work(session: Session | AsyncSession) -> None:
+    """Note that the open transaction leaves work for the worker (reminders, DMs, a sync)."""
+    session.info[DUE_WORK] = True

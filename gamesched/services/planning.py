@@ -12,6 +12,7 @@ from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow, JobRow, NotificationRow
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import EffectiveSettings
+from gamesched.services.context import mark_due_work
 
 
 class JobKind(StrEnum):
@@ -38,6 +39,7 @@ async def replan_jobs(
     Reminders whose time has already passed are not planned; claimed or finished jobs are
     left to their worker.
     """
+    mark_due_work(session)
     await repo.drop_pending_jobs(session, game.id)
     status = GameStatus(game.status)
     jobs: list[JobRow] = []
@@ -57,6 +59,7 @@ async def replan_jobs(
 
 def notify(session: AsyncSession, game: GameRow, kind: NoticeKind, user_ids: Iterable[int]) -> None:
     """Owe each member one DM about this game (delivered after commit by a worker)."""
+    mark_due_work(session)
     for user_id in user_ids:
         session.add(
             NotificationRow(game_id=game.id, user_id=user_id, kind=kind, game_version=game.version)

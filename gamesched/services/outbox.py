@@ -1,0 +1,370 @@
+"""The worker's use cases: claim due side effects atomically, carry them out, record outcomes.
+
+Reminders, status changes and owed DMs are rows written in the same transaction as the change
+that caused them (see :mod:`gamesched.services.planning`). A worker claims due rows with one
+``UPDATE ... RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so several workers never
+take the same row; a claim older than the lease is taken over, so a crashed worker loses
+nothing. Each reminder DM is written as a delivery row *before* it is sent and marked after,
+so a re-run after a crash re-sends at most the one DM that was in flight.
+
+No transaction is held while Discord is called: the caller sends between these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
+
+from gamesched.db.tables import DeliveryRow, GameRow, JobRow, NotificationRow
+from gamesched.domain.lifecycle import GameStatus, move
+from gamesched.services._common import bump, load_game, settings_of, view_of
+from gamesched.services.context import Context
+from gamesched.services.planning import JobKind, NoticeKind, replan_jobs
+from gamesched.services.views import GameView
+
+LEASE = timedelta(seconds=60)
+"""A claim older than this belongs to a worker that died; another worker takes the row over."""
+UNANNOUNCED_GRACE = timedelta(minutes=2)
+"""A game still unannounced this long after creation lost its post to a crash: post it."""
+DMS_CLOSED = "dms_closed"
+"""Recorded failure when Discord refuses a DM because the member closed their DMs."""
+
+
+class Outcome(StrEnum):
+    """How a job ended."""
+
+    SENT = "sent"
+    """Done: reminders delivered (or refused and recorded), status changed."""
+    MISSED = "missed"
+    """A reminder whose game had already started when a worker got to it."""
+    SKIPPED = "skipped"
+    """No longer applies: the game moved, was cancelled, or a later reminder was also due."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """Rows one worker claimed in one pass."""
+
+    job_ids: tuple[int, ...]
+    notification_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRound:
+    """A reminder that is to be delivered now: the game and the players still owed the DM."""
+
+    job_id: int
+    offset_minutes: int
+    game: GameView
+    user_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OwedNotice:
+    """One DM owed to one member about a game."""
+
+    notification_id: int
+    user_id: int
+    kind: NoticeKind
+    game: GameView
+
+
+async def claim_due(ctx: Context, *, worker: str, limit: int = 200) -> Claimed:
+    """Claim the jobs that are due now and the owed DMs (plus any whose claim expired)."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        job_ids = await _claim(
+            session,
+            JobRow,
+            and_(JobRow.done_at.is_(None), JobRow.due_at <= now),
+            order=(JobRow.due_at, JobRow.id),
+            now=now,
+            worker=worker,
+            limit=limit,
+        )
+        notice_ids = await _claim(
+            session,
+            NotificationRow,
+            NotificationRow.sent_at.is_(None),
+            order=(NotificationRow.id,),
+            now=now,
+            worker=worker,
+            limit=limit,
+        )
+    return Claimed(job_ids=job_ids, notification_ids=notice_ids)
+
+
+async def _claim(
+    session: AsyncSession,
+    table: type[JobRow] | type[NotificationRow],
+    due: ColumnElement[bool],
+    *,
+    order: tuple[InstrumentedAttribute[Any], ...],
+    now: datetime,
+    worker: str,
+    limit: int,
+) -> tuple[int, ...]:
+    """Take up to ``limit`` due rows nobody holds: one statement, so two workers never share."""
+    claimable = and_(due, or_(table.claimed_at.is_(None), table.claimed_at < now - LEASE))
+    candidates = (
+        select(table.id)
+        .where(claimable)
+        .order_by(*order)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    result = await session.execute(
+        update(table)
+        .where(table.id.in_(candidates.scalar_subquery()), claimable)
+        .values(claimed_at=now, claimed_by=worker)
+        .returning(table.id)
+    )
+    return tuple(sorted(result.scalars().all()))
+
+
+async def next_due_at(ctx: Context) -> datetime | None:
+    """When the next unclaimed job falls due (None when nothing is planned)."""
+    async with ctx.transaction() as session:
+        return await session.scalar(
+            select(func.min(JobRow.due_at)).where(
+                JobRow.done_at.is_(None), JobRow.claimed_at.is_(None)
+            )
+        )
+
+
+async def stale_announcements(ctx: Context, *, limit: int = 100) -> tuple[int, ...]:
+    """Games whose announcement is behind the database, or lost its first post to a crash."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        behind = or_(
+            and_(GameRow.message_id.is_not(None), GameRow.rendered_version < GameRow.version),
+            and_(GameRow.message_id.is_(None), GameRow.created_at < now - UNANNOUNCED_GRACE),
+        )
+        ids = await session.scalars(
+            select(GameRow.id).where(behind).order_by(GameRow.id).limit(limit)
+        )
+        return tuple(ids.all())
+
+
+# ----- jobs -------------------------------------------------------------------------------
+
+
+async def job_kind(ctx: Context, job_id: int) -> JobKind | None:
+    """The kind of a job that is still to be done (None if it is done or gone)."""
+    async with ctx.transaction() as session:
+        job = await session.get(JobRow, job_id)
+        return None if job is None or job.done_at is not None else JobKind(job.kind)
+
+
+async def start_reminder(ctx: Context, *, job_id: int) -> ReminderRound | None:
+    """Open a reminder's round: write a delivery row for every joined player not yet reached.
+
+    Returns None when there is nothing to send; the job is then finished with the reason
+    (the game started before a worker got to it, moved, was cancelled, or a later reminder of
+    the same game is also due, in which case only that latest one is sent).
+    """
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        job = await session.get(JobRow, job_id)
+        if job is None or job.done_at is not None:
+            return None
+        game = await load_game(session, job.game_id, lock=True)
+        outcome = await _reminder_obstacle(session, job, game, now)
+        if outcome is not None:
+            _finish(job, outcome, now)
+            return None
+        view = await view_of(session, game)
+        done = set(
+            (
+                await session.scalars(
+                    select(DeliveryRow.user_id).where(
+                        DeliveryRow.job_id == job.id,
+                        or_(DeliveryRow.sent_at.is_not(None), DeliveryRow.failure.is_not(None)),
+                    )
+                )
+            ).all()
+        )
+        owed = tuple(u for u in view.joined if u not in done)
+        started = set(
+            (
+                await session.scalars(
+                    select(DeliveryRow.user_id).where(DeliveryRow.job_id == job.id)
+                )
+            ).all()
+        )
+        for user_id in owed:
+            if user_id not in started:
+                session.add(DeliveryRow(job_id=job.id, game_id=game.id, user_id=user_id))
+        return ReminderRound(
+            job_id=job.id, offset_minutes=job.offset_minutes, game=view, user_ids=owed
+        )
+
+
+async def _reminder_obstacle(
+    session: AsyncSession, job: JobRow, game: GameRow, now: datetime
+) -> Outcome | None:
+    if GameStatus(game.status) is not GameStatus.SCHEDULED:
+        return (
+            Outcome.MISSED
+            if GameStatus(game.status) is not GameStatus.CANCELLED
+            else Outcome.SKIPPED
+        )
+    if job.due_at != game.start_at - timedelta(minutes=job.offset_minutes):
+        return Outcome.SKIPPED  # planned for a start time the game no longer has
+    if now >= game.start_at:
+        return Outcome.MISSED
+    later_due = await session.scalar(
+        select(func.count(JobRow.id)).where(
+            JobRow.game_id == game.id,
+            JobRow.kind == JobKind.REMINDER,
+            JobRow.done_at.is_(None),
+            JobRow.due_at > job.due_at,
+            JobRow.due_at <= now,
+        )
+    )
+    return Outcome.SKIPPED if later_due else None
+
+
+async def record_delivery(
+    ctx: Context, *, job_id: int, user_id: int, failure: str | None = None
+) -> None:
+    """Note that one reminder DM went out (or was refused, with the reason)."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        values: dict[str, object] = {"failure": failure} if failure else {"sent_at": now}
+        await session.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.job_id == job_id, DeliveryRow.user_id == user_id)
+            .values(**values)
+        )
+
+
+async def finish_job(ctx: Context, *, job_id: int, outcome: Outcome = Outcome.SENT) -> None:
+    """Mark a job done so no worker takes it again."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        job = await session.get(JobRow, job_id)
+        if job is not None and job.done_at is None:
+            _finish(job, outcome, now)
+
+
+def _finish(job: JobRow, outcome: Outcome, now: datetime) -> None:
+    job.done_at = now
+    job.outcome = outcome
+
+
+async def advance_status(ctx: Context, *, job_id: int) -> GameView | None:
+    """Carry out a start or completion job: move the game to the status its clock calls for.
+
+    A game whose start and end both passed while everything was down goes through
+    IN_PROGRESS to COMPLETED in one step. Returns the changed game, or None when nothing
+    changed (cancelled meanwhile, moved to another time, already done).
+    """
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        job = await session.get(JobRow, job_id)
+        if job is None or job.done_at is not None:
+            return None
+        game = await load_game(session, job.game_id, lock=True)
+        settings = await settings_of(session, game)
+        end = game.start_at + timedelta(minutes=settings.duration_minutes.value)
+        status = GameStatus(game.status)
+        target = status
+        if status is GameStatus.SCHEDULED and now >= game.start_at:
+            target = GameStatus.IN_PROGRESS
+        if target is GameStatus.IN_PROGRESS and now >= end:
+            target = GameStatus.COMPLETED
+        if target is status:
+            _finish(job, Outcome.SKIPPED, now)
+            return None
+        if status is GameStatus.SCHEDULED:
+            status = move(status, GameStatus.IN_PROGRESS)
+        if target is GameStatus.COMPLETED:
+            status = move(status, GameStatus.COMPLETED)
+        game.status = status
+        bump(game)
+        _finish(job, Outcome.SENT, now)
+        await replan_jobs(session, game, settings, now=now)
+        await session.flush()
+        return await view_of(session, game)
+
+
+async def unreachable_players(ctx: Context, *, game_id: int) -> tuple[int, ...]:
+    """Players of a game whose DMs Discord refused (shown to the host)."""
+    async with ctx.transaction() as session:
+        users = await session.scalars(
+            select(DeliveryRow.user_id)
+            .where(DeliveryRow.game_id == game_id, DeliveryRow.failure == DMS_CLOSED)
+            .union(
+                select(NotificationRow.user_id).where(
+                    NotificationRow.game_id == game_id, NotificationRow.failure == DMS_CLOSED
+                )
+            )
+        )
+        return tuple(sorted(set(users.all())))
+
+
+# ----- owed DMs ---------------------------------------------------------------------------
+
+
+async def owed_notice(ctx: Context, *, notification_id: int) -> OwedNotice | None:
+    """The DM a claimed notification asks for, or None (sent already, or overtaken).
+
+    A notice overtaken by a later one about the same game and member (moved twice; moved,
+    then cancelled) is closed unsent: the member hears only the newest news.
+    """
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        row = await session.get(NotificationRow, notification_id)
+        if row is None or row.sent_at is not None:
+            return None
+        newer = await session.scalar(
+            select(func.count(NotificationRow.id)).where(
+                NotificationRow.game_id == row.game_id,
+                NotificationRow.user_id == row.user_id,
+                NotificationRow.id > row.id,
+                NotificationRow.kind.in_(_NEWS_KINDS),
+            )
+        )
+        if newer and row.kind in _NEWS_KINDS:
+            row.sent_at = now
+            row.failure = "superseded"
+            return None
+        game = await view_of(session, await load_game(session, row.game_id))
+        return OwedNotice(
+            notification_id=row.id, user_id=row.user_id, kind=NoticeKind(row.kind), game=game
+        )
+
+
+_NEWS_KINDS = (NoticeKind.RESCHEDULED, NoticeKind.CANCELLED)
+"""Notices a later one of these kinds makes obsolete."""
+
+
+async def record_notice(ctx: Context, *, notification_id: int, failure: str | None = None) -> None:
+    """Close an owed DM: sent, or refused with the reason (never retried after that)."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        await session.execute(
+            update(NotificationRow)
+            .where(NotificationRow.id == notification_id, NotificationRow.sent_at.is_(None))
+            .values(sent_at=now, failure=failure)
+        )
+
+
+async def pending_work(ctx: Context, *, game_ids: Sequence[int] | None = None) -> int:
+    """How many jobs and notifications are not done yet (operators, tests)."""
+    async with ctx.transaction() as session:
+        jobs = select(func.count(JobRow.id)).where(JobRow.done_at.is_(None))
+        notices = select(func.count(NotificationRow.id)).where(NotificationRow.sent_at.is_(None))
+        if game_ids is not None:
+            jobs = jobs.where(JobRow.game_id.in_(game_ids))
+            notices = notices.where(NotificationRow.game_id.in_(game_ids))
+        return int(await session.scalar(jobs) or 0) + int(await session.scalar(notices) or 0)

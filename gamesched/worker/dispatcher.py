@@ -1,0 +1,94 @@
+"""The dispatcher: sleeps until the next due row, claims what is due, hands it to the broker.
+
+It wakes at the earliest planned due time, at once when a transaction in this process planned
+new work (``Context.on_due_work``), and at least every ``idle_check`` seconds so rows written
+by other processes are seen. Claims are atomic, so any number of dispatchers may run (one per
+worker process); each claimed row is kicked once to the broker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime
+
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.services import outbox
+from gamesched.services.context import Context
+from gamesched.worker.tasks import Tasks
+
+log = logging.getLogger(__name__)
+
+IDLE_CHECK_SECONDS = 2.0
+"""The longest the dispatcher sleeps without looking (rows from other processes)."""
+CLAIM_BATCH = 200
+"""Rows claimed per pass; a full batch is followed at once by another pass."""
+ERROR_PAUSE_SECONDS = 1.0
+"""Pause after a pass failed (database unreachable) before trying again."""
+
+
+def worker_name() -> str:
+    """A name unique to this process, recorded on what it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
+
+
+class Dispatcher:
+    """Claims due jobs and owed DMs and kicks them to taskiq; keeps announcements in sync."""
+
+    def __init__(
+        self,
+        services: Context,
+        tasks: Tasks,
+        sync: AnnouncementSync,
+        *,
+        wake: asyncio.Event | None = None,
+        name: str | None = None,
+        idle_check: float = IDLE_CHECK_SECONDS,
+    ) -> None:
+        """``wake`` is the event this process's ``Context.on_due_work`` sets."""
+        self._services = services
+        self._tasks = tasks
+        self._sync = sync
+        self.name = name or worker_name()
+        self._idle_check = idle_check
+        self._wake = wake or asyncio.Event()
+
+    async def run_once(self) -> int:
+        """One pass: claim and kick what is due, request syncs of stale announcements.
+
+        Returns how many rows were claimed.
+        """
+        claimed = await outbox.claim_due(self._services, worker=self.name, limit=CLAIM_BATCH)
+        for job_id in claimed.job_ids:
+            await self._tasks.run_job.kiq(job_id)
+        for notification_id in claimed.notification_ids:
+            await self._tasks.deliver_notice.kiq(notification_id)
+        for game_id in await outbox.stale_announcements(self._services):
+            self._sync.sweep(game_id)
+        return len(claimed.job_ids) + len(claimed.notification_ids)
+
+    async def run(self) -> None:
+        """Dispatch until cancelled."""
+        log.info("dispatcher %s started", self.name)
+        while True:
+            self._wake.clear()
+            try:
+                claimed = await self.run_once()
+                if claimed >= CLAIM_BATCH:
+                    continue
+                delay = self._sleep_for(await outbox.next_due_at(self._services))
+            except Exception:
+                log.exception("dispatcher pass failed; retrying")
+                delay = ERROR_PAUSE_SECONDS
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    def _sleep_for(self, next_due: datetime | None) -> float:
+        if next_due is None:
+            return self._idle_check
+        seconds = (next_due - self._services.clock()).total_seconds()
+        return min(max(seconds, 0.01), self._idle_check)

@@ -1,0 +1,45 @@
+"""Running the scheduling side in a process: the dispatcher, and a taskiq receiver if asked."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from taskiq import AsyncBroker, InMemoryBroker
+from taskiq.api import run_receiver_task
+
+from gamesched.worker.dispatcher import Dispatcher
+from gamesched.worker.tasks import WorkerDeps, install, register_tasks
+
+
+@asynccontextmanager
+async def running_worker(
+    deps: WorkerDeps, broker: AsyncBroker, *, wake: asyncio.Event | None = None
+) -> AsyncIterator[Dispatcher]:
+    """Start the dispatcher (and, on a broker that needs one, a receiver) until the block ends.
+
+    With the in-process broker the tasks run on this loop as they are kicked; with Redis
+    this process also takes tasks off the queue, so every worker process both dispatches
+    and executes, and any number of them may run.
+    """
+    tasks = register_tasks(broker)
+    install(broker, deps)
+    broker.is_worker_process = True
+    await broker.startup()
+    dispatcher = Dispatcher(deps.services, tasks, deps.sync, wake=wake)
+    running = [asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher")]
+    if not isinstance(broker, InMemoryBroker):
+        running.append(asyncio.create_task(run_receiver_task(broker), name="gamesched-receiver"))
+    try:
+        yield dispatcher
+    finally:
+        for task in running:
+            task.cancel()
+        for task in running:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if isinstance(broker, InMemoryBroker):
+            await broker.wait_all()
+        await broker.shutdown()

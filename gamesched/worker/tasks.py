@@ -1,0 +1,155 @@
+"""What a worker does with a claimed row: send a reminder round, change a status, send a DM.
+
+Each task is idempotent: it re-reads its row, does only what is still owed, and records the
+outcome, so a redelivered or re-claimed task never repeats a finished DM. The task bodies
+are plain functions of :class:`WorkerDeps`; the taskiq wrappers only fetch the deps from the
+broker's state, where they were put when the process started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
+from taskiq import Context as TaskContext
+
+from gamesched.discord import render
+from gamesched.discord.rest import CLOSED_DMS, DiscordError, DiscordRest, DiscordUnavailable
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.services import outbox
+from gamesched.services.context import Context
+from gamesched.services.planning import JobKind
+
+log = logging.getLogger(__name__)
+
+DM_CONCURRENCY = 8
+"""Reminder DMs of one round in flight at once; the REST client paces them to the limits."""
+STATE_KEY = "gamesched"
+"""Where the deps live in the broker's state."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerDeps:
+    """What the tasks use, built once per process."""
+
+    services: Context
+    rest: DiscordRest
+    sync: AnnouncementSync
+
+
+class Retry(Exception):
+    """Discord could not be reached: leave the row claimed; it is retried when the claim
+    expires."""
+
+
+async def run_job(deps: WorkerDeps, job_id: int) -> None:
+    """Carry out one claimed job (a reminder round or a status change)."""
+    kind = await outbox.job_kind(deps.services, job_id)
+    if kind is None:
+        return
+    if kind is JobKind.REMINDER:
+        await _remind(deps, job_id)
+        return
+    changed = await outbox.advance_status(deps.services, job_id=job_id)
+    if changed is not None:
+        deps.sync.request(changed.id)
+
+
+async def _remind(deps: WorkerDeps, job_id: int) -> None:
+    round_ = await outbox.start_reminder(deps.services, job_id=job_id)
+    if round_ is None:
+        return
+    payload = render.reminder(
+        round_.game,
+        offset_minutes=round_.offset_minutes,
+        jump_url=render.announcement_link(round_.game),
+    )
+    gate = asyncio.Semaphore(DM_CONCURRENCY)
+
+    async def deliver(user_id: int) -> bool:
+        async with gate:
+            try:
+                failure = await send_dm(deps.rest, user_id, payload)
+            except Retry:
+                return False
+            await outbox.record_delivery(
+                deps.services, job_id=job_id, user_id=user_id, failure=failure
+            )
+            return True
+
+    delivered = await asyncio.gather(*(deliver(user_id) for user_id in round_.user_ids))
+    if all(delivered):
+        await outbox.finish_job(deps.services, job_id=job_id)
+
+
+async def deliver_notice(deps: WorkerDeps, notification_id: int) -> None:
+    """Send one owed DM (a seat opened, the game was moved or cancelled)."""
+    owed = await outbox.owed_notice(deps.services, notification_id=notification_id)
+    if owed is None:
+        return
+    payload = render.notice(owed.kind, owed.game, jump_url=render.announcement_link(owed.game))
+    try:
+        failure = await send_dm(deps.rest, owed.user_id, payload)
+    except Retry:
+        return
+    await outbox.record_notice(deps.services, notification_id=notification_id, failure=failure)
+
+
+async def send_dm(rest: DiscordRest, user_id: int, payload: dict[str, Any]) -> str | None:
+    """Send a DM; None when delivered, else why Discord refused it for good.
+
+    Raises :class:`Retry` when Discord could not be reached (its 5xx were already retried).
+    """
+    try:
+        await rest.send_dm(user_id, payload)
+    except DiscordUnavailable as error:
+        log.warning("DM to %s not sent, will retry: %s", user_id, error)
+        raise Retry from None
+    except DiscordError as error:
+        if error.code == CLOSED_DMS:
+            return outbox.DMS_CLOSED
+        log.warning("DM to %s refused: %s", user_id, error)
+        return f"refused_{error.code or error.status}"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Tasks:
+    """The registered taskiq tasks; ``kiq`` them with a row id."""
+
+    run_job: AsyncTaskiqDecoratedTask[..., Any]
+    deliver_notice: AsyncTaskiqDecoratedTask[..., Any]
+
+
+def register_tasks(broker: AsyncBroker) -> Tasks:
+    """Register gamesched's tasks on ``broker`` (the same names on every process)."""
+
+    async def run_job_task(job_id: int, context: Annotated[TaskContext, TaskiqDepends()]) -> None:
+        await run_job(deps_of(context), job_id)
+
+    async def deliver_notice_task(
+        notification_id: int, context: Annotated[TaskContext, TaskiqDepends()]
+    ) -> None:
+        await deliver_notice(deps_of(context), notification_id)
+
+    return Tasks(
+        run_job=broker.register_task(run_job_task, task_name="gamesched.run_job"),
+        deliver_notice=broker.register_task(
+            deliver_notice_task, task_name="gamesched.deliver_notice"
+        ),
+    )
+
+
+def install(broker: AsyncBroker, deps: WorkerDeps) -> None:
+    """Give this process's tasks their deps."""
+    setattr(broker.state, STATE_KEY, deps)
+
+
+def deps_of(context: TaskContext) -> WorkerDeps:
+    deps = getattr(context.state, STATE_KEY, None)
+    if not isinstance(deps, WorkerDeps):
+        raise RuntimeError("gamesched tasks ran on a broker that install() was not called on")
+    return deps

@@ -1,0 +1,309 @@
+"""The worker's use cases: atomic claims, reminder rounds, missed reminders, status changes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from gamesched.db.engine import Database
+from gamesched.db.tables import DeliveryRow, JobRow
+from gamesched.domain.lifecycle import GameStatus
+from gamesched.services import outbox
+from gamesched.services.context import Context
+from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
+from gamesched.services.participation import join_game, leave_game
+from gamesched.services.views import GameView
+from tests.conftest import FakeClock
+from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
+
+START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
+P1, P2, P3 = (600_000_000_000_000_000 + n for n in range(1, 4))
+
+
+async def make_game(
+    ctx: Context, directory: StaticDirectory, *, cap: int = 2, participants: str = ""
+) -> GameView:
+    """A game at START with reminders 60 and 15 minutes ahead, 120 minutes long, P1-P3 in."""
+    new = NewGame(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        title="Poker",
+        when="2026-12-05 19:00",
+        max_players=cap,
+        participants=participants,
+        duration_minutes=120,
+    )
+    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    for user in (P1, P2, P3):
+        await join_game(ctx, game_id=game.id, user_id=user)
+    return game
+
+
+async def jobs_of(ctx: Context, game_id: int) -> list[JobRow]:
+    async with ctx.transaction() as session:
+        query = select(JobRow).where(JobRow.game_id == game_id).order_by(JobRow.due_at, JobRow.id)
+        return list((await session.scalars(query)).all())
+
+
+async def deliver_round(ctx: Context, job_id: int) -> tuple[int, ...]:
+    """Run a reminder round the way a worker does, recording every DM as sent."""
+    round_ = await outbox.start_reminder(ctx, job_id=job_id)
+    if round_ is None:
+        return ()
+    for user_id in round_.user_ids:
+        await outbox.record_delivery(ctx, job_id=job_id, user_id=user_id)
+    await outbox.finish_job(ctx, job_id=job_id)
+    return round_.user_ids
+
+
+async def test_nothing_is_claimed_before_it_is_due(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Reminders wait for their time; the next due time is the first reminder's."""
+    game = await make_game(ctx, directory)
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    assert claimed.job_ids == ()
+    assert await outbox.next_due_at(ctx) == START - timedelta(minutes=60)
+    clock.now = START - timedelta(minutes=60)
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    (job,) = [j for j in await jobs_of(ctx, game.id) if j.id in claimed.job_ids]
+    assert job.kind == "reminder"
+    assert job.offset_minutes == 60
+
+
+async def test_a_reminder_round_reaches_seated_players_only_and_only_once(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Joined players get the reminder; waitlisted players and placeholders do not; no re-send."""
+    game = await make_game(ctx, directory, cap=2, participants="Guest")
+    clock.now = START - timedelta(minutes=60)
+    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    assert await deliver_round(ctx, job_id) == (P1, P2)
+    assert await outbox.start_reminder(ctx, job_id=job_id) is None
+    assert game.placeholders == ("Guest",)
+
+
+async def test_a_round_cut_short_by_a_crash_only_sends_what_is_still_owed(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A re-run after a crash mid-round skips the players already reached."""
+    game = await make_game(ctx, directory, cap=3)
+    clock.now = START - timedelta(minutes=60)
+    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    first = await outbox.start_reminder(ctx, job_id=job_id)
+    assert first is not None
+    await outbox.record_delivery(ctx, job_id=job_id, user_id=P1)
+    # The worker dies here. After the lease another worker takes the job over.
+    clock.now += outbox.LEASE + timedelta(seconds=1)
+    assert (await outbox.claim_due(ctx, worker="w2")).job_ids == (job_id,)
+    again = await outbox.start_reminder(ctx, job_id=job_id)
+    assert again is not None
+    assert again.user_ids == (P2, P3)
+    assert game.id == again.game.id
+
+
+async def test_a_player_who_joins_later_gets_the_later_reminders(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Whoever is seated when a reminder falls due receives it."""
+    game = await make_game(ctx, directory, cap=4)
+    clock.now = START - timedelta(minutes=60)
+    (first,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    assert await deliver_round(ctx, first) == (P1, P2, P3)
+    late = 600_000_000_000_000_099
+    await join_game(ctx, game_id=game.id, user_id=late)
+    clock.now = START - timedelta(minutes=15)
+    (second,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    assert await deliver_round(ctx, second) == (P1, P2, P3, late)
+
+
+async def test_two_workers_never_claim_the_same_row(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Concurrent claims split the due rows between workers with no overlap and no loss."""
+    games = [await make_game(ctx, directory) for _ in range(6)]
+    clock.now = START - timedelta(minutes=15)
+    claims = await asyncio.gather(
+        *(outbox.claim_due(ctx, worker=f"w{n}", limit=3) for n in range(8))
+    )
+    claimed = [job for claim in claims for job in claim.job_ids]
+    assert len(claimed) == len(set(claimed))
+    due = [j.id for g in games for j in await jobs_of(ctx, g.id) if j.due_at <= clock.now]
+    assert sorted(claimed) == sorted(due)
+    assert len(due) == 12  # two reminders per game
+
+
+async def test_a_claim_that_is_fresh_is_not_taken_over(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Another worker leaves a row alone while the first worker's lease runs."""
+    await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=60)
+    assert len((await outbox.claim_due(ctx, worker="w1")).job_ids) == 1
+    clock.now += outbox.LEASE - timedelta(seconds=1)
+    assert (await outbox.claim_due(ctx, worker="w2")).job_ids == ()
+
+
+async def test_when_several_reminders_were_missed_only_the_latest_is_sent(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Coming back 10 minutes before the start sends the 15-minute reminder, not both."""
+    game = await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=10)
+    claimed = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    sent = [await deliver_round(ctx, job_id) for job_id in claimed]
+    assert sent == [(), (P1, P2)]
+    outcomes = {j.offset_minutes: j.outcome for j in await jobs_of(ctx, game.id) if j.done_at}
+    assert outcomes == {60: "skipped", 15: "sent"}
+
+
+async def test_a_reminder_found_after_the_start_is_recorded_as_missed(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Once the game started, an overdue reminder is not sent late but marked missed."""
+    game = await make_game(ctx, directory)
+    clock.now = START + timedelta(minutes=1)
+    claimed = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    reminders = [j for j in await jobs_of(ctx, game.id) if j.kind == "reminder"]
+    for job in reminders:
+        assert job.id in claimed
+        assert await outbox.start_reminder(ctx, job_id=job.id) is None
+    outcomes = [j.outcome for j in await jobs_of(ctx, game.id) if j.kind == "reminder"]
+    assert outcomes == ["missed", "missed"]
+
+
+async def test_a_claimed_reminder_of_a_rescheduled_game_is_skipped(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A reminder taken before the game moved does not go out with the old time."""
+    game = await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=60)
+    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(when="2026-12-06 19:00"))
+    assert await outbox.start_reminder(ctx, job_id=job_id) is None
+    new_start = datetime(2026, 12, 6, 19, 0, tzinfo=UTC)
+    pending = [j.due_at for j in await jobs_of(ctx, game.id) if j.done_at is None]
+    assert new_start - timedelta(minutes=60) in pending
+
+
+async def test_a_cancelled_game_gets_no_more_reminders(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Cancelling drops the unclaimed reminders and skips a claimed one."""
+    game = await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=60)
+    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    await cancel_game(ctx, actor=ADMIN, game_id=game.id)
+    assert await outbox.start_reminder(ctx, job_id=job_id) is None
+    clock.now = START + timedelta(hours=5)
+    assert (await outbox.claim_due(ctx, worker="w1")).job_ids == ()
+
+
+async def test_status_follows_the_clock(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """The start job makes a game in progress; the completion job completes it."""
+    game = await make_game(ctx, directory)
+    clock.now = START
+    for job_id in (await outbox.claim_due(ctx, worker="w1")).job_ids:
+        if await outbox.job_kind(ctx, job_id) == "start":
+            started = await outbox.advance_status(ctx, job_id=job_id)
+            assert started is not None
+            assert started.status is GameStatus.IN_PROGRESS
+            assert started.version > game.version
+        else:
+            assert await outbox.start_reminder(ctx, job_id=job_id) is None  # missed
+    clock.now = START + timedelta(minutes=120)
+    (complete,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    completed = await outbox.advance_status(ctx, job_id=complete)
+    assert completed is not None
+    assert completed.status is GameStatus.COMPLETED
+    clock.now += timedelta(days=1)
+    assert (await outbox.claim_due(ctx, worker="w1")).job_ids == ()
+    assert await outbox.next_due_at(ctx) is None
+
+
+async def test_a_game_whose_whole_slot_passed_while_down_ends_completed(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Start and end both overdue: the game goes straight to completed, once."""
+    game = await make_game(ctx, directory)
+    clock.now = START + timedelta(hours=3)
+    results = []
+    for job_id in (await outbox.claim_due(ctx, worker="w1")).job_ids:
+        kind = await outbox.job_kind(ctx, job_id)
+        if kind in ("start", "complete"):
+            results.append(await outbox.advance_status(ctx, job_id=job_id))
+    changed = [r for r in results if r is not None]
+    assert [c.status for c in changed] == [GameStatus.COMPLETED]
+    assert changed[0].id == game.id
+
+
+async def test_a_seat_freed_owes_the_promoted_player_one_notice(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Leaving promotes the first waitlisted player; their DM is owed exactly once."""
+    game = await make_game(ctx, directory, cap=2)
+    await leave_game(ctx, game_id=game.id, user_id=P1)
+    (notice_id,) = (await outbox.claim_due(ctx, worker="w1")).notification_ids
+    owed = await outbox.owed_notice(ctx, notification_id=notice_id)
+    assert owed is not None
+    assert (owed.user_id, owed.kind) == (P3, "promoted")
+    await outbox.record_notice(ctx, notification_id=notice_id)
+    assert await outbox.owed_notice(ctx, notification_id=notice_id) is None
+    assert await outbox.pending_work(ctx, game_ids=[game.id]) == 4  # 2 reminders, start, end
+
+
+async def test_a_member_hears_only_the_newest_news(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Moved and then cancelled before the DMs went out: only the cancellation is sent."""
+    game = await make_game(ctx, directory, cap=3)
+    await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(when="2026-12-06 19:00"))
+    await cancel_game(ctx, actor=ADMIN, game_id=game.id)
+    claimed = (await outbox.claim_due(ctx, worker="w1")).notification_ids
+    owed = [await outbox.owed_notice(ctx, notification_id=n) for n in claimed]
+    sent = sorted((o.user_id, o.kind) for o in owed if o is not None)
+    assert sent == [(P1, "cancelled"), (P2, "cancelled"), (P3, "cancelled")]
+
+
+async def test_closed_dms_are_recorded_for_the_host(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A refused DM marks the player unreachable for that game; it is not retried."""
+    game = await make_game(ctx, directory, cap=3)
+    clock.now = START - timedelta(minutes=60)
+    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    round_ = await outbox.start_reminder(ctx, job_id=job_id)
+    assert round_ is not None
+    await outbox.record_delivery(ctx, job_id=job_id, user_id=P1, failure=outbox.DMS_CLOSED)
+    for user_id in (P2, P3):
+        await outbox.record_delivery(ctx, job_id=job_id, user_id=user_id)
+    await outbox.finish_job(ctx, job_id=job_id)
+    assert await outbox.unreachable_players(ctx, game_id=game.id) == (P1,)
+    async with ctx.transaction() as session:
+        rows = (
+            await session.scalars(select(DeliveryRow).where(DeliveryRow.job_id == job_id))
+        ).all()
+    assert sorted((r.user_id, r.failure) for r in rows) == [
+        (P1, "dms_closed"),
+        (P2, None),
+        (P3, None),
+    ]
+
+
+async def test_planning_wakes_the_dispatcher(database: Database, clock: FakeClock) -> None:
+    """A change that plans work calls the context's wake hook after commit; reads do not."""
+
+    woken: list[str] = []
+    ctx = Context(database=database, clock=clock, on_due_work=lambda: woken.append("wake"))
+    game = await make_game(ctx, StaticDirectory())
+    assert woken
+    woken.clear()
+    await outbox.claim_due(ctx, worker="w1")
+    await outbox.next_due_at(ctx)
+    assert woken == []
+    await leave_game(ctx, game_id=game.id, user_id=P1)
+    assert woken == ["wake"]
