@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncIterator
 
+import pytest
 from sqlalchemy import func, select
 
+from gamesched.db.engine import create_database
 from gamesched.db.tables import ParticipantRow
 from gamesched.domain.errors import Conflict
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import Joined, join_game, leave_game
+from tests.conftest import FakeClock
 from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
 
 JOINERS = 60
@@ -100,3 +104,36 @@ async def test_concurrent_join_leave_mix_keeps_seats_full_and_queue_ordered(
     last_old = max(queue.index(u) for u in stayed)
     first_new = min(queue.index(u) for u in newcomers)
     assert last_old < first_new
+
+
+PROCESSES = 4
+
+
+@pytest.fixture
+async def processes(database_url: str, clock: FakeClock) -> AsyncIterator[list[Context]]:
+    """Contexts with an engine each, as separate bot/worker/web processes have."""
+    databases = [create_database(database_url) for _ in range(PROCESSES)]
+    yield [Context(database=database, clock=clock) for database in databases]
+    for database in databases:
+        await database.dispose()
+
+
+async def test_joins_from_several_processes_take_exactly_the_free_seats(
+    ctx: Context, directory: StaticDirectory, processes: list[Context]
+) -> None:
+    """60 joins spread over 4 engines (own connections) on 7 seats: 7 seated, the rest queued."""
+    game_id = await make_game(ctx, directory, cap=SEATS)
+    users = [BASE_USER + n for n in range(JOINERS)]
+    results = await asyncio.gather(
+        *(
+            join_game(processes[n % PROCESSES], game_id=game_id, user_id=user)
+            for n, user in enumerate(users)
+        )
+    )
+    game = await get_game(ctx, game_id)
+    assert sorted(r.user_id for r in results if r.status == "joined") == sorted(game.joined)
+    assert len(game.joined) == SEATS
+    queued = sorted((r for r in results if r.status == "waitlist"), key=lambda r: r.game.version)
+    assert tuple(r.user_id for r in queued) == game.waitlist
+    assert sorted(game.joined + game.waitlist) == users
+    assert game.version == 1 + JOINERS
