@@ -91,11 +91,17 @@ class InteractionRecord:
 
     @property
     def settled(self) -> bool:
-        """The bot has answered: a final callback, or a deferral and then something more."""
+        """The bot has answered: a final callback, or a deferral and then its completion.
+
+        A deferred reply (5) completes with a follow-up or an edit of its own message; a
+        deferred update (6) with a follow-up or an edit of the message the component is on.
+        Edits of other messages, such as another interaction's update of the same
+        announcement, settle nothing.
+        """
         if self.rejected and self.callback is None:
             return True
         if self.callback_type in (5, 6):
-            return bool(self.followup_ids or self.edits)
+            return bool(self.followup_ids) or self.original_message_id in self.edits
         return self.callback is not None
 
 

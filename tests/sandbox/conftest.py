@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -12,8 +13,9 @@ import aiohttp
 import pytest
 
 from gamesched.sandbox.driver import SandboxDriver
+from gamesched.sandbox.openapi import DiscordSpec
 from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
-from gamesched.sandbox.state import Clock
+from gamesched.sandbox.state import Clock, LogEntry
 from gamesched.sandbox.world import Limits, World, load_world
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -39,12 +41,46 @@ def sandbox_clock() -> Clock:
     return Clock()
 
 
+BODY_REFUSED = frozenset({50035, 50109})
+"""Codes of requests the sandbox refused for their body (tests send those on purpose)."""
+
+
+@functools.cache
+def discord_spec() -> DiscordSpec | None:
+    """Discord's OpenAPI description, loaded once; None when the file is not there.
+
+    A cached function rather than a fixture, so modules that import the sandbox fixtures by
+    name need not import this too.
+    """
+    return DiscordSpec.load(SPEC_PATH) if SPEC_PATH.is_file() else None
+
+
+def spec_problems(spec: DiscordSpec, log: list[LogEntry]) -> dict[str, list[str]]:
+    """What Discord's API description says is wrong with each logged request body."""
+    problems = {}
+    for entry in log:
+        if entry.error_code in BODY_REFUSED:
+            continue
+        found = spec.validate_request(entry.method, entry.path, entry.body)
+        if found:
+            problems[f"#{entry.seq} {entry.method} {entry.path}"] = found
+    return problems
+
+
 @pytest.fixture
 async def sandbox(demo_world: World, sandbox_clock: Clock) -> AsyncIterator[RunningSandbox]:
-    """A sandbox serving the demo world on a free port."""
+    """A sandbox serving the demo world on a free port.
+
+    Afterwards every request body sent to it, except those it refused as invalid, must match
+    Discord's OpenAPI description (when the file is present), so each test that drives a bot
+    through the sandbox also checks what the bot sent against Discord's own schema.
+    """
     running = await start_sandbox(demo_world, clock=sandbox_clock)
     yield running
     await running.close()
+    spec = discord_spec()
+    if spec is not None:
+        assert spec_problems(spec, running.state.log) == {}
 
 
 @pytest.fixture

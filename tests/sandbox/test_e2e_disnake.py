@@ -15,10 +15,8 @@ from disnake.interactions import (
 )
 
 from gamesched.sandbox.driver import SandboxDriver
-from gamesched.sandbox.openapi import DiscordSpec
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
-from tests.sandbox.conftest import SPEC_PATH
 
 JOIN = "game:join:v1:7"
 QUIET = disnake.AllowedMentions.none()
@@ -115,13 +113,6 @@ async def test_real_bot_answers_command_and_click_and_survives_a_dropped_websock
     assert ("GET", "/users/@me") in paths
     assert any(method == "PUT" and path.endswith("/commands") for method, path in paths)
     assert all(entry["status"] < 400 for entry in log)
-    if SPEC_PATH.exists():
-        spec = DiscordSpec.load(SPEC_PATH)
-        problems = {
-            f"{e['method']} {e['path']}": spec.validate_request(e["method"], e["path"], e["body"])
-            for e in log
-        }
-        assert {k: v for k, v in problems.items() if v} == {}
 
 
 def build_form_bot(guild_id: int) -> commands.InteractionBot:

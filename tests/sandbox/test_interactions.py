@@ -245,3 +245,71 @@ async def test_select_menu_choice_is_validated_and_dispatched(
     await discord.select("sam", "pick-game", ["azul"], wait=False)
     data = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]["data"]
     assert data == {"custom_id": "pick-game", "component_type": 3, "values": ["azul"]}
+
+
+async def post_with_button(
+    discord: SandboxDriver, raw_bot: RawGateway, http: aiohttp.ClientSession
+) -> dict[str, Any]:
+    """The bot answers Sam's /create with a message carrying the Join button; returns it."""
+    result, _ = await start_command(discord, raw_bot)
+    await callback(http, result, {"type": 4, "data": {"content": "Game", "components": BUTTON_ROW}})
+    message = (await discord.interaction(result.id)).message
+    assert message is not None
+    return dict(message)
+
+
+async def test_deferred_update_is_completed_by_editing_the_clicked_message(
+    raw_bot: RawGateway, discord: SandboxDriver, http: aiohttp.ClientSession, demo_world: World
+) -> None:
+    """Type 6 acknowledges a click silently; editing @original then changes the clicked message."""
+    await post_with_button(discord, raw_bot, http)
+    click = await discord.click("zoe", "join", wait=False)
+    await raw_bot.next_dispatch("INTERACTION_CREATE")
+    assert (await callback(http, click, {"type": 6}))[0] == 204
+    assert not (await discord.interaction(click.id)).settled
+
+    hook = f"webhooks/{demo_world.application_id}/{click.token}/messages/@original"
+    edited = await http.patch(hook, json={"content": "Game (1)"})
+    assert edited.status == 200
+    record = await discord.interaction(click.id)
+    assert (record.settled, record.callback_type, record.content) == (True, 6, "Game (1)")
+    assert [m["content"] for m in await discord.messages("lfg")] == ["Game (1)"]
+
+
+async def test_deferred_reply_is_not_settled_by_edits_of_the_clicked_message(
+    raw_bot: RawGateway, discord: SandboxDriver, http: aiohttp.ClientSession, demo_world: World
+) -> None:
+    """A type 5 click waits for its own reply; an edit of the clicked message settles nothing."""
+    announcement = await post_with_button(discord, raw_bot, http)
+    click = await discord.click("zoe", "join", wait=False)
+    await raw_bot.next_dispatch("INTERACTION_CREATE")
+    await callback(http, click, {"type": 5, "data": {"flags": 64}})
+    await http.patch(
+        f"channels/{announcement['channel_id']}/messages/{announcement['id']}",
+        json={"content": "Game (1)"},
+    )
+    assert not (await discord.interaction(click.id)).settled
+
+    hook = f"webhooks/{demo_world.application_id}/{click.token}/messages/@original"
+    await http.patch(hook, json={"content": "You're in"})
+    record = await discord.interaction(click.id)
+    assert (record.settled, record.content, record.ephemeral) == (True, "You're in", True)
+
+
+async def test_followups_are_read_edited_and_deleted_by_id(
+    raw_bot: RawGateway, discord: SandboxDriver, http: aiohttp.ClientSession, demo_world: World
+) -> None:
+    """A follow-up's id addresses it through the webhook; other ids are Unknown Message."""
+    result, _ = await start_command(discord, raw_bot)
+    await callback(http, result, {"type": 4, "data": {"content": "Created"}})
+    hook = f"webhooks/{demo_world.application_id}/{result.token}"
+    sent = await (await http.post(hook, params={"wait": "true"}, json={"content": "v1"})).json()
+
+    at = f"{hook}/messages/{sent['id']}"
+    assert (await (await http.get(at)).json())["content"] == "v1"
+    assert (await (await http.patch(at, json={"content": "v2"})).json())["content"] == "v2"
+    assert (await (await http.get(f"{hook}/messages/@original")).json())["content"] == "Created"
+    unknown = await http.get(f"{hook}/messages/123")
+    assert (unknown.status, (await unknown.json())["code"]) == (404, 10008)
+    assert (await http.delete(at)).status == 204
+    assert [m["content"] for m in await discord.messages("lfg")] == ["Created"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import disnake
@@ -11,9 +10,7 @@ from disnake import ui
 
 from gamesched.sandbox.limits import check_interaction_callback, check_message
 from gamesched.sandbox.openapi import DiscordSpec
-
-SPEC_PATH = Path(__file__).resolve().parents[2].parent / "shared/discord-api-spec/openapi.json"
-"""The spec beside the checkout, at ../shared/discord-api-spec/openapi.json from the repo root."""
+from tests.sandbox.conftest import SPEC_PATH, discord_spec
 
 MESSAGES = "/api/v10/channels/123/messages"
 CALLBACK = "/api/v10/interactions/456/a-token/callback"
@@ -21,9 +18,10 @@ CALLBACK = "/api/v10/interactions/456/a-token/callback"
 
 @pytest.fixture(scope="module")
 def spec() -> DiscordSpec:
-    if not SPEC_PATH.is_file():
-        pytest.skip("Discord's OpenAPI spec is not at ../shared/discord-api-spec/openapi.json")
-    return DiscordSpec.load(SPEC_PATH)
+    loaded = discord_spec()
+    if loaded is None:
+        pytest.skip(f"Discord's OpenAPI description is not at {SPEC_PATH}")
+    return loaded
 
 
 def announcement(custom_id: str = "game:join:v1:1") -> dict[str, Any]:
