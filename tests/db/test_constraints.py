@@ -102,7 +102,7 @@ async def test_rows_need_their_parents_and_go_with_them(database: Database) -> N
 async def test_the_database_has_every_check_constraint_of_the_models(database: Database) -> None:
     """Autogenerate does not compare CHECK constraints, so their names are compared here."""
 
-    def checks(connection: Connection) -> dict[str, set[str]]:
+    def checks(connection: Connection) -> dict[str, set[str | None]]:
         inspector = inspect(connection)
         return {
             table: {c["name"] for c in inspector.get_check_constraints(table)}
