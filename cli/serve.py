@@ -1,4 +1,4 @@
-"""Commands that start services: everything in one process, the bot alone, the sandbox alone."""
+"""Commands that start services: all in one process, or the bot, a worker, the sandbox alone."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ from gamesched.discord.sync import AnnouncementSync
 from gamesched.sandbox.server import start_sandbox
 from gamesched.sandbox.world import load_world
 from gamesched.services.context import Context
+from gamesched.worker.broker import make_broker
+from gamesched.worker.runtime import running_worker
+from gamesched.worker.tasks import WorkerDeps
 
 log = logging.getLogger("gamesched")
 
@@ -58,18 +61,42 @@ async def discord_target(config: Config, stack: AsyncExitStack) -> AsyncIterator
     yield DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
 
 
-async def run_bot(config: Config, target: DiscordTarget, stack: AsyncExitStack) -> None:
-    """Connect the bot and serve until cancelled."""
+@dataclass(frozen=True, slots=True)
+class Core:
+    """What the bot and the worker of one process share."""
+
+    services: Context
+    rest: DiscordRest
+    sync: AnnouncementSync
+    wake: asyncio.Event
+    """Set after every commit that planned work, so this process's dispatcher looks at once."""
+
+
+async def open_core(config: Config, target: DiscordTarget, stack: AsyncExitStack) -> Core:
+    """The migrated database, the REST client and the announcement sync for this process."""
     database = await stack.enter_async_context(open_database(config))
     await upgrade(database)
     rest = DiscordRest(base_url=target.api_base_url, token=target.token)
     stack.push_async_callback(rest.aclose)
-    services = Context(database=database)
+    wake = asyncio.Event()
+    services = Context(database=database, on_due_work=wake.set)
     sync = AnnouncementSync(services, rest)
     stack.push_async_callback(sync.wait_idle)
+    return Core(services=services, rest=rest, sync=sync, wake=wake)
+
+
+async def start_worker(config: Config, core: Core, stack: AsyncExitStack) -> None:
+    """Dispatch due reminders, status changes and DMs (and run tasks) until the stack closes."""
+    broker = make_broker(config.broker.url, queue_name=config.broker.queue_name)
+    deps = WorkerDeps(services=core.services, rest=core.rest, sync=core.sync)
+    await stack.enter_async_context(running_worker(deps, broker, wake=core.wake))
+
+
+async def run_bot(config: Config, target: DiscordTarget, core: Core, stack: AsyncExitStack) -> None:
+    """Connect the bot and serve until cancelled."""
     point_at(target.api_base_url)
     bot = GameschedBot(
-        BotDeps(services=services, rest=rest, sync=sync),
+        BotDeps(services=core.services, rest=core.rest, sync=core.sync),
         test_guild_ids=config.discord.test_guild_ids,
         members_intent=config.discord.members_intent,
     )
@@ -80,7 +107,20 @@ async def run_bot(config: Config, target: DiscordTarget, stack: AsyncExitStack) 
 async def _run_all(config: Config) -> None:
     async with AsyncExitStack() as stack:
         target = await stack.enter_async_context(discord_target(config, stack))
-        await run_bot(config, target, stack)
+        core = await open_core(config, target, stack)
+        await start_worker(config, core, stack)
+        await run_bot(config, target, core, stack)
+
+
+def _token_target(config: Config, service: str) -> DiscordTarget:
+    """Discord from the configuration; a separate service needs a real (or sandbox) token."""
+    token = config.discord.token.get_secret_value()
+    if not token:
+        raise fail(
+            f"The {service} needs a token: set GAMESCHED_DISCORD__TOKEN (or discord.token). "
+            "To try gamesched offline use `gamesched run`, which starts the sandbox too."
+        )
+    return DiscordTarget(api_base_url=config.discord.api_base_url, token=token)
 
 
 def register(app: typer.Typer) -> None:
@@ -88,7 +128,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command("run")
     def run_command(ctx: typer.Context) -> None:
-        """Run gamesched in one process: the bot (against the sandbox when no token is set)."""
+        """Run gamesched in one process: bot and worker (on the sandbox when no token is set)."""
         config = load(ctx)
         configure_logging(config)
         with contextlib.suppress(KeyboardInterrupt):
@@ -98,20 +138,38 @@ def register(app: typer.Typer) -> None:
     def bot_command(ctx: typer.Context) -> None:
         """Run the bot alone (needs discord.token; point api_base_url at a sandbox to test)."""
         config = load(ctx)
-        if not config.discord.token.get_secret_value():
-            raise fail(
-                "The bot needs a token: set GAMESCHED_DISCORD__TOKEN (or discord.token). "
-                "To try gamesched offline use `gamesched run`, which starts the sandbox too."
+        target = _token_target(config, "bot")
+        configure_logging(config)
+
+        async def go() -> None:
+            async with AsyncExitStack() as stack:
+                await run_bot(config, target, await open_core(config, target, stack), stack)
+
+        with contextlib.suppress(KeyboardInterrupt):
+            run(go())
+
+    @app.command("worker")
+    def worker_command(ctx: typer.Context) -> None:
+        """Run a worker alone: reminders, status changes, DMs and announcement updates.
+
+        Start as many as you like on PostgreSQL with broker.url set to Redis; each one
+        claims due work atomically, so nothing is sent twice.
+        """
+        config = load(ctx)
+        target = _token_target(config, "worker")
+        if not config.broker.url:
+            typer.secho(
+                "broker.url is empty: this worker runs its tasks in-process. Set it to a "
+                "redis:// URL to share the work between several worker processes.",
+                fg=typer.colors.YELLOW,
             )
         configure_logging(config)
 
         async def go() -> None:
             async with AsyncExitStack() as stack:
-                target = DiscordTarget(
-                    api_base_url=config.discord.api_base_url,
-                    token=config.discord.token.get_secret_value(),
-                )
-                await run_bot(config, target, stack)
+                await start_worker(config, await open_core(config, target, stack), stack)
+                typer.echo("Worker running; press Ctrl+C to stop.")
+                await asyncio.Event().wait()
 
         with contextlib.suppress(KeyboardInterrupt):
             run(go())

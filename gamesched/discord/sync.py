@@ -13,6 +13,7 @@ failure, so a channel the bot cannot post in is not hammered every few seconds.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -117,6 +118,7 @@ class AnnouncementSync:
         if not recorded and not force:
             self._forced.add(game_id)
             self._dirty.add(game_id)
+        shown = dataclasses.replace(game, message_id=message_id, rendered_version=game.version)
         if self.on_synced is not None:
-            self.on_synced(game)
-        return game
+            self.on_synced(shown)
+        return shown
