@@ -1,0 +1,107 @@
+"""Every change moves a game's version past its announcement; hosts manage their own games."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from gamesched.db import repositories as repo
+from gamesched.domain.errors import Conflict, PermissionDenied
+from gamesched.domain.permissions import Actor
+from gamesched.domain.settings import SettingsPatch
+from gamesched.services.announcements import record_rendered
+from gamesched.services.configuration import configure_guild
+from gamesched.services.context import Context
+from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
+from gamesched.services.participation import assign_placeholder, join_game, leave_game
+from gamesched.services.views import GameView
+from tests.services.conftest import ADMIN, CHANNEL, GUILD, HOST, HOST_ROLE, StaticDirectory
+
+P1, P2 = 800_000_000_000_000_001, 800_000_000_000_000_002
+OTHER_HOST = Actor(user_id=800_000_000_000_000_003, role_ids=frozenset({HOST_ROLE}))
+"""Holds the host role too, but did not create the game."""
+
+
+async def stored_versions(ctx: Context, game_id: int) -> tuple[int, int]:
+    async with ctx.transaction() as session:
+        game = await repo.get_game(session, game_id)
+    assert game is not None
+    return game.version, game.rendered_version
+
+
+async def test_every_change_bumps_the_version_and_leaves_the_announcement_owed(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Join, leave, placeholder, edit and cancel each raise the stored version by one or more."""
+    new = NewGame(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        title="Raid",
+        when="2026-12-05 19:00",
+        max_players=1,
+        participants="Guest",
+    )
+    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    assert await record_rendered(ctx, game_id=game.id, message_id=1, version=game.version)
+    changes: list[Callable[[], Awaitable[Any]]] = [
+        lambda: join_game(ctx, game_id=game.id, user_id=P1),
+        lambda: join_game(ctx, game_id=game.id, user_id=P2),
+        lambda: leave_game(ctx, game_id=game.id, user_id=P1),
+        lambda: assign_placeholder(
+            ctx, actor=ADMIN, game_id=game.id, placeholder="Guest", user_id=P1
+        ),
+        lambda: edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(title="Raid night")),
+        lambda: cancel_game(ctx, actor=ADMIN, game_id=game.id),
+    ]
+    seen = game.version
+    for change in changes:
+        result = await change()
+        view = result if isinstance(result, GameView) else result.game
+        version, rendered = await stored_versions(ctx, game.id)
+        assert version == view.version > seen
+        assert rendered == game.version  # the announcement still shows the first render
+        seen = version
+
+
+async def test_the_host_manages_their_own_game_but_not_anothers(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """A role-holding host without permissions edits and cancels their game; a peer cannot."""
+    await configure_guild(
+        ctx, actor=ADMIN, guild_id=GUILD, patch=SettingsPatch(host_role_ids=(HOST_ROLE,))
+    )
+    new = NewGame(guild_id=GUILD, channel_id=CHANNEL, title="Chess", when="2026-12-05 19:00")
+    game = (await create_game(ctx, actor=HOST, new=new, directory=directory)).game
+    with pytest.raises(PermissionDenied, match="host"):
+        await edit_game(ctx, actor=OTHER_HOST, game_id=game.id, edit=GameEdit(title="Mine"))
+    with pytest.raises(PermissionDenied):
+        await cancel_game(ctx, actor=OTHER_HOST, game_id=game.id)
+    edited = await edit_game(ctx, actor=HOST, game_id=game.id, edit=GameEdit(title="Blitz"))
+    assert edited.game.title == "Blitz"
+    cancelled = await cancel_game(ctx, actor=HOST, game_id=game.id)
+    assert cancelled.status.value == "cancelled"
+
+
+async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """After cancelling, edits and placeholder assignments get a clear 'cancelled' answer."""
+    new = NewGame(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        title="Go",
+        when="2026-12-05 19:00",
+        participants="Guest",
+    )
+    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    await cancel_game(ctx, actor=ADMIN, game_id=game.id)
+    before = await stored_versions(ctx, game.id)
+    with pytest.raises(Conflict, match="cancelled, so you can no longer edit it"):
+        await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(title="Go again"))
+    with pytest.raises(Conflict, match="cancelled"):
+        await assign_placeholder(ctx, actor=ADMIN, game_id=game.id, placeholder="Guest", user_id=P1)
+    with pytest.raises(Conflict, match="cancelled"):
+        await leave_game(ctx, game_id=game.id, user_id=P1)
+    assert await stored_versions(ctx, game.id) == before
