@@ -328,6 +328,11 @@ class SandboxDriver:
         }
         return int((await self._request("POST", "/faults", json=body))["id"])
 
+    async def faults(self) -> list[dict[str, Any]]:
+        """Active faults, each with how often it fired (``hits``)."""
+        data: list[dict[str, Any]] = await self._request("GET", "/faults")
+        return data
+
     async def clear_faults(self, fault_id: int | None = None) -> None:
         """Remove one fault, or all."""
         await self._request("DELETE", "/faults" if fault_id is None else f"/faults/{fault_id}")

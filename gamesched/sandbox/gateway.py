@@ -24,8 +24,12 @@ DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
 INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
 HEARTBEAT_INTERVAL_MS = 41_250
 GUILD_MEMBERS_INTENT = 1 << 1
-DROPPED = 4000
-AUTHENTICATION_FAILED = 4004
+PRESENCE_UPDATE, VOICE_STATE_UPDATE = 3, 4
+OPCODES = frozenset(
+    {HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE, RESUME, REQUEST_MEMBERS}
+)
+"""Opcodes a client may send; presence and voice updates are accepted and ignored."""
+DROPPED, UNKNOWN_OPCODE, DECODE_ERROR, AUTHENTICATION_FAILED = 4000, 4001, 4002, 4004
 
 
 @dataclass(slots=True)
@@ -91,8 +95,15 @@ class Gateway:
             async for message in socket:
                 if message.type is not WSMsgType.TEXT:
                     continue
-                frame = json.loads(message.data)
-                op, data = frame.get("op"), frame.get("d")
+                try:
+                    frame = json.loads(message.data)
+                    op, data = frame.get("op"), frame.get("d")
+                except (ValueError, AttributeError):
+                    await socket.close(code=DECODE_ERROR, message=b"Error while decoding payload.")
+                    break
+                if op not in OPCODES:
+                    await socket.close(code=UNKNOWN_OPCODE, message=b"Unknown opcode.")
+                    break
                 if op == HEARTBEAT:
                     self.heartbeats += 1
                     await _send(socket, {"op": HEARTBEAT_ACK})
@@ -197,10 +208,10 @@ class Gateway:
         world = self.state.world
         guild_ids = data.get("guild_id")
         for guild_id in guild_ids if isinstance(guild_ids, list) else [guild_ids]:
-            guild = world.guild(int(guild_id))
+            guild = world.guild(int(guild_id)) if str(guild_id).isdigit() else None
             if guild is None:
                 continue
-            user_ids = [int(u) for u in data.get("user_ids") or []]
+            user_ids = [int(u) for u in data.get("user_ids") or [] if str(u).isdigit()]
             limit = int(data.get("limit") or 0)
             if user_ids:
                 members = [m for m in guild.members if m.user_id in user_ids]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 
 import aiohttp
 import disnake
 import pytest
 
+from gamesched.sandbox import control
 from gamesched.sandbox.driver import InteractionTimeout, SandboxDriver, SandboxUsageError
-from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.server import RunningSandbox, create_sandbox_app
 from gamesched.sandbox.world import World
 from tests.sandbox.conftest import RawGateway
 
@@ -105,6 +107,23 @@ async def test_error_fault_answers_500_until_cleared(
     assert await discord.violations() == []
 
 
+async def test_error_rate_hits_some_requests_and_times_expires_a_fault(
+    http: aiohttp.ClientSession, discord: SandboxDriver
+) -> None:
+    """error_rate fails only a share of matching requests; a fault with times stops after N."""
+    fault = await discord.add_fault("error", "GET /users/@me", error_rate=0.5)
+    statuses = [(await http.get("users/@me")).status for _ in range(40)]
+    assert set(statuses) == {200, 500}
+    (listed,) = await discord.faults()
+    assert (listed["id"], listed["hits"]) == (fault, statuses.count(500))
+    await discord.clear_faults()
+
+    await discord.add_fault("error", "GET /users/@me", status=502, times=2)
+    statuses = [(await http.get("users/@me")).status for _ in range(3)]
+    assert statuses == [502, 502, 200]
+    assert await discord.faults() == []
+
+
 async def test_latency_fault_delays_matching_requests(
     http: aiohttp.ClientSession, discord: SandboxDriver
 ) -> None:
@@ -153,3 +172,25 @@ async def test_world_lists_members_with_display_names(discord: SandboxDriver) ->
     world = await discord.world()
     names = {m["username"]: m["display_name"] for m in world["guilds"][0]["members"]}
     assert (names["sam"], names["samantha"], names["taylor"]) == ("Sammy", "Samantha", "samantha")
+
+
+def test_every_control_endpoint_is_documented(demo_world: World) -> None:
+    """Each method and path the control API serves is described in its documentation."""
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]*\}", "{}", path)
+
+    documented = {
+        (method, shape(path))
+        for methods, path in re.findall(r"``([A-Z|]+) (/_sandbox[^`?]*)", control.__doc__ or "")
+        for method in methods.split("|")
+    }
+    served = {
+        (route.method, shape(route.resource.canonical))
+        for route in create_sandbox_app(demo_world).router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith(control.PREFIX)
+        and route.method != "HEAD"
+    }
+    assert served - documented == set()
+    assert documented - served == set()

@@ -115,6 +115,24 @@ async def test_real_bot_answers_command_and_click_and_survives_a_dropped_websock
     assert all(entry["status"] < 400 for entry in log)
 
 
+async def test_real_bot_identifies_afresh_when_its_session_is_invalidated(
+    running_bot: commands.InteractionBot, discord: SandboxDriver
+) -> None:
+    """After a drop that kills the session, disnake's RESUME is refused and a new IDENTIFY
+    brings the bot back: it answers commands again."""
+    await discord.commands(wait_for=["announce"])
+
+    async def identify_at_once(shard_id: int | None, *, initial: bool = False) -> None:
+        """disnake's documented hook, which by default waits 5 s before re-identifying."""
+
+    running_bot.before_identify_hook = identify_at_once  # type: ignore[method-assign]
+    await discord.drop_gateway(resumable=False)
+    status = await discord.gateway(connected=True, identifies=2)
+    assert status["resumes"] == 0
+    announced = await discord.slash("sam", "announce", channel="lfg", options={"title": "Azul"})
+    assert announced.content == "Azul @everyone: 0 players"
+
+
 def build_form_bot(guild_id: int) -> commands.InteractionBot:
     """A bot that opens a modal, answers its submit with a deferral, an edit, a follow-up and
     a DM, and autocompletes a game name."""

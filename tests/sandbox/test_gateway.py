@@ -112,3 +112,26 @@ async def test_non_resumable_drop_makes_resume_fail_with_op_9(
         await gateway.next_dispatch("READY")
         assert (await discord.gateway(identifies=2))["connected"]
         await gateway.socket.close()
+
+
+async def test_request_guild_members_by_id_reports_the_ids_not_found(raw_bot: RawGateway) -> None:
+    """Op 8 with user_ids returns those members and lists unknown ids under not_found."""
+    sam, ghost = "1160000000000000002", "1160000000000000999"
+    await raw_bot.send(8, {"guild_id": GUILD, "user_ids": [sam, ghost], "limit": 0})
+    chunk = (await raw_bot.next_dispatch("GUILD_MEMBERS_CHUNK"))["d"]
+    assert [m["user"]["id"] for m in chunk["members"]] == [sam]
+    assert chunk["not_found"] == [ghost]
+
+
+async def test_undecodable_frames_and_unknown_opcodes_close_with_discords_codes(
+    sandbox: RunningSandbox,
+) -> None:
+    """A frame that is not JSON closes with 4002, an opcode clients may not send with 4001."""
+    async with aiohttp.ClientSession() as session:
+        for frame, code in (("not json", 4002), ('{"op": 99, "d": null}', 4001)):
+            gateway = await connect_gateway(session, sandbox)
+            await gateway.receive()
+            await gateway.socket.send_str(frame)
+            message = await gateway.socket.receive(timeout=5)
+            assert message.type is aiohttp.WSMsgType.CLOSE
+            assert gateway.socket.close_code == code
