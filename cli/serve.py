@@ -24,6 +24,7 @@ from gamesched.services.context import Context
 from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
+from gamesched.worker.wake import WakeSignal
 
 log = logging.getLogger("gamesched")
 
@@ -68,8 +69,8 @@ class Core:
     services: Context
     rest: DiscordRest
     sync: AnnouncementSync
-    wake: asyncio.Event
-    """Set after every commit that planned work, so this process's dispatcher looks at once."""
+    wake: WakeSignal
+    """Notified after every commit that planned work, so dispatchers look at once."""
 
 
 async def open_core(config: Config, target: DiscordTarget, stack: AsyncExitStack) -> Core:
@@ -78,8 +79,9 @@ async def open_core(config: Config, target: DiscordTarget, stack: AsyncExitStack
     await upgrade(database)
     rest = DiscordRest(base_url=target.api_base_url, token=target.token)
     stack.push_async_callback(rest.aclose)
-    wake = asyncio.Event()
-    services = Context(database=database, on_due_work=wake.set)
+    wake = WakeSignal(config.broker.url, channel=f"{config.broker.queue_name}:wake")
+    stack.push_async_callback(wake.aclose)
+    services = Context(database=database, on_due_work=wake.notify)
     sync = AnnouncementSync(services, rest)
     stack.push_async_callback(sync.wait_idle)
     return Core(services=services, rest=rest, sync=sync, wake=wake)

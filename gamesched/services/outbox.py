@@ -77,7 +77,9 @@ class OwedNotice:
     game: GameView
 
 
-async def claim_due(ctx: Context, *, worker: str, limit: int = 200) -> Claimed:
+async def claim_due(
+    ctx: Context, *, worker: str, limit: int = 200, lease: timedelta = LEASE
+) -> Claimed:
     """Claim the jobs that are due now and the owed DMs (plus any whose claim expired)."""
     now = ctx.now()
     async with ctx.transaction() as session:
@@ -87,6 +89,7 @@ async def claim_due(ctx: Context, *, worker: str, limit: int = 200) -> Claimed:
             and_(JobRow.done_at.is_(None), JobRow.due_at <= now),
             order=(JobRow.due_at, JobRow.id),
             now=now,
+            lease=lease,
             worker=worker,
             limit=limit,
         )
@@ -96,6 +99,7 @@ async def claim_due(ctx: Context, *, worker: str, limit: int = 200) -> Claimed:
             NotificationRow.sent_at.is_(None),
             order=(NotificationRow.id,),
             now=now,
+            lease=lease,
             worker=worker,
             limit=limit,
         )
@@ -109,11 +113,12 @@ async def _claim(
     *,
     order: tuple[InstrumentedAttribute[Any], ...],
     now: datetime,
+    lease: timedelta,
     worker: str,
     limit: int,
 ) -> tuple[int, ...]:
     """Take up to ``limit`` due rows nobody holds: one statement, so two workers never share."""
-    claimable = and_(due, or_(table.claimed_at.is_(None), table.claimed_at < now - LEASE))
+    claimable = and_(due, or_(table.claimed_at.is_(None), table.claimed_at < now - lease))
     candidates = (
         select(table.id)
         .where(claimable)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq_redis import RedisStreamBroker
 
-REDELIVER_AFTER_SECONDS = 30.0
-"""A task a worker took but never acknowledged (it was killed) goes to another worker."""
+REDELIVER_AFTER_SECONDS = 120
+"""A task a worker took but never acknowledged (it was killed) goes to another worker. The
+database lease usually gets there first: the dispatcher re-claims the row and kicks it anew."""
+AUTOCLAIM_LOCK_SECONDS = 5.0
+"""How long one worker may hold the lock for taking over unacknowledged tasks."""
 
 
 def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:
@@ -21,5 +24,6 @@ def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:
         url,
         queue_name=queue_name,
         consumer_group_name=queue_name,
-        unacknowledged_lock_timeout=REDELIVER_AFTER_SECONDS,
+        idle_timeout=REDELIVER_AFTER_SECONDS * 1000,
+        unacknowledged_lock_timeout=AUTOCLAIM_LOCK_SECONDS,
     )

@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.services import outbox
@@ -48,6 +48,7 @@ class Dispatcher:
         wake: asyncio.Event | None = None,
         name: str | None = None,
         idle_check: float = IDLE_CHECK_SECONDS,
+        lease: timedelta = outbox.LEASE,
     ) -> None:
         """``wake`` is the event this process's ``Context.on_due_work`` sets."""
         self._services = services
@@ -55,6 +56,7 @@ class Dispatcher:
         self._sync = sync
         self.name = name or worker_name()
         self._idle_check = idle_check
+        self._lease = lease
         self._wake = wake or asyncio.Event()
 
     async def run_once(self) -> int:
@@ -62,7 +64,9 @@ class Dispatcher:
 
         Returns how many rows were claimed.
         """
-        claimed = await outbox.claim_due(self._services, worker=self.name, limit=CLAIM_BATCH)
+        claimed = await outbox.claim_due(
+            self._services, worker=self.name, limit=CLAIM_BATCH, lease=self._lease
+        )
         for job_id in claimed.job_ids:
             await self._tasks.run_job.kiq(job_id)
         for notification_id in claimed.notification_ids:

@@ -12,11 +12,12 @@ from taskiq.api import run_receiver_task
 
 from gamesched.worker.dispatcher import Dispatcher
 from gamesched.worker.tasks import WorkerDeps, install, register_tasks
+from gamesched.worker.wake import WakeSignal
 
 
 @asynccontextmanager
 async def running_worker(
-    deps: WorkerDeps, broker: AsyncBroker, *, wake: asyncio.Event | None = None
+    deps: WorkerDeps, broker: AsyncBroker, *, wake: WakeSignal | None = None
 ) -> AsyncIterator[Dispatcher]:
     """Start the dispatcher (and, on a broker that needs one, a receiver) until the block ends.
 
@@ -28,8 +29,12 @@ async def running_worker(
     install(broker, deps)
     broker.is_worker_process = True
     await broker.startup()
-    dispatcher = Dispatcher(deps.services, tasks, deps.sync, wake=wake)
-    running = [asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher")]
+    wake = wake or WakeSignal()
+    dispatcher = Dispatcher(deps.services, tasks, deps.sync, wake=wake.event)
+    running = [
+        asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher"),
+        asyncio.create_task(wake.listen(), name="gamesched-wake-listener"),
+    ]
     if not isinstance(broker, InMemoryBroker):
         running.append(asyncio.create_task(run_receiver_task(broker), name="gamesched-receiver"))
     try:

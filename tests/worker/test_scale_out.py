@@ -1,0 +1,175 @@
+"""Two workers on real Redis and PostgreSQL share the due work without sending anything twice."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy import func, select
+
+from gamesched.db.engine import create_database
+from gamesched.db.tables import DeliveryRow
+from gamesched.discord.rest import DiscordRest
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.domain.permissions import Actor, Permission
+from gamesched.sandbox.driver import SandboxDriver
+from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.world import World
+from gamesched.services import outbox
+from gamesched.services.context import Context
+from gamesched.services.games import NewGame, create_game
+from gamesched.services.participation import join_game, leave_game
+from gamesched.worker.broker import make_broker
+from gamesched.worker.runtime import running_worker
+from gamesched.worker.tasks import WorkerDeps
+from gamesched.worker.wake import WakeSignal
+from tests.conftest import REDIS_URL, FakeClock
+
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
+]
+
+START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
+GAMES = 30
+PLAYERS = ("sam", "zoe", "taylor", "hana")
+
+
+class _NoDirectory:
+    async def candidates(self, guild_id: int, entries: object) -> list[object]:
+        return []
+
+
+@pytest.fixture
+async def queue() -> AsyncIterator[str]:
+    """A Redis queue name of this test's own, deleted afterwards."""
+    if not REDIS_URL:
+        pytest.skip("GAMESCHED_TEST_REDIS_URL is not set")
+    name = f"gamesched-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    redis = Redis.from_url(REDIS_URL)
+    await redis.delete(name)
+    await redis.aclose()
+
+
+async def start_worker(
+    stack: AsyncExitStack,
+    *,
+    url: str,
+    sandbox: RunningSandbox,
+    world: World,
+    clock: FakeClock,
+    queue: str,
+) -> WakeSignal:
+    """One worker as its own process would build it: engine, REST client, broker, wake-ups."""
+    database = create_database(url)
+    stack.push_async_callback(database.dispose)
+    wake = WakeSignal(REDIS_URL, channel=f"{queue}:wake")
+    stack.push_async_callback(wake.aclose)
+    services = Context(database=database, clock=clock, on_due_work=wake.notify)
+    rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
+    stack.push_async_callback(rest.aclose)
+    sync = AnnouncementSync(services, rest)
+    stack.push_async_callback(sync.wait_idle)
+    broker = make_broker(REDIS_URL, queue_name=queue)
+    deps = WorkerDeps(services=services, rest=rest, sync=sync)
+    await stack.enter_async_context(running_worker(deps, broker, wake=wake))
+    return wake
+
+
+async def test_two_workers_deliver_every_reminder_and_seat_offer_exactly_once(
+    database_url: str,
+    sandbox: RunningSandbox,
+    demo_world: World,
+    discord: SandboxDriver,
+    clock: FakeClock,
+    queue: str,
+) -> None:
+    """With two workers on one Redis queue and one PostgreSQL database, every seated player
+    gets each due reminder once and every promoted player one DM: no duplicates, no losses."""
+    database = create_database(database_url)
+    front = Context(database=database, clock=clock)
+    host = Actor(user_id=world_id(demo_world, "olivia"), permissions=int(Permission.ADMINISTRATOR))
+    guild = demo_world.guilds[0]
+    channel = next(c.id for c in guild.channels if c.name == "board-games")
+    game_ids = []
+    for n in range(GAMES):
+        new = NewGame(
+            guild_id=guild.id,
+            channel_id=channel,
+            title=f"Game {n}",
+            when="2026-12-05 19:00",
+            max_players=3,
+        )
+        created = await create_game(front, actor=host, new=new, directory=_NoDirectory())  # type: ignore[arg-type]
+        game_ids.append(created.game.id)
+        for player in PLAYERS:
+            await join_game(front, game_id=created.game.id, user_id=world_id(demo_world, player))
+
+    async with AsyncExitStack() as stack:
+        wakes = [
+            await start_worker(
+                stack,
+                url=database_url,
+                sandbox=sandbox,
+                world=demo_world,
+                clock=clock,
+                queue=queue,
+            )
+            for _ in range(2)
+        ]
+        # A seat frees in every game while the workers run: hana moves up and is told...
+        for game_id in game_ids:
+            await leave_game(front, game_id=game_id, user_id=world_id(demo_world, "sam"))
+            wakes[game_id % 2].notify()
+        # ...and then the first reminder of every game falls due at once.
+        clock.now = START - timedelta(minutes=60)
+        for wake in wakes:
+            wake.notify()
+
+        await discord.dms("taylor", at_least=GAMES, within=60)
+        await discord.dms("hana", at_least=GAMES * 2, within=60)
+        await wait_until_done(front, game_ids)
+
+    for player in ("zoe", "taylor", "hana"):
+        reminders = [
+            dm["content"] for dm in await discord.dms(player) if "Reminder" in dm["content"]
+        ]
+        titles = sorted(text.split("**")[1] for text in reminders)
+        assert titles == sorted(f"Game {n}" for n in range(GAMES)), player
+    hana = [dm["content"] for dm in await discord.dms("hana")]
+    assert len(hana) == GAMES * 2  # one seat offer and one reminder per game
+    assert sum("got a seat" in text for text in hana) == GAMES
+    async with front.transaction() as session:
+        deliveries = await session.scalar(select(func.count(DeliveryRow.id)))
+    assert deliveries == GAMES * 3
+    assert await discord.dms("sam") == []
+    await database.dispose()
+
+
+async def wait_until_done(ctx: Context, game_ids: list[int], *, within: float = 60) -> None:
+    """Until no due reminder or owed DM of these games is left undone."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while loop.time() < deadline:
+        async with ctx.transaction() as session:
+            pending = await session.scalar(
+                select(func.count(DeliveryRow.id)).where(
+                    DeliveryRow.sent_at.is_(None), DeliveryRow.failure.is_(None)
+                )
+            )
+        if not pending and await outbox.pending_work(ctx, game_ids=game_ids) == GAMES * 3:
+            return  # left: the 15-minute reminder, start and end of every game
+        await asyncio.sleep(0.1)
+    raise AssertionError("the workers did not finish the due work in time")
+
+
+def world_id(world: World, username: str) -> int:
+    user = world.find_user(username)
+    assert user is not None, username
+    return user.id
