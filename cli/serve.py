@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -91,7 +92,15 @@ async def start_worker(config: Config, core: Core, stack: AsyncExitStack) -> Non
     """Dispatch due reminders, status changes and DMs (and run tasks) until the stack closes."""
     broker = make_broker(config.broker.url, queue_name=config.broker.queue_name)
     deps = WorkerDeps(services=core.services, rest=core.rest, sync=core.sync)
-    await stack.enter_async_context(running_worker(deps, broker, wake=core.wake))
+    await stack.enter_async_context(
+        running_worker(
+            deps,
+            broker,
+            wake=core.wake,
+            lease=timedelta(seconds=config.broker.lease_seconds),
+            idle_check=config.broker.idle_check_seconds,
+        )
+    )
 
 
 async def run_bot(config: Config, target: DiscordTarget, core: Core, stack: AsyncExitStack) -> None:

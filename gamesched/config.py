@@ -216,6 +216,16 @@ class BrokerConfig(_Section):
     """Empty means in-process (single process); a Redis URL for separate workers."""
     queue_name: Name = "gamesched"
     """Name of the Redis queue (lets several deployments share one Redis)."""
+    lease_seconds: Annotated[
+        int, Field(ge=5, le=3600), Allowed("an integer from 5 to 3600 (seconds)")
+    ] = 60
+    """A reminder or DM a worker claimed but did not finish in this time (it crashed) is
+    taken over by another worker."""
+    idle_check_seconds: Annotated[
+        float, Field(ge=0.1, le=60), Allowed("a number from 0.1 to 60 (seconds)")
+    ] = 2.0
+    """Longest a worker sleeps without looking for work written by other processes (with
+    Redis, wake-ups usually arrive at once)."""
 
 
 class WebConfig(_Section):

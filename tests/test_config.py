@@ -272,7 +272,7 @@ def test_unknown_key_without_match_lists_the_section_keys() -> None:
     [problem] = problems_of(environ={"GAMESCHED_BROKER__FLAVOUR": "x"})
     assert problem == (
         "unknown key `broker.flavour` (from GAMESCHED_BROKER__FLAVOUR); "
-        "keys in [broker]: url, queue_name"
+        "keys in [broker]: url, queue_name, lease_seconds, idle_check_seconds"
     )
 
 

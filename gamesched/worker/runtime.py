@@ -6,18 +6,25 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
 
-from gamesched.worker.dispatcher import Dispatcher
+from gamesched.services.outbox import LEASE
+from gamesched.worker.dispatcher import IDLE_CHECK_SECONDS, Dispatcher
 from gamesched.worker.tasks import WorkerDeps, install, register_tasks
 from gamesched.worker.wake import WakeSignal
 
 
 @asynccontextmanager
 async def running_worker(
-    deps: WorkerDeps, broker: AsyncBroker, *, wake: WakeSignal | None = None
+    deps: WorkerDeps,
+    broker: AsyncBroker,
+    *,
+    wake: WakeSignal | None = None,
+    lease: timedelta = LEASE,
+    idle_check: float = IDLE_CHECK_SECONDS,
 ) -> AsyncIterator[Dispatcher]:
     """Start the dispatcher (and, on a broker that needs one, a receiver) until the block ends.
 
@@ -30,7 +37,9 @@ async def running_worker(
     broker.is_worker_process = True
     await broker.startup()
     wake = wake or WakeSignal()
-    dispatcher = Dispatcher(deps.services, tasks, deps.sync, wake=wake.event)
+    dispatcher = Dispatcher(
+        deps.services, tasks, deps.sync, wake=wake.event, lease=lease, idle_check=idle_check
+    )
     running = [
         asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher"),
         asyncio.create_task(wake.listen(), name="gamesched-wake-listener"),
