@@ -11,12 +11,14 @@ from gamesched.sandbox.world import ALL_PERMISSIONS, SEND_MESSAGES, WorldError, 
 
 
 def test_demo_world_has_the_name_collisions_mention_matching_needs() -> None:
-    """Two nicks 'Alex', a nick equal to a username, Unicode names and a closed-DM user exist."""
+    """Two nicks 'Alex', two global names 'Sam Smith', a nick equal to a username, Unicode
+    names and a closed-DM user exist."""
     world = load_world(DEMO_WORLD)
     guild = world.guilds[0]
     nicks = [m.nick for m in guild.members if m.nick]
     usernames = {u.username for u in world.users}
     assert nicks.count("Alex") == 2
+    assert [u.global_name for u in world.users].count("Sam Smith") == 2
     assert usernames & set(nicks) == {"samantha"}
     assert {"sam", "samantha"} <= usernames
     assert any(not (u.global_name or "").isascii() for u in world.users)
