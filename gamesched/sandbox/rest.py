@@ -291,7 +291,14 @@ async def create_message(request: web.Request) -> web.Response:
     sandbox.state.check_can_send(channel_id)
     body = _message_body(request, creating=True)
     headers = sandbox.ratelimits.acquire("create", channel_id)
+    nonce = body.get("nonce") if body.get("enforce_nonce") else None
+    if nonce is not None and (earlier := sandbox.state.nonces.get((channel_id, str(nonce)))):
+        # Discord: "If another message was created by the same author with the same nonce,
+        # that message will be returned and no new message will be created."
+        return json_response(sandbox.state.messages[earlier].payload, headers=headers)
     message = sandbox.state.create_message(channel_id, body, attachments=_uploads(request))
+    if nonce is not None:
+        sandbox.state.nonces[(channel_id, str(nonce))] = int(message.payload["id"])
     return json_response(message.payload, headers=headers)
 
 

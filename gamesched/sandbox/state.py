@@ -207,6 +207,8 @@ class SandboxState:
         self.world = world
         self.clock = clock or Clock()
         self.messages: dict[int, StoredMessage] = {}
+        self.nonces: dict[tuple[int, str], int] = {}
+        """(channel, nonce) -> message id, for creates sent with ``enforce_nonce``."""
         self.dm_channels: dict[int, int] = {}
         """user id -> DM channel id."""
         self.global_commands: list[dict[str, Any]] = []

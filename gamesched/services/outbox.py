@@ -58,13 +58,26 @@ class Claimed:
 
 
 @dataclass(frozen=True, slots=True)
+class OwedDelivery:
+    """One reminder DM still owed to one player."""
+
+    delivery_id: int
+    """Also the DM's idempotency nonce, so a re-send after a crash is not shown twice."""
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class ReminderRound:
     """A reminder that is to be delivered now: the game and the players still owed the DM."""
 
     job_id: int
     offset_minutes: int
     game: GameView
-    user_ids: tuple[int, ...]
+    deliveries: tuple[OwedDelivery, ...]
+
+    @property
+    def user_ids(self) -> tuple[int, ...]:
+        return tuple(d.user_id for d in self.deliveries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,29 +200,20 @@ async def start_reminder(ctx: Context, *, job_id: int) -> ReminderRound | None:
             _finish(job, outcome, now)
             return None
         view = await view_of(session, game)
-        done = set(
-            (
-                await session.scalars(
-                    select(DeliveryRow.user_id).where(
-                        DeliveryRow.job_id == job.id,
-                        or_(DeliveryRow.sent_at.is_not(None), DeliveryRow.failure.is_not(None)),
-                    )
-                )
-            ).all()
+        query = select(DeliveryRow).where(DeliveryRow.job_id == job.id)
+        rows = {row.user_id: row for row in (await session.scalars(query)).all()}
+        for user_id in view.joined:
+            if user_id not in rows:
+                rows[user_id] = DeliveryRow(job_id=job.id, game_id=game.id, user_id=user_id)
+                session.add(rows[user_id])
+        await session.flush()
+        owed = tuple(
+            OwedDelivery(delivery_id=rows[u].id, user_id=u)
+            for u in view.joined
+            if rows[u].sent_at is None and rows[u].failure is None
         )
-        owed = tuple(u for u in view.joined if u not in done)
-        started = set(
-            (
-                await session.scalars(
-                    select(DeliveryRow.user_id).where(DeliveryRow.job_id == job.id)
-                )
-            ).all()
-        )
-        for user_id in owed:
-            if user_id not in started:
-                session.add(DeliveryRow(job_id=job.id, game_id=game.id, user_id=user_id))
         return ReminderRound(
-            job_id=job.id, offset_minutes=job.offset_minutes, game=view, user_ids=owed
+            job_id=job.id, offset_minutes=job.offset_minutes, game=view, deliveries=owed
         )
 
 

@@ -69,18 +69,20 @@ async def _remind(deps: WorkerDeps, job_id: int) -> None:
     )
     gate = asyncio.Semaphore(DM_CONCURRENCY)
 
-    async def deliver(user_id: int) -> bool:
+    async def deliver(owed: outbox.OwedDelivery) -> bool:
         async with gate:
             try:
-                failure = await send_dm(deps.rest, user_id, payload)
+                failure = await send_dm(
+                    deps.rest, owed.user_id, payload, nonce=f"d{owed.delivery_id}"
+                )
             except Retry:
                 return False
             await outbox.record_delivery(
-                deps.services, job_id=job_id, user_id=user_id, failure=failure
+                deps.services, job_id=job_id, user_id=owed.user_id, failure=failure
             )
             return True
 
-    delivered = await asyncio.gather(*(deliver(user_id) for user_id in round_.user_ids))
+    delivered = await asyncio.gather(*(deliver(owed) for owed in round_.deliveries))
     if all(delivered):
         await outbox.finish_job(deps.services, job_id=job_id)
 
@@ -92,19 +94,24 @@ async def deliver_notice(deps: WorkerDeps, notification_id: int) -> None:
         return
     payload = render.notice(owed.kind, owed.game, jump_url=render.announcement_link(owed.game))
     try:
-        failure = await send_dm(deps.rest, owed.user_id, payload)
+        failure = await send_dm(deps.rest, owed.user_id, payload, nonce=f"n{notification_id}")
     except Retry:
         return
     await outbox.record_notice(deps.services, notification_id=notification_id, failure=failure)
 
 
-async def send_dm(rest: DiscordRest, user_id: int, payload: dict[str, Any]) -> str | None:
+async def send_dm(
+    rest: DiscordRest, user_id: int, payload: dict[str, Any], *, nonce: str
+) -> str | None:
     """Send a DM; None when delivered, else why Discord refused it for good.
 
-    Raises :class:`Retry` when Discord could not be reached (its 5xx were already retried).
+    ``nonce`` makes the send idempotent: Discord answers a repeat within a few minutes
+    (a worker that crashed after sending, before recording it) with the message it already
+    created. Raises :class:`Retry` when Discord could not be reached (its 5xx were already
+    retried).
     """
     try:
-        await rest.send_dm(user_id, payload)
+        await rest.send_dm(user_id, payload | {"nonce": nonce, "enforce_nonce": True})
     except DiscordUnavailable as error:
         log.warning("DM to %s not sent, will retry: %s", user_id, error)
         raise Retry from None

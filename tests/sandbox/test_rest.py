@@ -175,3 +175,18 @@ async def test_application_commands_bulk_put_keeps_ids_and_post_upserts(
 
     bad = await http.put(base, json=[{**command, "name": "Bad Name"}])
     assert (await bad.json())["code"] == 50035
+
+
+async def test_a_repeated_nonce_returns_the_first_message_instead_of_a_second(
+    http: aiohttp.ClientSession, discord: SandboxDriver
+) -> None:
+    """With enforce_nonce a retried create shows once; without it, a repeat is a new message."""
+    dm = await (await http.post("users/@me/channels", json={"recipient_id": str(SAM)})).json()
+    path = f"channels/{dm['id']}/messages"
+    body = {"content": "Reminder", "nonce": "d42", "enforce_nonce": True}
+    first = await (await http.post(path, json=body)).json()
+    again = await (await http.post(path, json=body)).json()
+    assert again["id"] == first["id"]
+    assert len(await discord.dms(SAM)) == 1
+    await http.post(path, json={"content": "Reminder", "nonce": "d42"})
+    assert len(await discord.dms(SAM)) == 2
