@@ -8,10 +8,10 @@ from gamesched.db import repositories as repo
 from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
 from gamesched.domain.roster import SlotStatus
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, cancel_game, create_game
+from gamesched.services.games import NewGame, cancel_game, create_game, get_game
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.views import GameView
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, PLAYER, StaticDirectory
+from tests.services.conftest import ADMIN, CHANNEL, GUILD, MEMBERS, PLAYER, StaticDirectory
 
 P1, P2, P3, P4 = (400_000_000_000_000_000 + n for n in range(1, 5))
 
@@ -47,6 +47,20 @@ async def test_join_takes_a_seat_then_the_waitlist(
     assert third.game.joined == (P1, P2)
     assert third.game.waitlist == (P3,)
     assert third.game.version == game.version + 3
+
+
+async def test_joiners_queue_behind_those_waitlisted_when_the_game_was_created(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Members typed into a full game keep their place ahead of anyone who joins later."""
+    game = await make_game(ctx, directory, cap=1, participants="@sam, @samantha, @zoe")
+    first, second, third = (m.user_id for m in MEMBERS if m.username in ("sam", "samantha", "zoe"))
+    joined = await join_game(ctx, game_id=game.id, user_id=P1)
+    assert joined.waitlist_position == 3
+    left = await leave_game(ctx, game_id=game.id, user_id=first)
+    assert left.promoted == (second,)
+    assert left.game.waitlist == (third, P1)
+    assert (await get_game(ctx, game.id)).waitlist == (third, P1)
 
 
 async def test_joining_twice_says_where_you_are(ctx: Context, directory: StaticDirectory) -> None:
