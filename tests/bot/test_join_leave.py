@@ -169,3 +169,25 @@ async def test_buttons_posted_before_a_restart_keep_working(
     fields = embed_fields(message)
     assert fields["Players"] == "2/2"
     assert [b["label"] for b in buttons(message)] == ["Join waitlist", "Leave"]
+
+
+async def test_a_button_from_an_older_version_is_answered_as_stale(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """A button whose id this version no longer reads gets a private "out of date" answer."""
+    old = {
+        "content": "An announcement from an older version",
+        "components": [
+            {
+                "type": 1,
+                "components": [
+                    {"type": 2, "style": 3, "label": "Join", "custom_id": "game:join:v0:1"}
+                ],
+            }
+        ],
+        "allowed_mentions": {"parse": []},
+    }
+    await gamesched_bot.bot.deps.rest.create_message(gamesched_bot.channel_id("lfg"), old)
+    answer = await discord.click("sam", "game:join:v0:1")
+    assert answer.ephemeral
+    assert "out of date" in answer.content

@@ -61,6 +61,13 @@ MAX_SUGGESTION_MENUS = 4
 LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M"
 PICK_MESSAGE_ROOM = 1800
 """The problems list after a pick leaves room for the line saying what was picked."""
+OUT_OF_DATE = (
+    "This is out of date: it comes from an older version of me, so I cannot tell what it was "
+    "for. Use /list-games to find the game's current announcement, or run the command again."
+)
+"""The answer to a component or form whose custom id this version does not read. Discord
+only sends the bot interactions on its own messages, so such an id is always an old one of
+ours, and it must be answered rather than left to fail."""
 
 
 class GamesCog(commands.Cog):
@@ -225,9 +232,9 @@ class GamesCog(commands.Cog):
     @commands.Cog.listener("on_modal_submit")
     async def on_form_submit(self, inter: ModalInteraction) -> None:
         ref = parse_custom_id(inter.custom_id)
-        if not isinstance(ref, DraftRef) or ref.action is not Action.SUBMIT:
-            return
         try:
+            if not isinstance(ref, DraftRef) or ref.action is not Action.SUBMIT:
+                raise Conflict(OUT_OF_DATE)
             draft = self.drafts.get(ref.token, user_id=inter.author.id)
             draft.values = dict(inter.text_values)
             submit = self._submit_create if draft.kind == "create" else self._submit_edit
@@ -300,29 +307,28 @@ class GamesCog(commands.Cog):
     @commands.Cog.listener("on_button_click")
     async def on_button(self, inter: MessageInteraction) -> None:
         ref = parse_custom_id(inter.component.custom_id or "")
-        if ref is None:
-            return
         try:
-            if isinstance(ref, GameRef):
-                if ref.action is Action.JOIN:
-                    await self._join(inter, ref.game_id)
-                elif ref.action is Action.LEAVE:
-                    await self._leave(inter, ref.game_id)
-                elif ref.action is Action.CANCEL_YES:
-                    await self._confirm_cancel(inter, ref.game_id)
-                elif ref.action is Action.CANCEL_NO:
-                    await inter.response.edit_message(content="Nothing changed.", components=[])
-            elif ref.action is Action.REOPEN:
+            if isinstance(ref, GameRef) and ref.action is Action.JOIN:
+                await self._join(inter, ref.game_id)
+            elif isinstance(ref, GameRef) and ref.action is Action.LEAVE:
+                await self._leave(inter, ref.game_id)
+            elif isinstance(ref, GameRef) and ref.action is Action.CANCEL_YES:
+                await self._confirm_cancel(inter, ref.game_id)
+            elif isinstance(ref, GameRef) and ref.action is Action.CANCEL_NO:
+                await inter.response.edit_message(content="Nothing changed.", components=[])
+            elif isinstance(ref, DraftRef) and ref.action is Action.REOPEN:
                 await self._reopen(inter, ref)
+            else:
+                raise Conflict(OUT_OF_DATE)
         except Exception as error:
             await answer_error(inter, error)
 
     @commands.Cog.listener("on_dropdown")
     async def on_select(self, inter: MessageInteraction) -> None:
         ref = parse_custom_id(inter.component.custom_id or "")
-        if not isinstance(ref, DraftRef) or ref.action is not Action.PICK:
-            return
         try:
+            if not isinstance(ref, DraftRef) or ref.action is not Action.PICK:
+                raise Conflict(OUT_OF_DATE)
             await self._pick(inter, ref)
         except Exception as error:
             await answer_error(inter, error)
@@ -370,6 +376,8 @@ class GamesCog(commands.Cog):
     ) -> None:
         """Cancel a game (host or admins); asks you to confirm first."""
         view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
+        if view.status.is_final:
+            raise Conflict(f"This game is already {view.status.label}.")
         players = len(view.joined) + len(view.waitlist)
         await reply(
             inter,

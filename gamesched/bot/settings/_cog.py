@@ -11,8 +11,13 @@ from disnake.interactions import GuildCommandInteraction
 from gamesched.bot.actors import GUILD_ONLY, actor_of
 from gamesched.bot.replies import reply
 from gamesched.bot.settings._render import describe_settings
-from gamesched.domain.permissions import Actor, require_can_configure_channel
+from gamesched.domain.permissions import (
+    Actor,
+    require_can_configure_channel,
+    require_can_configure_guild,
+)
 from gamesched.domain.settings import KEEP, Keep, SettingsPatch, Source, parse_reminder_minutes
+from gamesched.domain.timeparse import resolve_zone
 from gamesched.services.configuration import (
     channel_settings,
     configure_channel,
@@ -114,6 +119,10 @@ class SettingsCog(commands.Cog):
                 clear=clear,
             )
             actor = actor_of(inter)
+            if timezone is not None:
+                # Refuse a mistyped zone before anything is saved, not after the rest is.
+                require_can_configure_guild(actor)
+                resolve_zone(timezone)
             await configure_guild(services, actor=actor, guild_id=inter.guild_id, patch=patch)
             if timezone is not None:
                 await set_guild_time_zone(
