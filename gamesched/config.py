@@ -500,7 +500,7 @@ _ENV_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, 
 
 
 def _from_env(raw: str, annotation: object) -> object:
-    """Convert an environment string for a bool/int/list key; leave anything else as is.
+    """Convert an environment string for a bool/int/float/list key; leave anything else as is.
 
     A string that does not convert is passed on unchanged, so validation reports it.
     """
@@ -508,11 +508,12 @@ def _from_env(raw: str, annotation: object) -> object:
         annotation = get_args(annotation)[0]
     if annotation is bool:
         return _ENV_BOOLS.get(raw.strip().lower(), raw)
-    if annotation is int:
-        try:
-            return int(raw.strip())
-        except ValueError:
-            return raw
+    for number in (int, float):
+        if annotation is number:
+            try:
+                return number(raw.strip())
+            except ValueError:
+                return raw
     if get_origin(annotation) is tuple:
         items = _env_list(raw)
         if not isinstance(items, list):

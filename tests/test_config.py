@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -80,6 +81,32 @@ def test_environment_overrides_file_overrides_defaults(tmp_path: Path) -> None:
     assert config.web.host == "0.0.0.0"
     assert config.web.base_url == "http://127.0.0.1:9100"
     assert config.broker.queue_name == "gamesched"
+
+
+def env_text(value: object) -> str:
+    """A value as an operator would write it in an environment variable."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return json.dumps(value) if isinstance(value, list) else str(value)
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    [(section, key) for section, keys in describe(Config()).items() for key in keys],
+)
+def test_every_key_can_be_set_from_the_environment(section: str, key: str) -> None:
+    """Each key, whatever its type, reads its default back from GAMESCHED_<SECTION>__<KEY>."""
+    default = describe(Config())[section][key]
+    variable = f"GAMESCHED_{section.upper()}__{key.upper()}"
+    assert load_config(environ={variable: env_text(default)}) == Config()
+
+
+def test_fractional_seconds_from_the_environment() -> None:
+    """A number key takes a decimal from the environment and still checks its range."""
+    config = load_config(environ={"GAMESCHED_BROKER__IDLE_CHECK_SECONDS": "0.5"})
+    assert config.broker.idle_check_seconds == 0.5
+    [problem] = problems_of(environ={"GAMESCHED_BROKER__IDLE_CHECK_SECONDS": "0.01"})
+    assert "expected a number from 0.1 to 60" in problem
 
 
 def test_environment_variable_names_are_case_insensitive() -> None:
