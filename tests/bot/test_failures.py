@@ -155,3 +155,23 @@ async def test_an_unexpected_error_on_submit_is_an_apology(
     assert answer.ephemeral
     assert answer.content == APOLOGY
     assert await discord.messages("board-games") == []
+
+
+async def test_a_reply_still_in_flight_at_the_deferral_deadline_is_not_answered_twice(
+    gamesched_bot: RunningBot, discord: SandboxDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow reply crossing the deferral deadline is not acknowledged twice nor turned into
+    an apology: the host sees their game created."""
+    monkeypatch.setattr(replies, "DEFER_AFTER_SECONDS", 0.2)
+    await discord.slash("olivia", "create-game", channel="board-games")
+    await discord.add_fault("latency", r"^POST /interactions/\d+/[^/]+/callback$", seconds=0.6)
+    done = await discord.submit_modal(
+        "olivia", {"title": "Catan", "when": "2026-12-05 19:00", "max_players": "4"}
+    )
+    # A second acknowledgement would be sent before the first one lands and be refused about
+    # then; give it that long to show, then read what the host sees.
+    await asyncio.sleep(1.5)
+    await discord.clear_faults()
+    seen = await discord.interaction(done.id)
+    assert seen.rejected == []
+    assert seen.content.startswith("Created **Catan**")
