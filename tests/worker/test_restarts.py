@@ -1,0 +1,142 @@
+"""A worker process killed with SIGKILL in the middle of a reminder round: the next one
+finishes the round, nobody is left out and nobody gets the reminder twice."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from gamesched.db.engine import create_database
+from gamesched.domain.permissions import Actor, Permission
+from gamesched.sandbox.server import RunningSandbox, start_sandbox
+from gamesched.sandbox.world import World
+from gamesched.services.context import Context
+from gamesched.services.games import NewGame, create_game, get_game
+from gamesched.services.participation import join_game
+from tests.bot.conftest import crowded_world
+
+PLAYERS = 60
+GAMESCHED = Path(sys.executable).with_name("gamesched")
+
+
+class _NoDirectory:
+    async def candidates(self, guild_id: int, entries: object) -> list[object]:
+        return []
+
+
+@pytest.fixture
+async def crowded_sandbox(demo_world: World) -> AsyncIterator[RunningSandbox]:
+    """A sandbox whose guild has PLAYERS extra members; every DM takes a moment to send."""
+    world = crowded_world(demo_world, extra_members=PLAYERS, response_seconds=3.0)
+    running = await start_sandbox(world)
+    running.sandbox.faults.add(route=r"^POST /channels/\d+/messages$", kind="latency", seconds=0.1)
+    yield running
+    await running.close()
+
+
+def dms_by_user(running: RunningSandbox) -> Counter[int]:
+    """How many DMs the bot has sent each user so far."""
+    state = running.sandbox.state
+    counts: Counter[int] = Counter()
+    for message in list(state.messages.values()):
+        recipient = state.dm_recipient(int(message.payload["channel_id"]))
+        if recipient is not None:
+            counts[recipient.id] += 1
+    return counts
+
+
+def start_worker(url: str, running: RunningSandbox, cwd: Path) -> subprocess.Popen[bytes]:
+    """``gamesched worker`` as an operator starts it, in its own process."""
+    environment = os.environ | {
+        "GAMESCHED_DATABASE__URL": url,
+        "GAMESCHED_DISCORD__TOKEN": running.sandbox.state.world.token,
+        "GAMESCHED_DISCORD__API_BASE_URL": running.base_url,
+        "GAMESCHED_BROKER__URL": "",
+        "GAMESCHED_BROKER__LEASE_SECONDS": "5",
+        "GAMESCHED_BROKER__IDLE_CHECK_SECONDS": "0.2",
+    }
+    environment.pop("GAMESCHED_CONFIG", None)
+    return subprocess.Popen(
+        [str(GAMESCHED), "worker"],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def wait_for(condition: object, *, within: float, what: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    assert callable(condition)
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
+    database_url: str, crowded_sandbox: RunningSandbox, tmp_path: Path
+) -> None:
+    """SIGKILL after some DMs of a round went out; a fresh worker sends the rest, once each."""
+    world = crowded_sandbox.sandbox.state.world
+    database = create_database(database_url)
+    front = Context(database=database)
+    guild = world.guilds[0]
+    host = next(u for u in world.users if u.username == "olivia")
+    players = [u.id for u in world.users if u.username.startswith("player")]
+    start = (datetime.now(UTC) + timedelta(minutes=60, seconds=2)).replace(microsecond=0)
+    new = NewGame(
+        guild_id=guild.id,
+        channel_id=next(c.id for c in guild.channels if c.name == "board-games"),
+        title="Twilight Imperium",
+        when=start.isoformat(),
+        max_players=PLAYERS,
+        reminder_minutes=(60,),
+    )
+    admin = Actor(user_id=host.id, permissions=int(Permission.ADMINISTRATOR))
+    created = await create_game(front, actor=admin, new=new, directory=_NoDirectory())  # type: ignore[arg-type]
+    for player in players:
+        await join_game(front, game_id=created.game.id, user_id=player)
+
+    first = start_worker(database_url, crowded_sandbox, tmp_path)
+    try:
+        await wait_for(
+            lambda: sum(dms_by_user(crowded_sandbox).values()) >= PLAYERS // 4,
+            within=120,
+            what="the first worker to start the round",
+        )
+    finally:
+        first.send_signal(signal.SIGKILL)
+        _, errors = first.communicate(timeout=10)
+        print(errors.decode())  # shown if the test fails
+    cut_short = sum(dms_by_user(crowded_sandbox).values())
+    assert cut_short < PLAYERS, "the round finished before the kill; slow the DMs down"
+
+    second = start_worker(database_url, crowded_sandbox, tmp_path)
+    try:
+        await wait_for(
+            lambda: set(dms_by_user(crowded_sandbox)) >= set(players),
+            within=120,
+            what="the second worker to finish the round",
+        )
+        await asyncio.sleep(0.5)  # room for any duplicate to show up
+    finally:
+        second.send_signal(signal.SIGINT)
+        _, errors = second.communicate(timeout=20)
+    assert b"Traceback" not in errors, errors.decode()
+
+    counts = dms_by_user(crowded_sandbox)
+    assert {user: counts[user] for user in players} == dict.fromkeys(players, 1)
+    game = await get_game(front, created.game.id)
+    assert game.title == "Twilight Imperium"
+    await database.dispose()
