@@ -21,14 +21,34 @@ const names = () => {
   return out;
 };
 
+const TIME_STYLES = {
+  t: {timeStyle: "short"}, T: {timeStyle: "medium"}, d: {dateStyle: "short"},
+  D: {dateStyle: "long"}, f: {dateStyle: "long", timeStyle: "short"},
+  F: {dateStyle: "full", timeStyle: "short"},
+};
+const TIME_UNITS = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600], ["minute", 60]];
+
+function timestamp(seconds, style) {
+  // Discord's <t:unix:style> markup, shown in the viewer's own time zone as Discord does.
+  const date = new Date(seconds * 1000);
+  if (style !== "R") return date.toLocaleString(undefined, TIME_STYLES[style] || TIME_STYLES.f);
+  const diff = (date - Date.now()) / 1000, relative = new Intl.RelativeTimeFormat(undefined, {numeric: "auto"});
+  const [unit, size] = TIME_UNITS.find(([, s]) => Math.abs(diff) >= s) || ["second", 1];
+  return relative.format(Math.round(diff / size), unit);
+}
+
 function renderText(text) {
-  // Mentions become @names; everything else stays plain text (never HTML).
+  // Mentions become @names and timestamps dates; everything else stays plain text (never HTML).
   const span = el("span"), known = names();
   let last = 0;
-  for (const m of text.matchAll(/<(@!?|@&|#)(\d+)>/g)) {
+  for (const m of text.matchAll(/<(@!?|@&|#)(\d+)>|<t:(-?\d+)(?::([tTdDfFR]))?>/g)) {
     span.append(text.slice(last, m.index));
-    const key = (m[1] === "#" ? "#" : m[1] === "@&" ? "&" : "@") + m[2];
-    span.append(el("span", {className: "mention", textContent: known[key] || m[0]}));
+    if (m[3] !== undefined) {
+      span.append(el("span", {className: "timestamp", title: m[0], textContent: timestamp(Number(m[3]), m[4])}));
+    } else {
+      const key = (m[1] === "#" ? "#" : m[1] === "@&" ? "&" : "@") + m[2];
+      span.append(el("span", {className: "mention", textContent: known[key] || m[0]}));
+    }
     last = m.index + m[0].length;
   }
   span.append(text.slice(last));
@@ -153,7 +173,11 @@ async function loadCommands() {
 async function start() {
   world = (await api("/world")).data;
   const guild = world.guilds[0];
-  $("member").replaceChildren(...guild.members.filter((m) => !m.bot).map((m) => el("option", {value: m.id, textContent: `${m.display_name} (${m.username})`})));
+  const people = guild.members.filter((m) => !m.bot);
+  $("member").replaceChildren(...people.map((m) => el("option", {value: m.id, textContent: `${m.display_name} (${m.username})`})));
+  // ?as=username picks the member and #channel the channel, so a view can be bookmarked.
+  const asked = people.find((m) => m.username === new URLSearchParams(location.search).get("as"));
+  if (asked) $("member").value = asked.id;
   $("member").onchange = refresh;
   const nav = $("channels");
   const pick = (c, link) => () => {
@@ -161,17 +185,20 @@ async function start() {
     nav.querySelectorAll("a").forEach((a) => a.classList.remove("active"));
     link.classList.add("active");
     $("title").textContent = "#" + c.name;
+    history.replaceState(null, "", location.search + "#" + c.name);
     refresh();
   };
+  let wanted = null;
   for (const cat of [null, ...guild.channels.filter((c) => c.type === 4)]) {
     if (cat) nav.append(el("div", {className: "category", textContent: cat.name}));
     for (const c of guild.channels.filter((x) => x.type === 0 && x.parent_id === (cat ? cat.id : null))) {
       const link = el("a", {textContent: "# " + c.name});
       link.onclick = pick(c, link);
       nav.append(link);
+      if (location.hash === "#" + c.name) wanted = link;
     }
   }
-  await refresh();
+  if (wanted) wanted.onclick(); else await refresh();
   setInterval(refresh, 2000);
 }
 start();
