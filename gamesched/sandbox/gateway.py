@@ -9,6 +9,7 @@ gets op 9 and disnake identifies afresh.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import secrets
@@ -23,6 +24,10 @@ from gamesched.sandbox.state import SandboxState
 DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS = 0, 1, 2, 6, 8
 INVALID_SESSION, HELLO, HEARTBEAT_ACK = 9, 10, 11
 HEARTBEAT_INTERVAL_MS = 41_250
+HEARTBEAT_ACK_DELAY_SECONDS = 0.05
+"""A stand-in for the network round trip before Discord's HEARTBEAT_ACK. disnake notes when a
+heartbeat was sent only after its sending thread wakes up; an ACK arriving before that makes
+it measure from the previous heartbeat and log "Can't keep up ... 41 s behind"."""
 GUILD_MEMBERS_INTENT = 1 << 1
 PRESENCE_UPDATE, VOICE_STATE_UPDATE = 3, 4
 OPCODES = frozenset(
@@ -106,6 +111,7 @@ class Gateway:
                     break
                 if op == HEARTBEAT:
                     self.heartbeats += 1
+                    await asyncio.sleep(HEARTBEAT_ACK_DELAY_SECONDS)
                     await _send(socket, {"op": HEARTBEAT_ACK})
                 elif op in (IDENTIFY, RESUME) and not self._token_ok(data):
                     await socket.close(

@@ -496,12 +496,8 @@ class Interactions:
         value: Any
         if kind == 3:
             value = str(raw)
-        elif kind == 4:
-            value = int(raw)
-        elif kind == 5:
-            value = bool(raw)
-        elif kind == 10:
-            value = float(raw)
+        elif kind in (4, 5, 10):
+            value = _typed_value(name, kind, raw)
         elif kind in (6, 7, 8, 9):
             value = self._resolve(kind, raw, guild, resolved)
         else:
@@ -587,6 +583,21 @@ class Interactions:
 
 
 _KIND_NAMES = {6: "user", 7: "channel", 8: "role", 9: "user or role"}
+_BOOLEANS = {"true": True, "false": False}
+
+
+def _typed_value(name: str, kind: int, raw: Any) -> int | bool | float:
+    """An integer (4), boolean (5) or number (10) option from JSON or from text a person typed."""
+    text = str(raw).strip().lower()
+    try:
+        if kind == 5:
+            return raw if isinstance(raw, bool) else _BOOLEANS[text]
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        return int(text) if kind == 4 else float(text)
+    except (KeyError, ValueError):
+        wanted = {4: "an integer", 5: "true or false", 10: "a number"}[kind]
+        raise UsageError(f"option {name!r} takes {wanted}, not {raw!r}") from None
 
 
 def walk_components(components: Sequence[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:

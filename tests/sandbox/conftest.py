@@ -164,6 +164,7 @@ TEST_COMMANDS: list[dict[str, Any]] = [
                 "choices": [{"name": "four", "value": 4}, {"name": "six", "value": 6}],
             },
             {"name": "game", "description": "Game", "type": 3, "autocomplete": True},
+            {"name": "public", "description": "Public", "type": 5},
         ],
     },
     {

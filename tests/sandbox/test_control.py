@@ -42,6 +42,8 @@ async def test_acting_before_the_bot_connects_is_refused(discord: SandboxDriver)
         ({"title": "x", "size": 5}, "only offers"),
         ({"title": "x", "colour": "red"}, "no option"),
         ({"title": "x", "host": "nobody"}, "cannot resolve"),
+        ({"title": "x", "size": "four"}, "takes an integer"),
+        ({"title": "x", "public": "maybe"}, "takes true or false"),
     ],
 )
 async def test_command_usage_mistakes_are_explained(
@@ -50,6 +52,20 @@ async def test_command_usage_mistakes_are_explained(
     """Options a Discord client would not send are refused with a message saying what is wrong."""
     with pytest.raises(SandboxUsageError, match=message):
         await discord.slash("sam", "create", channel="lfg", options=options, wait=False)
+
+
+async def test_typed_option_text_is_sent_as_the_options_type(
+    raw_bot: RawGateway, discord: SandboxDriver
+) -> None:
+    """Options typed as text (as on the page) reach the bot as integers and booleans."""
+    options = {"title": "x", "size": "6", "public": "false"}
+    await discord.slash("sam", "create", channel="lfg", options=options, wait=False)
+    data = (await raw_bot.next_dispatch("INTERACTION_CREATE"))["d"]["data"]
+    assert {o["name"]: o["value"] for o in data["options"]} == {
+        "title": "x",
+        "size": 6,
+        "public": False,
+    }
 
 
 async def test_subcommands_and_channel_options_are_built(
