@@ -9,7 +9,7 @@ from aiohttp import web
 from gamesched.sandbox.faults import Faults
 from gamesched.sandbox.gateway import Gateway
 from gamesched.sandbox.interactions import Interactions
-from gamesched.sandbox.ratelimits import RateLimiter
+from gamesched.sandbox.ratelimits import GlobalLimiter, RateLimiter
 from gamesched.sandbox.state import SandboxState
 
 
@@ -27,6 +27,8 @@ class Sandbox:
     """Active faults."""
     ratelimits: RateLimiter
     """Per-channel message buckets."""
+    global_limit: GlobalLimiter
+    """Requests per second across all routes."""
 
     @classmethod
     def create(cls, state: SandboxState) -> Sandbox:
@@ -40,6 +42,7 @@ class Sandbox:
             ratelimits=RateLimiter(
                 state.clock, limit=limits.channel_messages, window=limits.channel_window_seconds
             ),
+            global_limit=GlobalLimiter(state.clock, per_second=limits.global_requests_per_second),
         )
 
 

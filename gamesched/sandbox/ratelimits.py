@@ -1,10 +1,13 @@
-"""Discord's per-channel message rate limits, with the headers Discord sends.
+"""Discord's per-channel message rate limits and its global limit, with Discord's headers.
 
 Each channel has one bucket for creating messages and one for editing them; a bucket allows
 ``Limits.channel_messages`` requests per ``Limits.channel_window_seconds``, counted in fixed
 windows that start at the first request. Every answer in a bucket carries the
 ``X-RateLimit-*`` headers; a request over the limit gets a 429 with ``retry_after`` in the
 JSON body and a ``Via`` header (without it disnake takes the 429 for a Cloudflare ban).
+
+The global limit counts every authenticated REST request of the bot in one-second windows;
+going over it is a 429 with ``global: true`` and ``X-RateLimit-Global``, as Discord sends.
 """
 
 from __future__ import annotations
@@ -54,8 +57,33 @@ class RateLimiter:
         return headers
 
 
+class GlobalLimiter:
+    """Discord's global request limit, in fixed one-second windows."""
+
+    def __init__(self, clock: Clock, *, per_second: int) -> None:
+        self._clock = clock
+        self._per_second = per_second
+        self._window = _Window(started=float("-inf"), used=0)
+
+    def acquire(self) -> None:
+        """Count one request, or raise the global 429."""
+        now = self._clock.now()
+        if now >= self._window.started + 1.0:
+            self._window = _Window(started=now, used=0)
+        if self._window.used >= self._per_second:
+            retry_after = max(self._window.started + 1.0 - now, 0.001)
+            raise rate_limited(
+                retry_after, {"X-RateLimit-Global": "true"}, rule=True, scope="global"
+            )
+        self._window.used += 1
+
+
 def rate_limited(
-    retry_after: float, headers: dict[str, str] | None = None, *, rule: bool = False
+    retry_after: float,
+    headers: dict[str, str] | None = None,
+    *,
+    rule: bool = False,
+    scope: str = "user",
 ) -> DiscordError:
     """Discord's 429 answer; ``rule`` when the bot itself exceeded a limit (not a fault)."""
     return DiscordError(
@@ -65,9 +93,9 @@ def rate_limited(
         headers={
             **(headers or {}),
             "Retry-After": str(max(1, round(retry_after))),
-            "X-RateLimit-Scope": "user",
+            "X-RateLimit-Scope": scope,
             "Via": "1.1 google",
         },
-        extra={"retry_after": round(retry_after, 3), "global": False},
+        extra={"retry_after": round(retry_after, 3), "global": scope == "global"},
         rule=rule,
     )

@@ -75,6 +75,7 @@ async def discord_middleware(request: web.Request, handler: Handler) -> web.Stre
         await sandbox.faults.apply(request.method, path)
         if not path.startswith(_UNAUTHENTICATED):
             _authenticate(request, sandbox)
+            sandbox.global_limit.acquire()
         response = await handler(request)
     except DiscordError as error:
         if error.rule:

@@ -217,6 +217,9 @@ class Limits:
     """Message creates (and, separately, edits) allowed per channel per window."""
     channel_window_seconds: float = 5.0
     """Length of the per-channel rate-limit window."""
+    global_requests_per_second: int = 50
+    """Discord's global limit: REST requests per second for the bot, all routes together
+    (interaction answers and webhooks are exempt)."""
     interaction_response_seconds: float = 3.0
     """Time the bot has to answer an interaction."""
     token_lifetime_seconds: float = 15 * 60.0

@@ -464,3 +464,30 @@ async def test_against_the_sandbox_within_its_rate_limits() -> None:
     finally:
         await rest.aclose()
         await running.close()
+
+
+async def test_bursts_are_paced_under_the_global_limit_without_a_429() -> None:
+    """120 requests in a burst start at most 50 a second, so Discord never answers 429."""
+    world = load_world(DEMO_WORLD)
+    sandbox_clock = Clock()
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        sandbox_clock.advance(seconds)
+
+    running = await start_sandbox(world, clock=sandbox_clock)
+    rest = DiscordRest(
+        base_url=running.base_url, token=world.token, sleep=sleep, clock=sandbox_clock.now
+    )
+    channel = world.find_channel("general")
+    assert channel is not None
+    try:
+        await asyncio.gather(*(rest.get_channel(channel.id) for _ in range(120)))
+        assert running.state.violations == []
+        assert len(waits) >= 2  # two waits for the next second's allowance
+        statuses = [entry.status for entry in running.state.log]
+        assert 429 not in statuses
+    finally:
+        await rest.aclose()
+        await running.close()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import aiohttp
 import disnake
 import pytest
 
 from gamesched.sandbox.driver import SandboxDriver
-from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.state import Clock
 from gamesched.sandbox.world import World
 
@@ -65,3 +66,23 @@ async def test_disnake_waits_out_the_bucket_instead_of_hitting_429(
     assert statuses == [200] * 7
     assert len(await discord.messages("lfg")) == 7
     assert await discord.violations() == []
+
+
+async def test_going_over_the_global_limit_is_a_global_429(demo_world: World) -> None:
+    """More requests in a second than the global limit allows get a 429 marked global."""
+    world = dataclasses.replace(
+        demo_world, limits=dataclasses.replace(demo_world.limits, global_requests_per_second=5)
+    )
+    running = await start_sandbox(world)
+    headers = {"Authorization": f"Bot {world.token}"}
+    try:
+        async with aiohttp.ClientSession(headers=headers) as session:
+            answers = [await session.get(running.base_url + "/users/@me") for _ in range(8)]
+            limited = [a for a in answers if a.status == 429]
+            assert limited
+            assert limited[0].headers["X-RateLimit-Global"] == "true"
+            assert limited[0].headers["X-RateLimit-Scope"] == "global"
+            assert (await limited[0].json())["global"] is True
+        assert running.state.violations
+    finally:
+        await running.close()
