@@ -70,10 +70,7 @@ def db_upgrade(ctx: typer.Context) -> None:
             await upgrade(database)
             return await current_revision(database)
 
-    try:
-        revision = run(go())
-    except OSError as error:
-        raise fail(f"Could not reach the database: {error}") from None
+    revision = run(go())
     typer.echo(f"Database is at revision {revision} (the newest).")
 
 

@@ -86,3 +86,25 @@ def test_db_upgrade_creates_the_schema_and_current_reports_it(
     assert "newest" in upgraded.output
     after = runner.invoke(app, ["db", "current"])
     assert after.exit_code == 0, after.output
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+asyncpg://nobody:s3cret-pw@127.0.0.1:1/gamesched",
+        "sqlite+aiosqlite:///{tmp}/no/such/folder/gamesched.sqlite3",
+    ],
+    ids=["unreachable-server", "unwritable-sqlite-path"],
+)
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "current"]])
+def test_a_database_that_cannot_be_used_is_a_short_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: list[str]
+) -> None:
+    """A wrong database URL exits 1 with what the driver said and where to fix it, no traceback."""
+    monkeypatch.setenv("GAMESCHED_DATABASE__URL", url.format(tmp=tmp_path))
+    result = runner.invoke(app, command)
+    assert result.exit_code == 1
+    assert "Could not use the database" in result.output
+    assert "database.url" in result.output
+    assert "Traceback" not in result.output
+    assert "s3cret-pw" not in result.output
