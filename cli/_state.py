@@ -60,10 +60,9 @@ def database_problem(error: Exception) -> str:
     )
 
 
-@asynccontextmanager
-async def open_database(config: Config) -> AsyncIterator[Database]:
-    """The configured database for the length of a command."""
-    url = make_url(config.database.url)
+def _require_sqlite_folder(database_url: str) -> None:
+    """A SQLite file can only be created in a folder that exists: say so before trying."""
+    url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         folder = Path(url.database).expanduser().resolve().parent
         if not folder.is_dir():
@@ -71,6 +70,12 @@ async def open_database(config: Config) -> AsyncIterator[Database]:
                 f"Could not use the database: the folder {folder} does not exist. Create it, "
                 "or point database.url (GAMESCHED_DATABASE__URL) at a file in an existing folder."
             )
+
+
+@asynccontextmanager
+async def open_database(config: Config) -> AsyncIterator[Database]:
+    """The configured database for the length of a command."""
+    _require_sqlite_folder(config.database.url)
     database = create_database(
         config.database.url, echo=config.database.echo, pool_size=config.database.pool_size
     )
