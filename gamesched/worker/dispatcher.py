@@ -58,6 +58,9 @@ class Dispatcher:
         self._idle_check = idle_check
         self._lease = lease
         self._wake = wake or asyncio.Event()
+        self._stopping = False
+        self.stopped = False
+        """True once :meth:`run` returned after a stop."""
 
     async def run_once(self) -> int:
         """One pass: claim and kick what is due, request syncs of stale announcements.
@@ -75,10 +78,19 @@ class Dispatcher:
             self._sync.sweep(game_id)
         return len(claimed.job_ids) + len(claimed.notification_ids)
 
+    def stop(self) -> None:
+        """Finish the pass in progress, then return from :meth:`run`.
+
+        Cancelling a pass in the middle of a transaction would leave the rollback to a
+        cancelled task; a stop between passes shuts down cleanly.
+        """
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Dispatch until cancelled."""
+        """Dispatch until stopped (or cancelled)."""
         log.info("dispatcher %s started", self.name)
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 claimed = await self.run_once()
@@ -88,8 +100,12 @@ class Dispatcher:
             except Exception:
                 log.exception("dispatcher pass failed; retrying")
                 delay = ERROR_PAUSE_SECONDS
+            if self._stopping:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        self.stopped = True
+        log.info("dispatcher %s stopped", self.name)
 
     def _sleep_for(self, next_due: datetime | None) -> float:
         if next_due is None:

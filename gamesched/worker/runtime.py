@@ -16,6 +16,10 @@ from gamesched.worker.dispatcher import IDLE_CHECK_SECONDS, Dispatcher
 from gamesched.worker.tasks import WorkerDeps, install, register_tasks
 from gamesched.worker.wake import WakeSignal
 
+STOP_GRACE_SECONDS = 10.0
+"""On shutdown, how long the pass and the tasks in progress may take to finish. Whatever is
+cut short is taken over after its lease, by this process's next start or another worker."""
+
 
 @asynccontextmanager
 async def running_worker(
@@ -40,20 +44,22 @@ async def running_worker(
     dispatcher = Dispatcher(
         deps.services, tasks, deps.sync, wake=wake.event, lease=lease, idle_check=idle_check
     )
-    running = [
-        asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher"),
-        asyncio.create_task(wake.listen(), name="gamesched-wake-listener"),
-    ]
+    dispatching = asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher")
+    running = [asyncio.create_task(wake.listen(), name="gamesched-wake-listener")]
     if not isinstance(broker, InMemoryBroker):
         running.append(asyncio.create_task(run_receiver_task(broker), name="gamesched-receiver"))
     try:
         yield dispatcher
     finally:
-        for task in running:
+        dispatcher.stop()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(dispatching), STOP_GRACE_SECONDS)
+        for task in [dispatching, *running]:
             task.cancel()
-        for task in running:
+        for task in [dispatching, *running]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if isinstance(broker, InMemoryBroker):
-            await broker.wait_all()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(broker.wait_all(), STOP_GRACE_SECONDS)
         await broker.shutdown()

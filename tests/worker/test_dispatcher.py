@@ -1,0 +1,64 @@
+"""The dispatcher's own loop: it wakes when work is written and stops cleanly when asked."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from taskiq import InMemoryBroker
+
+from gamesched.domain.permissions import Actor, Permission
+from gamesched.sandbox.driver import SandboxDriver
+from gamesched.services.games import NewGame, create_game
+from gamesched.services.participation import join_game, leave_game
+from gamesched.worker.runtime import running_worker
+from gamesched.worker.tasks import WorkerDeps
+from gamesched.worker.wake import WakeSignal
+from tests.bot.conftest import RunningBot
+
+IDLE_CHECK = 3600.0
+"""So long that only a wake-up can make the dispatcher look in time."""
+
+
+class _NoDirectory:
+    async def candidates(self, guild_id: int, entries: object) -> list[object]:
+        return []
+
+
+async def test_a_freed_seat_is_offered_at_once_without_waiting_for_the_idle_check(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """The commit that promotes a waitlisted player wakes the dispatcher, which sends the DM."""
+    wake = WakeSignal()
+    services = dataclasses.replace(gamesched_bot.services, on_due_work=wake.notify)
+    deps = WorkerDeps(services=services, rest=gamesched_bot.bot.deps.rest, sync=gamesched_bot.sync)
+    host = Actor(user_id=gamesched_bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR))
+    new = NewGame(
+        guild_id=gamesched_bot.guild_id,
+        channel_id=gamesched_bot.channel_id("board-games"),
+        title="Hanabi",
+        when="2026-12-05 19:00",
+        max_players=1,
+    )
+    game = (await create_game(services, actor=host, new=new, directory=_NoDirectory())).game  # type: ignore[arg-type]
+    sam, zoe = gamesched_bot.user_id("sam"), gamesched_bot.user_id("zoe")
+    await join_game(services, game_id=game.id, user_id=sam)
+    await join_game(services, game_id=game.id, user_id=zoe)
+    async with running_worker(deps, InMemoryBroker(), wake=wake, idle_check=IDLE_CHECK):
+        await asyncio.sleep(0.2)  # the first pass has run and the dispatcher sleeps
+        await leave_game(services, game_id=game.id, user_id=sam)
+        (dm,) = await discord.dms("zoe", at_least=1, within=10)
+    assert "seat" in dm["content"]
+
+
+async def test_stopping_returns_promptly_while_the_dispatcher_sleeps(
+    gamesched_bot: RunningBot,
+) -> None:
+    """Leaving the worker's block ends the dispatcher between passes, without cancelling one."""
+    deps = WorkerDeps(
+        services=gamesched_bot.services, rest=gamesched_bot.bot.deps.rest, sync=gamesched_bot.sync
+    )
+    async with asyncio.timeout(30):
+        async with running_worker(deps, InMemoryBroker(), idle_check=IDLE_CHECK) as dispatcher:
+            await asyncio.sleep(0.2)
+        assert dispatcher.stopped
