@@ -1,0 +1,91 @@
+"""The announcement sync: two processes racing on one game end showing the newest version."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import pytest
+
+from gamesched.db.engine import Database
+from gamesched.discord.rest import DiscordRest
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.domain.permissions import Actor, Permission
+from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
+from gamesched.sandbox.world import World, load_world
+from gamesched.services.context import Context
+from gamesched.services.games import NewGame, create_game, get_game
+from gamesched.services.participation import join_game
+from tests.conftest import FakeClock
+
+
+class _NoDirectory:
+    async def candidates(self, guild_id: int, entries: object) -> list[object]:
+        return []
+
+
+class SlowEdits(DiscordRest):
+    """A REST client whose next edit waits until the test lets it go (a slow process)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.hold = asyncio.Event()
+        self.holding = asyncio.Event()
+
+    async def edit_message(
+        self, channel_id: int, message_id: int, payload: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        self.holding.set()
+        await self.hold.wait()
+        return await super().edit_message(channel_id, message_id, payload)
+
+
+@pytest.fixture
+async def running() -> AsyncIterator[tuple[RunningSandbox, World]]:
+    world = load_world(DEMO_WORLD)
+    sandbox = await start_sandbox(world)
+    yield sandbox, world
+    await sandbox.close()
+
+
+async def test_a_slow_older_edit_landing_last_is_corrected(
+    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+) -> None:
+    """Process A renders version n and stalls; B shows n+1; A's edit lands last. The
+    compare-and-set tells A it lost, so it renders again and the message shows n+1."""
+    sandbox, world = running
+    ctx = Context(database=database, clock=clock)
+    guild = world.guilds[0]
+    channel = world.find_channel("board-games")
+    owner = world.find_user("olivia")
+    sam, zoe = world.find_user("sam"), world.find_user("zoe")
+    assert channel is not None
+    assert owner is not None
+    assert sam is not None
+    assert zoe is not None
+    admin = Actor(user_id=owner.id, permissions=int(Permission.ADMINISTRATOR))
+    new = NewGame(guild_id=guild.id, channel_id=channel.id, title="Brass", when="2026-12-05 19:00")
+    created = await create_game(ctx, actor=admin, new=new, directory=_NoDirectory())  # type: ignore[arg-type]
+    slow = SlowEdits(base_url=sandbox.base_url, token=world.token)
+    fast = DiscordRest(base_url=sandbox.base_url, token=world.token)
+    a, b = AnnouncementSync(ctx, slow), AnnouncementSync(ctx, fast)
+    try:
+        await b.publish(created.game.id)
+        await join_game(ctx, game_id=created.game.id, user_id=sam.id)
+        a.request(created.game.id)  # A renders "sam is in" and stalls before its edit
+        await slow.holding.wait()
+        await join_game(ctx, game_id=created.game.id, user_id=zoe.id)
+        await b.publish(created.game.id)  # B shows sam and zoe
+        slow.hold.set()  # A's older edit now lands last...
+        await a.wait_idle()  # ...and A notices and shows the newest again
+
+        game = await get_game(ctx, created.game.id)
+        assert game.message_id is not None
+        shown = str(sandbox.sandbox.state.messages[game.message_id].payload["embeds"])
+        assert f"<@{sam.id}>" in shown
+        assert f"<@{zoe.id}>" in shown
+        assert game.rendered_version == game.version
+    finally:
+        await slow.aclose()
+        await fast.aclose()
