@@ -10,7 +10,7 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from gamesched.db.engine import Database, create_database
 from gamesched.db.migrate import upgrade
+from gamesched.domain.entries import Entries, Member
 
 POSTGRES_URL = os.environ.get("GAMESCHED_TEST_POSTGRES_URL", "")
 REDIS_URL = os.environ.get("GAMESCHED_TEST_REDIS_URL", "")
@@ -110,6 +111,13 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     database = create_database(database_url)
     yield database
     await database.dispose()
+
+
+class NoMembers:
+    """A member directory that knows nobody (for games created without @mentions)."""
+
+    async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]:
+        return ()
 
 
 class FakeClock:

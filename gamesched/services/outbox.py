@@ -191,10 +191,10 @@ async def start_reminder(ctx: Context, *, job_id: int) -> ReminderRound | None:
     """
     now = ctx.now()
     async with ctx.transaction() as session:
-        job = await session.get(JobRow, job_id)
-        if job is None or job.done_at is not None:
+        opened = await _open_job(session, job_id)
+        if opened is None:
             return None
-        game = await load_game(session, job.game_id, lock=True)
+        job, game = opened
         outcome = await _reminder_obstacle(session, job, game, now)
         if outcome is not None:
             _finish(job, outcome, now)
@@ -215,6 +215,14 @@ async def start_reminder(ctx: Context, *, job_id: int) -> ReminderRound | None:
         return ReminderRound(
             job_id=job.id, offset_minutes=job.offset_minutes, game=view, deliveries=owed
         )
+
+
+async def _open_job(session: AsyncSession, job_id: int) -> tuple[JobRow, GameRow] | None:
+    """A job still to be done and its game, locked for this transaction."""
+    job = await session.get(JobRow, job_id)
+    if job is None or job.done_at is not None:
+        return None
+    return job, await load_game(session, job.game_id, lock=True)
 
 
 async def _reminder_obstacle(
@@ -279,10 +287,10 @@ async def advance_status(ctx: Context, *, job_id: int) -> GameView | None:
     """
     now = ctx.now()
     async with ctx.transaction() as session:
-        job = await session.get(JobRow, job_id)
-        if job is None or job.done_at is not None:
+        opened = await _open_job(session, job_id)
+        if opened is None:
             return None
-        game = await load_game(session, job.game_id, lock=True)
+        job, game = opened
         settings = await settings_of(session, game)
         end = game.start_at + timedelta(minutes=settings.duration_minutes.value)
         status = GameStatus(game.status)

@@ -17,12 +17,7 @@ from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game
-from tests.conftest import FakeClock
-
-
-class _NoDirectory:
-    async def candidates(self, guild_id: int, entries: object) -> list[object]:
-        return []
+from tests.conftest import FakeClock, NoMembers
 
 
 class SlowEdits(DiscordRest):
@@ -66,7 +61,7 @@ async def test_a_slow_older_edit_landing_last_is_corrected(
     assert zoe is not None
     admin = Actor(user_id=owner.id, permissions=int(Permission.ADMINISTRATOR))
     new = NewGame(guild_id=guild.id, channel_id=channel.id, title="Brass", when="2026-12-05 19:00")
-    created = await create_game(ctx, actor=admin, new=new, directory=_NoDirectory())  # type: ignore[arg-type]
+    created = await create_game(ctx, actor=admin, new=new, directory=NoMembers())
     slow = SlowEdits(base_url=sandbox.base_url, token=world.token)
     fast = DiscordRest(base_url=sandbox.base_url, token=world.token)
     a, b = AnnouncementSync(ctx, slow), AnnouncementSync(ctx, fast)

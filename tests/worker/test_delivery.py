@@ -20,16 +20,11 @@ from gamesched.services.games import (
 )
 from gamesched.services.views import GameView
 from tests.bot.conftest import RunningBot
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, NoMembers
 from tests.worker.conftest import DrivenWorker
 
 START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 START_UNIX = int(START.timestamp())
-
-
-class _NoDirectory:
-    async def candidates(self, guild_id: int, entries: object) -> list[object]:
-        return []
 
 
 async def announce(bot: RunningBot, *, cap: int = 2, participants: str = "") -> GameView:
@@ -44,7 +39,7 @@ async def announce(bot: RunningBot, *, cap: int = 2, participants: str = "") -> 
         participants=participants,
         duration_minutes=90,
     )
-    created = await create_game(bot.services, actor=host, new=new, directory=_NoDirectory())  # type: ignore[arg-type]
+    created = await create_game(bot.services, actor=host, new=new, directory=NoMembers())
     return await bot.sync.publish(created.game.id)
 
 

@@ -15,14 +15,10 @@ from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
 from tests.bot.conftest import RunningBot
+from tests.conftest import NoMembers
 
 IDLE_CHECK = 3600.0
 """So long that only a wake-up can make the dispatcher look in time."""
-
-
-class _NoDirectory:
-    async def candidates(self, guild_id: int, entries: object) -> list[object]:
-        return []
 
 
 async def test_a_freed_seat_is_offered_at_once_without_waiting_for_the_idle_check(
@@ -40,7 +36,7 @@ async def test_a_freed_seat_is_offered_at_once_without_waiting_for_the_idle_chec
         when="2026-12-05 19:00",
         max_players=1,
     )
-    game = (await create_game(services, actor=host, new=new, directory=_NoDirectory())).game  # type: ignore[arg-type]
+    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game  # type: ignore[arg-type]
     sam, zoe = gamesched_bot.user_id("sam"), gamesched_bot.user_id("zoe")
     await join_game(services, game_id=game.id, user_id=sam)
     await join_game(services, game_id=game.id, user_id=zoe)

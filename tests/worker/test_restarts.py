@@ -23,14 +23,10 @@ from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game
 from tests.bot.conftest import crowded_world
+from tests.conftest import NoMembers
 
 PLAYERS = 60
 GAMESCHED = Path(sys.executable).with_name("gamesched")
-
-
-class _NoDirectory:
-    async def candidates(self, guild_id: int, entries: object) -> list[object]:
-        return []
 
 
 @pytest.fixture
@@ -104,7 +100,7 @@ async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
         reminder_minutes=(60,),
     )
     admin = Actor(user_id=host.id, permissions=int(Permission.ADMINISTRATOR))
-    created = await create_game(front, actor=admin, new=new, directory=_NoDirectory())  # type: ignore[arg-type]
+    created = await create_game(front, actor=admin, new=new, directory=NoMembers())
     for player in players:
         await join_game(front, game_id=created.game.id, user_id=player)
 

@@ -28,7 +28,7 @@ from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
-from tests.conftest import REDIS_URL, FakeClock
+from tests.conftest import REDIS_URL, FakeClock, NoMembers
 
 pytestmark = [
     pytest.mark.redis,
@@ -38,11 +38,6 @@ pytestmark = [
 START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 GAMES = 30
 PLAYERS = ("sam", "zoe", "taylor", "hana")
-
-
-class _NoDirectory:
-    async def candidates(self, guild_id: int, entries: object) -> list[object]:
-        return []
 
 
 @pytest.fixture
@@ -106,7 +101,7 @@ async def test_two_workers_deliver_every_reminder_and_seat_offer_exactly_once(
             when="2026-12-05 19:00",
             max_players=3,
         )
-        created = await create_game(front, actor=host, new=new, directory=_NoDirectory())  # type: ignore[arg-type]
+        created = await create_game(front, actor=host, new=new, directory=NoMembers())
         game_ids.append(created.game.id)
         for player in PLAYERS:
             await join_game(front, game_id=created.game.id, user_id=world_id(demo_world, player))
