@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from cli.main import app
+from cli.serve import configure_logging
+from gamesched.config import load_config
 
 runner = CliRunner()
 
@@ -108,3 +111,22 @@ def test_a_database_that_cannot_be_used_is_a_short_error(
     assert "database.url" in result.output
     assert "Traceback" not in result.output
     assert "s3cret-pw" not in result.output
+
+
+def test_logging_json_writes_one_object_per_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """With logging.json on, each log line is a JSON object with level, logger and message."""
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging(load_config(None, environ={"GAMESCHED_LOGGING__JSON": "true"}))
+        logging.getLogger("gamesched.test").warning("reminder %s sent", 7)
+        line = capsys.readouterr().err.strip().splitlines()[-1]
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    assert json.loads(line) | {"time": None} == {
+        "time": None,
+        "level": "WARNING",
+        "logger": "gamesched.test",
+        "message": "reminder 7 sent",
+    }
