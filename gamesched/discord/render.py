@@ -96,7 +96,7 @@ def announcement(game: GameView) -> dict[str, Any]:
 
 def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[str, Any]:
     """The DM body telling a member about a change to a game they are in."""
-    title = _inline(game.title, MAX_TITLE_LENGTH)
+    title = title_text(game.title)
     start = f"{_stamp(game.start_at, 'F')} ({_stamp(game.start_at, 'R')})"
     match kind:
         case NoticeKind.PROMOTED:
@@ -112,12 +112,17 @@ def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[st
 
 def reminder(game: GameView, *, offset_minutes: int, jump_url: str | None) -> dict[str, Any]:
     """The reminder DM sent ``offset_minutes`` before the start (the text stays right when late)."""
-    title = _inline(game.title, MAX_TITLE_LENGTH)
+    title = title_text(game.title)
     text = (
         f"Reminder, {_span(offset_minutes)} ahead: **{title}** starts "
         f"{_stamp(game.start_at, 'R')} ({_stamp(game.start_at, 'F')}) in <#{game.channel_id}>."
     )
     return _direct_message(text, jump_url)
+
+
+def title_text(title: str) -> str:
+    """A game's title for use inside the bot's own markdown (e.g. between ``**``)."""
+    return _inline(title, MAX_TITLE_LENGTH)
 
 
 def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
@@ -135,7 +140,7 @@ def announcement_link(game: GameView) -> str | None:
 def game_line(game: GameView) -> str:
     """One line about a game for lists: number, title, start, players, status, link."""
     parts = [
-        f"`#{game.id}` **{_inline(game.title, MAX_TITLE_LENGTH)}**",
+        f"`#{game.id}` **{title_text(game.title)}**",
         f"{_stamp(game.start_at, 'F')} ({_stamp(game.start_at, 'R')})",
         f"{len(game.joined)}/{game.max_players} players",
     ]

@@ -69,7 +69,7 @@ def require_can_create_game(actor: Actor, *, host_role_ids: Collection[int]) -> 
     if not actor.is_guild_admin:
         raise PermissionDenied(
             "Creating games needs the Manage Server permission, because no host roles are set. "
-            "An admin can allow a role with /config-guild host_roles."
+            "An admin can allow a role with /config-guild add_host_role."
         )
 
 

@@ -3,6 +3,8 @@ what is missing."""
 
 from __future__ import annotations
 
+import re
+
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.configuration import channel_settings, guild_settings
 from tests.bot.conftest import RunningBot, create_via_form
@@ -123,3 +125,17 @@ async def test_channel_settings_need_manage_channels(
         "kai_keeper", "config-channel", channel="lfg", options={"duration": 90}
     )
     assert "**Duration:** 90 min · _set on this channel_" in saved.content
+
+
+async def test_the_missing_host_role_hint_names_a_real_config_guild_option(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """A member refused for lacking Manage Server is pointed at an option /config-guild has."""
+    denied = await discord.slash("taylor", "create-game", channel="board-games")
+    match = re.search(r"/config-guild (\w+)", denied.content)
+    assert match is not None, denied.content
+    synced = await discord.commands(wait_for=["config-guild"])
+    (command,) = [
+        c for pool in synced["guilds"].values() for c in pool if c["name"] == "config-guild"
+    ]
+    assert match.group(1) in {option["name"] for option in command["options"]}

@@ -162,3 +162,14 @@ def _listed(fields: list[dict[str, str]], name: str) -> int:
             else:
                 count += 1
     return count
+
+
+async def test_markdown_in_a_title_does_not_break_the_bots_replies(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """A title holding ** and _ is shown escaped inside the bold of the bot's replies."""
+    game = await create_via_form(discord, gamesched_bot, title="**Big** _night_")
+    joined = await discord.click("sam", game_custom_id(Action.JOIN, game.id))
+    assert r"You're in **\*\*Big\*\* \_night\_** (1/4 seats)" in joined.content
+    left = await discord.click("sam", game_custom_id(Action.LEAVE, game.id))
+    assert left.content.startswith(r"You left **\*\*Big\*\* \_night\_**;")

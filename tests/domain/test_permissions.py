@@ -132,7 +132,7 @@ def test_creating_without_host_roles_needs_manage_server(permissions: int) -> No
     """Without host roles, a member lacking Manage Server is told so and how an admin can help."""
     message = denial(lambda a: require_can_create_game(a, host_role_ids=()), actor(permissions))
     assert "Manage Server" in message
-    assert "/config-guild host_roles" in message
+    assert "/config-guild add_host_role" in message
 
 
 def test_any_one_host_role_allows_creating() -> None:

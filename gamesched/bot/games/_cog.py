@@ -159,7 +159,7 @@ class GamesCog(commands.Cog):
         link = render.announcement_link(game)
         await reply(
             inter,
-            f"Created **{game.title}** in <#{game.channel_id}>, starting "
+            f"Created **{render.title_text(game.title)}** in <#{game.channel_id}>, starting "
             f"<t:{int(game.start_at.timestamp())}:F>.\n"
             f"I read the time as {created.read_as}. If that is wrong, use /edit-game.\n"
             f"[Jump to the announcement]({link})",
@@ -179,7 +179,7 @@ class GamesCog(commands.Cog):
             self.services, actor=actor_of(inter), game_id=draft.game_id, edit=edit
         )
         self.bot.deps.sync.request(edited.game.id)
-        lines = [f"Saved **{edited.game.title}**."]
+        lines = [f"Saved **{render.title_text(edited.game.title)}**."]
         if edited.read_as:
             lines.append(f"New start: I read the time as {edited.read_as}.")
         if edited.rescheduled:
@@ -275,14 +275,15 @@ class GamesCog(commands.Cog):
         self.bot.deps.sync.request(game_id)
         game = joined.game
         starts = f"<t:{int(game.start_at.timestamp())}:R>"
+        title = render.title_text(game.title)
         if joined.status is SlotStatus.JOINED:
             text = (
-                f"You're in **{game.title}** ({len(game.joined)}/{game.max_players} seats). "
+                f"You're in **{title}** ({len(game.joined)}/{game.max_players} seats). "
                 f"It starts {starts}; I'll remind you before."
             )
         else:
             text = (
-                f"**{game.title}** is full, so you're on the waitlist at position "
+                f"**{title}** is full, so you're on the waitlist at position "
                 f"{joined.waitlist_position}. I'll DM you if a seat frees up."
             )
         await reply(inter, text)
@@ -293,14 +294,16 @@ class GamesCog(commands.Cog):
         )
         self.bot.deps.sync.request(game_id)
         where = "seat" if left.was is SlotStatus.JOINED else "waitlist place"
-        await reply(inter, f"You left **{left.game.title}**; your {where} is free again.")
+        title = render.title_text(left.game.title)
+        await reply(inter, f"You left **{title}**; your {where} is free again.")
 
     async def _confirm_cancel(self, inter: MessageInteraction, game_id: int) -> None:
         game = await cancel_game(self.services, actor=actor_of(inter), game_id=game_id)
         self.bot.deps.sync.request(game_id)
         told = len(game.joined) + len(game.waitlist)
+        title = render.title_text(game.title)
         await inter.response.edit_message(
-            content=f"**{game.title}** is cancelled. I'll let its {told} player(s) know.",
+            content=f"**{title}** is cancelled. I'll let its {told} player(s) know.",
             components=[],
         )
 
@@ -381,7 +384,7 @@ class GamesCog(commands.Cog):
         players = len(view.joined) + len(view.waitlist)
         await reply(
             inter,
-            f"Cancel **{view.title}** (<t:{int(view.start_at.timestamp())}:F>)? "
+            f"Cancel **{render.title_text(view.title)}** (<t:{int(view.start_at.timestamp())}:F>)? "
             f"Its {players} player(s) will be told by DM.",
             components=[
                 disnake.ui.ActionRow(
@@ -470,12 +473,15 @@ class GamesCog(commands.Cog):
             "completed": (GameStatus.COMPLETED,),
             "cancelled": (GameStatus.CANCELLED,),
         }[status]
-        page = await list_games(
-            self.services,
-            guild_id=inter.guild_id,
-            channel_id=None if everywhere else inter.channel_id,
-            category=category,
-            statuses=statuses,
+        page = await within_deadline(
+            inter,
+            list_games(
+                self.services,
+                guild_id=inter.guild_id,
+                channel_id=None if everywhere else inter.channel_id,
+                category=category,
+                statuses=statuses,
+            ),
         )
         where = "in this server" if everywhere else f"in <#{inter.channel_id}>"
         await self._send_list(
@@ -489,7 +495,9 @@ class GamesCog(commands.Cog):
     @commands.slash_command(name="my-games", contexts=GUILD_ONLY)
     async def my_games_command(self, inter: GuildCommandInteraction) -> None:
         """Games you host or joined here, soonest first."""
-        mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
+        mine = await within_deadline(
+            inter, my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
+        )
         await self._send_list(
             inter,
             [m.game for m in mine],

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, available_timezones
 from disnake.ext import commands
 from disnake.interactions import ApplicationCommandInteraction
 
-from gamesched.bot.replies import reply
-from gamesched.services.people import set_user_time_zone, time_zone_of
+from gamesched.bot.replies import reply, within_deadline
+from gamesched.services.people import ZoneChoice, set_user_time_zone, time_zone_of
 
 if TYPE_CHECKING:
     from gamesched.bot.client import GameschedBot
@@ -40,10 +40,14 @@ class PersonalCog(commands.Cog):
     ) -> None:
         """Show or set the time zone your typed times are read in."""
         services = self.bot.deps.services
-        if zone is not None:
-            wanted = None if zone.strip().casefold() in RESET_WORDS else zone
-            await set_user_time_zone(services, user_id=inter.author.id, zone=wanted)
-        choice = await time_zone_of(services, user_id=inter.author.id, guild_id=inter.guild_id)
+
+        async def work() -> ZoneChoice:
+            if zone is not None:
+                wanted = None if zone.strip().casefold() in RESET_WORDS else zone
+                await set_user_time_zone(services, user_id=inter.author.id, zone=wanted)
+            return await time_zone_of(services, user_id=inter.author.id, guild_id=inter.guild_id)
+
+        choice = await within_deadline(inter, work())
         local = datetime.now(UTC).astimezone(ZoneInfo(choice.zone))
         await reply(
             inter,

@@ -9,7 +9,7 @@ from disnake.ext import commands
 from disnake.interactions import GuildCommandInteraction
 
 from gamesched.bot.actors import GUILD_ONLY, actor_of
-from gamesched.bot.replies import reply
+from gamesched.bot.replies import reply, within_deadline
 from gamesched.bot.settings._render import describe_settings
 from gamesched.domain.permissions import (
     Actor,
@@ -104,7 +104,10 @@ class SettingsCog(commands.Cog):
         """Show the server's game settings; with options, change them (Manage Server)."""
         services = self.bot.deps.services
         options = (max_players, reminders, duration, rules, category)
-        if _changes_requested(*options, add_host_role, remove_host_role, timezone, clear):
+
+        async def work() -> str:
+            if not _changes_requested(*options, add_host_role, remove_host_role, timezone, clear):
+                return "The server's game settings:"
             current = await guild_settings(services, guild_id=inter.guild_id)
             patch = _patch(
                 current_roles=current.settings.host_role_ids.value,
@@ -128,13 +131,14 @@ class SettingsCog(commands.Cog):
                 await set_guild_time_zone(
                     services, actor=actor, guild_id=inter.guild_id, zone=timezone
                 )
-            heading = "Saved. The server's settings are now:"
-        else:
-            heading = "The server's game settings:"
-        shown = await guild_settings(services, guild_id=inter.guild_id)
-        await reply(
-            inter, f"{heading}\n{describe_settings(shown.settings, timezone=shown.timezone or '')}"
-        )
+            return "Saved. The server's settings are now:"
+
+        async def answer() -> str:
+            heading = await work()
+            shown = await guild_settings(services, guild_id=inter.guild_id)
+            return f"{heading}\n{describe_settings(shown.settings, timezone=shown.timezone or '')}"
+
+        await reply(inter, await within_deadline(inter, answer()))
 
     @commands.slash_command(name="config-channel", contexts=GUILD_ONLY)
     async def config_channel(
@@ -158,7 +162,10 @@ class SettingsCog(commands.Cog):
         services = self.bot.deps.services
         channel_id = channel.id if channel is not None else inter.channel_id
         options = (max_players, reminders, duration, rules, category, add_host_role)
-        if _changes_requested(*options, remove_host_role, clear):
+
+        async def work() -> str:
+            if not _changes_requested(*options, remove_host_role, clear):
+                return f"Game settings for <#{channel_id}>:"
             actor: Actor = actor_of(inter)
             require_can_configure_channel(actor)
             current = await channel_settings(
@@ -180,8 +187,11 @@ class SettingsCog(commands.Cog):
             await configure_channel(
                 services, actor=actor, guild_id=inter.guild_id, channel_id=channel_id, patch=patch
             )
-            heading = f"Saved. Settings for <#{channel_id}> are now:"
-        else:
-            heading = f"Game settings for <#{channel_id}>:"
-        shown = await channel_settings(services, guild_id=inter.guild_id, channel_id=channel_id)
-        await reply(inter, f"{heading}\n{describe_settings(shown.settings)}")
+            return f"Saved. Settings for <#{channel_id}> are now:"
+
+        async def answer() -> str:
+            heading = await work()
+            shown = await channel_settings(services, guild_id=inter.guild_id, channel_id=channel_id)
+            return f"{heading}\n{describe_settings(shown.settings)}"
+
+        await reply(inter, await within_deadline(inter, answer()))
