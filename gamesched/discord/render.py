@@ -25,7 +25,7 @@ from gamesched.domain.entries import MAX_PLACEHOLDER_LENGTH
 from gamesched.domain.errors import Problem, Suggestion
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from gamesched.domain.lifecycle import GameStatus
-from gamesched.domain.settings import MAX_CATEGORY_LENGTH, MAX_RULES_LENGTH
+from gamesched.domain.settings import MAX_CATEGORY_LENGTH, MAX_RULES_LENGTH, Source
 from gamesched.sandbox.limits import (
     ACTION_ROW,
     BUTTON,
@@ -176,6 +176,83 @@ def game_list(
     else:
         embed["description"] = _cut(empty, room)
     return {"embeds": [embed], "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}
+
+
+SOURCE_LABELS: Final = {
+    Source.GAME: "set on the game",
+    Source.CHANNEL: "from the channel",
+    Source.GUILD: "from the server",
+    Source.DEFAULT: "built-in default",
+}
+"""Where a game's setting comes from, as /game-info says it."""
+
+
+def game_info(game: GameView, *, unreachable: Sequence[int] | None) -> dict[str, Any]:
+    """The private /game-info answer: every detail of a game, within Discord's limits.
+
+    ``unreachable`` (shown to the host and admins only; None for everyone else) lists the
+    players whose DMs are closed, as mentions in ``content`` that ping nobody.
+    """
+    title = _cut(_one_line(game.title), MAX_TITLE_LENGTH) or f"Game #{game.id}"
+    embed: dict[str, Any] = {
+        "title": title,
+        "color": STATUS_COLOURS[game.status],
+        "footer": {"text": f"Game #{game.id}"},
+    }
+    description = _cut(game.description.strip(), MAX_DESCRIPTION_LENGTH)
+    if description:
+        embed["description"] = description
+    link = announcement_link(game)
+    settings = game.settings
+    reminders = settings.reminder_minutes.value
+    setting_lines = [
+        _setting("Max players", str(settings.max_players.value), settings.max_players.source),
+        _setting(
+            "Reminders",
+            ", ".join(_span(m) for m in reminders) + " before" if reminders else "none",
+            settings.reminder_minutes.source,
+        ),
+        _setting(
+            "Duration", _span(settings.duration_minutes.value), settings.duration_minutes.source
+        ),
+        _setting(
+            "Category",
+            _inline(settings.category.value, MAX_CATEGORY_LENGTH) or "none",
+            settings.category.source,
+        ),
+    ]
+    head = [
+        _field("When", f"{_stamp(game.start_at, 'F')}\n{_stamp(game.start_at, 'R')}", inline=True),
+        _field("Status", game.status.label.capitalize(), inline=True),
+        _field("Seats", _players(game), inline=True),
+        _field("Host", f"<@{game.host_id}>", inline=True),
+        _field("Announcement", f"[Jump to it]({link})" if link else "not posted yet", inline=True),
+        _field("Settings", "\n".join(setting_lines)),
+    ]
+    rules = _cut(settings.rules.value.strip(), MAX_RULES_LENGTH)
+    tail = [_field(f"Rules ({SOURCE_LABELS[settings.rules.source]})", rules)] if rules else []
+    room = MAX_EMBED_TOTAL_CHARACTERS - _embed_length({**embed, "fields": head + tail})
+    lists = _roster_fields(game, room=room, max_fields=MAX_EMBED_FIELDS - len(head) - len(tail))
+    embed["fields"] = head + lists + tail
+    content = ""
+    if unreachable:
+        label = "Could not be reached by DM: "
+        names, _ = _fit(
+            [f"<@{user_id}>" for user_id in unreachable],
+            limit=MAX_CONTENT_LENGTH - len(label),
+            separator=", ",
+        )
+        content = label + names
+    return {
+        "content": content,
+        "embeds": [embed],
+        "flags": EPHEMERAL,
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def _setting(name: str, value: str, source: Source) -> str:
+    return f"{name}: {value} · _{SOURCE_LABELS[source]}_"
 
 
 def problems_message(problems: Sequence[Problem], *, limit: int = MAX_CONTENT_LENGTH) -> str:

@@ -73,9 +73,14 @@ def require_can_create_game(actor: Actor, *, host_role_ids: Collection[int]) -> 
         )
 
 
+def may_manage_game(actor: Actor, *, host_id: int) -> bool:
+    """The game's host or a guild admin: they may change it and see who is unreachable."""
+    return actor.user_id == host_id or actor.is_guild_admin
+
+
 def require_can_manage_game(actor: Actor, *, host_id: int) -> None:
     """Editing, cancelling and assigning placeholders: the game's host or a guild admin."""
-    if actor.user_id != host_id and not actor.is_guild_admin:
+    if not may_manage_game(actor, host_id=host_id):
         raise PermissionDenied(
             "Only the game's host or someone with the Manage Server permission "
             "can change this game."

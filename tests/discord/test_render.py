@@ -675,3 +675,37 @@ def test_problems_can_leave_room_for_more_text() -> None:
     more = MORE.match(lines[-1])
     assert more is not None
     assert len(lines) - 1 + int(more[1]) == 10
+
+
+# --- /game-info ------------------------------------------------------------------------------
+
+
+def test_game_info_of_a_huge_game_stays_within_limits_with_exact_counts() -> None:
+    """/game-info of the worst-case game with 400 unreachable players fits every limit, its
+    lists still count everyone, and the unreachable list pings nobody."""
+    view = worst_case()
+    payload = render.game_info(view, unreachable=tuple(BIG_ID - n for n in range(400)))
+    assert check_message(payload, creating=True) == []
+    assert counted(list_lines(payload, "Participants")) == 120
+    assert counted(list_lines(payload, "Waitlist")) == 50
+    assert payload["content"].startswith("Could not be reached by DM: ")
+    assert MORE.search(payload["content"]) is not None
+    assert pings(payload).nobody
+    assert payload["flags"] & render.EPHEMERAL
+
+
+def test_game_info_shows_each_setting_with_its_source() -> None:
+    """Settings set on the game and inherited ones each say where they come from."""
+    view = game(duration=90, rules="No phones")
+    payload = render.game_info(view, unreachable=None)
+    settings_lines = field(payload, "Settings").split("\n")
+    assert "Duration: 1 h 30 min · _set on the game_" in settings_lines
+    assert "Reminders: 1 h, 15 min before · _built-in default_" in settings_lines
+    assert field(payload, "Rules (set on the game)") == "No phones"
+    assert field(payload, "Announcement") == "not posted yet"
+
+
+def test_game_info_without_the_unreachable_list_has_no_content() -> None:
+    """Someone who may not see unreachable players (None), or a game with none, gets no list."""
+    assert render.game_info(game(), unreachable=None)["content"] == ""
+    assert render.game_info(game(), unreachable=())["content"] == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -33,10 +34,12 @@ from gamesched.discord.custom_ids import (
     parse_custom_id,
 )
 from gamesched.discord.rest import DiscordError
-from gamesched.domain.errors import Conflict, ValidationFailed
+from gamesched.domain.errors import Conflict, NotFound, ValidationFailed
 from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.permissions import may_manage_game
 from gamesched.domain.roster import SlotStatus
 from gamesched.domain.settings import KEEP, parse_reminder_minutes
+from gamesched.services import outbox
 from gamesched.services.announcements import discard_unannounced
 from gamesched.services.games import (
     GameEdit,
@@ -52,6 +55,7 @@ from gamesched.services.games import (
 )
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.people import time_zone_of
+from gamesched.services.views import GameView
 
 if TYPE_CHECKING:
     from gamesched.bot.client import GameschedBot
@@ -425,6 +429,32 @@ class GamesCog(commands.Cog):
         }[assigned.status]
         await reply(inter, f"{member.mention} replaces `{assigned.placeholder}` and {where}.")
 
+    @commands.slash_command(name="game-info", contexts=GUILD_ONLY)
+    async def game_info_command(
+        self,
+        inter: GuildCommandInteraction,
+        game: int = commands.Param(description="The game (start typing its title)"),
+    ) -> None:
+        """A game's details, privately; its host also sees who could not be reached by DM."""
+
+        async def work() -> dict[str, Any]:
+            view = await get_game(self.services, game)
+            if view.guild_id != inter.guild_id:
+                raise NotFound(f"There is no game #{game} in this server.")
+            unreachable = None
+            if may_manage_game(actor_of(inter), host_id=view.host_id):
+                unreachable = await outbox.unreachable_players(self.services, game_id=view.id)
+            return render.game_info(view, unreachable=unreachable)
+
+        payload = await within_deadline(inter, work())
+        (embed,) = payload["embeds"]
+        await reply(inter, payload["content"] or None, embed=disnake.Embed.from_dict(embed))
+
+    @game_info_command.autocomplete("game")
+    async def games_here(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
+        page = await list_games(self.services, guild_id=inter.guild_id, limit=25)
+        return _choices(page.items, text)
+
     @edit_game_command.autocomplete("game")
     @cancel_game_command.autocomplete("game")
     @assign_placeholder_command.autocomplete("game")
@@ -434,13 +464,7 @@ class GamesCog(commands.Cog):
         if actor_of(inter).is_guild_admin:
             page = await list_games(self.services, guild_id=inter.guild_id, limit=25)
             games += [g for g in page.items if g.id not in {m.id for m in games}]
-        wanted = text.casefold()
-        choices: dict[str, int] = {}
-        for game in games:
-            label = f"#{game.id} {game.title} · {game.start_at.astimezone(UTC):%a %d %b %H:%M} UTC"
-            if wanted in label.casefold():
-                choices[label[:100]] = game.id
-        return dict(list(choices.items())[:25])
+        return _choices(games, text)
 
     @assign_placeholder_command.autocomplete("placeholder")
     async def placeholders_of_game(
@@ -518,6 +542,17 @@ class GamesCog(commands.Cog):
         payload = render.game_list(list(games), title=title, empty=empty, page_info=page_info)
         embeds = [disnake.Embed.from_dict(e) for e in payload.get("embeds", [])]
         await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
+
+
+def _choices(games: Sequence[GameView], text: str) -> dict[str, int]:
+    """Autocomplete choices for a game option: the games whose label holds ``text``."""
+    wanted = text.casefold()
+    choices: dict[str, int] = {}
+    for game in games:
+        label = f"#{game.id} {game.title} · {game.start_at.astimezone(UTC):%a %d %b %H:%M} UTC"
+        if wanted in label.casefold():
+            choices[label[:100]] = game.id
+    return dict(list(choices.items())[:25])
 
 
 def _replace_entry(text: str, entry: str, replacement: str) -> str:
