@@ -18,6 +18,7 @@ from cli._state import fail, load, open_database, run
 from gamesched.bot.client import BotDeps, GameschedBot, point_at
 from gamesched.config import Config
 from gamesched.db.migrate import upgrade
+from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.sandbox.server import start_sandbox
@@ -104,7 +105,11 @@ async def open_core(config: Config, target: DiscordTarget, stack: AsyncExitStack
     """The migrated database, the REST client and the announcement sync for this process."""
     database = await stack.enter_async_context(open_database(config))
     await upgrade(database)
-    rest = DiscordRest(base_url=target.api_base_url, token=target.token)
+    pacer = None
+    if config.broker.url:  # several processes: share Discord's global limit through Redis
+        pacer = RedisPacer(config.broker.url, key=f"{config.broker.queue_name}:discord-global")
+        stack.push_async_callback(pacer.aclose)
+    rest = DiscordRest(base_url=target.api_base_url, token=target.token, pacer=pacer)
     stack.push_async_callback(rest.aclose)
     wake = WakeSignal(config.broker.url, channel=f"{config.broker.queue_name}:wake")
     stack.push_async_callback(wake.aclose)

@@ -18,20 +18,17 @@ import asyncio
 import logging
 import re
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from importlib.metadata import version
 from typing import Any
 
 import httpx
 
+from gamesched.discord.pacing import LocalPacer, Pacer
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"DiscordBot (https://github.com/gamesched/gamesched, {version('gamesched')})"
-GLOBAL_REQUESTS_PER_SECOND = 50
-"""Discord's global limit for a bot: requests per second over all routes."""
-PACE_WINDOW_SECONDS = 1.1
-"""The client counts that many requests per this window: a margin for arrival jitter."""
 BACKOFF_SECONDS = 0.5
 """The first wait after a 5xx or a broken connection; it doubles on each further failure."""
 
@@ -95,8 +92,11 @@ class DiscordRest:
         max_retries: int = 3,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
-        requests_per_second: int = GLOBAL_REQUESTS_PER_SECOND,
+        pacer: Pacer | None = None,
     ) -> None:
+        """``pacer`` keeps requests under Discord's global limit: by default this process
+        alone; pass a :class:`~gamesched.discord.pacing.RedisPacer` to share the limit with
+        the other processes of a deployment."""
         self._base_url = base_url.rstrip("/")
         self._token = token
         self._headers = {"Authorization": f"Bot {token}", "User-Agent": USER_AGENT}
@@ -110,10 +110,7 @@ class DiscordRest:
         self._reset_at: dict[str, float] = {}
         self._global_reset_at = 0.0
         self._dm_channels: dict[int, int] = {}
-        self._requests_per_second = requests_per_second
-        self._recent: deque[float] = deque()
-        """Start times of the requests of the last second (the global limit)."""
-        self._pace_lock = asyncio.Lock()
+        self._pacer = pacer or LocalPacer(clock=clock, sleep=sleep)
 
     def __repr__(self) -> str:
         return f"DiscordRest(base_url={self._base_url!r})"
@@ -209,7 +206,7 @@ class DiscordRest:
                     continue  # an answer just named the route's shared bucket: queue there
                 await self._wait_until(self._reset_at.pop(bucket, 0.0))
                 await self._wait_until(self._global_reset_at)
-                await self._pace()
+                await self._pacer.wait()
                 try:
                     response = await self._client.request(
                         method,
@@ -237,17 +234,6 @@ class DiscordRest:
             delay = BACKOFF_SECONDS * 2 ** (failures - 1)
             log.warning("Discord %s on %s; retry %d in %.1fs", problem, route, failures, delay)
             await self._sleep(delay)
-
-    async def _pace(self) -> None:
-        """Keep under Discord's global limit: at most N request starts in any second."""
-        async with self._pace_lock:
-            while len(self._recent) >= self._requests_per_second:
-                wait = self._recent[0] + PACE_WINDOW_SECONDS - self._clock()
-                if wait <= 0:
-                    self._recent.popleft()
-                    continue
-                await self._sleep(wait)
-            self._recent.append(self._clock())
 
     async def _wait_until(self, deadline: float) -> None:
         delay = deadline - self._clock()

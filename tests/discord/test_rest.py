@@ -6,6 +6,7 @@ import asyncio
 import logging
 import socket
 import traceback
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import (
     CLOSED_DMS,
     DiscordError,
@@ -25,6 +27,7 @@ from gamesched.discord.rest import (
 from gamesched.sandbox.server import DEMO_WORLD, start_sandbox
 from gamesched.sandbox.state import Clock
 from gamesched.sandbox.world import load_world
+from tests.conftest import REDIS_URL
 
 TOKEN = "MTE1.fake-bot-token.Xy_Secret42"
 PREFIX = "/api/v10"
@@ -490,4 +493,49 @@ async def test_bursts_are_paced_under_the_global_limit_without_a_429() -> None:
         assert 429 not in statuses
     finally:
         await rest.aclose()
+        await running.close()
+
+
+@pytest.mark.redis
+async def test_processes_sharing_a_redis_pacer_stay_under_the_global_limit_together() -> None:
+    """Two clients (two worker processes) pacing through one Redis key never draw a 429."""
+    if not REDIS_URL:
+        pytest.skip("GAMESCHED_TEST_REDIS_URL is not set")
+    world = load_world(DEMO_WORLD)
+    running = await start_sandbox(world)
+    key = f"gamesched-test-pacing-{uuid.uuid4().hex[:8]}"
+    pacers = [RedisPacer(REDIS_URL, key=key), RedisPacer(REDIS_URL, key=key)]
+    clients = [
+        DiscordRest(base_url=running.base_url, token=world.token, pacer=pacer) for pacer in pacers
+    ]
+    channel = world.find_channel("general")
+    assert channel is not None
+    try:
+        await asyncio.gather(
+            *(client.get_channel(channel.id) for client in clients for _ in range(60))
+        )
+        assert [entry.status for entry in running.state.log if entry.status == 429] == []
+        assert running.state.violations == []
+    finally:
+        for client in clients:
+            await client.aclose()
+        for pacer in pacers:
+            await pacer.aclose()
+        await running.close()
+
+
+async def test_a_redis_pacer_without_redis_falls_back_to_pacing_alone() -> None:
+    """When Redis is unreachable, requests still go out, paced by this process alone."""
+    world = load_world(DEMO_WORLD)
+    running = await start_sandbox(world)
+    pacer = RedisPacer("redis://127.0.0.1:1/0")
+    client = DiscordRest(base_url=running.base_url, token=world.token, pacer=pacer)
+    channel = world.find_channel("general")
+    assert channel is not None
+    try:
+        answer = await client.get_channel(channel.id)
+        assert int(answer["id"]) == channel.id
+    finally:
+        await client.aclose()
+        await pacer.aclose()
         await running.close()
