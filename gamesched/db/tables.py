@@ -82,6 +82,7 @@ class GuildRow(SettingsColumns, Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timezone: Mapped[str | None] = mapped_column(String(64))
     host_role_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    remind_in_channel: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -94,6 +95,7 @@ class ChannelRow(SettingsColumns, Base):
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
     host_role_ids: Mapped[list[int] | None] = mapped_column(JSON)
+    remind_in_channel: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -183,6 +185,8 @@ class JobRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str | None] = mapped_column(String(16))
     """``sent``, ``missed`` or ``skipped`` once done."""
+    channel_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the reminder was posted in the game's channel for players with closed DMs."""
 
 
 class NotificationRow(Base):

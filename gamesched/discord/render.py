@@ -112,12 +112,39 @@ def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[st
 
 def reminder(game: GameView, *, offset_minutes: int, jump_url: str | None) -> dict[str, Any]:
     """The reminder DM sent ``offset_minutes`` before the start (the text stays right when late)."""
-    title = title_text(game.title)
-    text = (
-        f"Reminder, {_span(offset_minutes)} ahead: **{title}** starts "
+    return _direct_message(_reminder_text(game, offset_minutes), jump_url)
+
+
+CLOSED_DMS_NOTE: Final = "(Posted here because your DMs are closed.)"
+
+
+def channel_reminder(
+    game: GameView, *, offset_minutes: int, user_ids: Sequence[int], jump_url: str | None
+) -> dict[str, Any]:
+    """The reminder posted in the game's channel for players whose DMs are closed.
+
+    It pings exactly the players it mentions (as many of ``user_ids`` as fit) and no one else.
+    """
+    text = f"{_reminder_text(game, offset_minutes)} {CLOSED_DMS_NOTE}"
+    if jump_url is not None:
+        text = f"{text}\n{jump_url}"
+    mentions, shown = _fit(
+        [f"<@{user_id}>" for user_id in user_ids],
+        limit=MAX_CONTENT_LENGTH - len(text) - 1,
+        separator=" ",
+        most=MAX_ALLOWED_MENTION_IDS,
+    )
+    return {
+        "content": f"{mentions}\n{text}",
+        "allowed_mentions": {"parse": [], "users": [str(u) for u in user_ids[:shown]]},
+    }
+
+
+def _reminder_text(game: GameView, offset_minutes: int) -> str:
+    return (
+        f"Reminder, {_span(offset_minutes)} ahead: **{title_text(game.title)}** starts "
         f"{_stamp(game.start_at, 'R')} ({_stamp(game.start_at, 'F')}) in <#{game.channel_id}>."
     )
-    return _direct_message(text, jump_url)
 
 
 def title_text(title: str) -> str:
@@ -219,6 +246,11 @@ def game_info(game: GameView, *, unreachable: Sequence[int] | None) -> dict[str,
             "Category",
             _inline(settings.category.value, MAX_CATEGORY_LENGTH) or "none",
             settings.category.source,
+        ),
+        _setting(
+            "Reminders in the channel for closed DMs",
+            "on" if settings.remind_in_channel.value else "off",
+            settings.remind_in_channel.source,
         ),
     ]
     head = [

@@ -1,7 +1,8 @@
 """Settings inheritance: game -> channel -> guild -> built-in defaults.
 
-Each level may leave a setting unset (``None``) to inherit it. Host roles are resolved
-channel -> guild only: a game cannot choose who may host it.
+Each level may leave a setting unset (``None``) to inherit it. Host roles and the channel
+fallback for reminders are resolved channel -> guild only: they belong to the place, so a
+game cannot choose who may host it or where its reminders go.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class SettingsLayer:
     """A label for browsing games, e.g. ``Board games``."""
     host_role_ids: tuple[int, ...] | None = None
     """Roles allowed to create games (channel and guild levels only)."""
+    remind_in_channel: bool | None = None
+    """Also post a reminder in the game's channel for players whose DMs are closed (channel
+    and guild levels only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,7 @@ class SettingsPatch:
     duration_minutes: int | Keep | None = KEEP
     category: str | Keep | None = KEEP
     host_role_ids: tuple[int, ...] | Keep | None = KEEP
+    remind_in_channel: bool | Keep | None = KEEP
 
 
 DEFAULTS = SettingsLayer(
@@ -86,6 +91,7 @@ DEFAULTS = SettingsLayer(
     duration_minutes=120,
     category="",
     host_role_ids=(),
+    remind_in_channel=False,
 )
 """Built-in values used when no level sets a setting."""
 
@@ -113,6 +119,7 @@ class EffectiveSettings:
     duration_minutes: Resolved[int]
     category: Resolved[str]
     host_role_ids: Resolved[tuple[int, ...]]
+    remind_in_channel: Resolved[bool]
 
 
 def _first(name: str, levels: Sequence[tuple[Source, SettingsLayer]]) -> Resolved[Any]:
@@ -139,14 +146,15 @@ def resolve(
         )
         if layer is not None
     ]
-    host_levels = [(s, layer) for s, layer in levels if s is not Source.GAME]
+    place_levels = [(s, layer) for s, layer in levels if s is not Source.GAME]
     return EffectiveSettings(
         max_players=_first("max_players", levels),
         reminder_minutes=_first("reminder_minutes", levels),
         rules=_first("rules", levels),
         duration_minutes=_first("duration_minutes", levels),
         category=_first("category", levels),
-        host_role_ids=_first("host_role_ids", host_levels),
+        host_role_ids=_first("host_role_ids", place_levels),
+        remind_in_channel=_first("remind_in_channel", place_levels),
     )
 
 

@@ -13,11 +13,16 @@ from gamesched.domain.roster import Roster, SlotStatus
 from gamesched.domain.settings import EffectiveSettings, SettingsLayer, resolve
 
 
-def layer_of(row: SettingsColumns | None, *, with_host_roles: bool = False) -> SettingsLayer | None:
-    """The settings a stored level sets (None when the level has no row)."""
+def layer_of(row: SettingsColumns | None) -> SettingsLayer | None:
+    """The settings a stored level sets (None when the level has no row).
+
+    Channels and guilds also store the settings of the place (host roles, the channel
+    fallback for reminders); games do not.
+    """
     if row is None:
         return None
-    host_roles = getattr(row, "host_role_ids", None) if with_host_roles else None
+    place = row if isinstance(row, ChannelRow | GuildRow) else None
+    host_roles = None if place is None else place.host_role_ids
     return SettingsLayer(
         max_players=row.max_players,
         reminder_minutes=None if row.reminder_minutes is None else tuple(row.reminder_minutes),
@@ -25,6 +30,7 @@ def layer_of(row: SettingsColumns | None, *, with_host_roles: bool = False) -> S
         duration_minutes=row.duration_minutes,
         category=row.category,
         host_role_ids=None if host_roles is None else tuple(host_roles),
+        remind_in_channel=None if place is None else place.remind_in_channel,
     )
 
 
@@ -34,8 +40,8 @@ def effective_settings(
     """A game's (or a channel's, with game None) settings after inheritance."""
     return resolve(
         game=layer_of(game),
-        channel=layer_of(channel, with_host_roles=True),
-        guild=layer_of(guild, with_host_roles=True),
+        channel=layer_of(channel),
+        guild=layer_of(guild),
     )
 
 

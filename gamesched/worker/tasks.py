@@ -19,7 +19,7 @@ from taskiq import Context as TaskContext
 from gamesched.discord import render
 from gamesched.discord.rest import CLOSED_DMS, DiscordError, DiscordRest, DiscordUnavailable
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.services import outbox
+from gamesched.services import channel_reminders, outbox
 from gamesched.services.context import Context
 from gamesched.services.planning import JobKind
 
@@ -83,8 +83,34 @@ async def _remind(deps: WorkerDeps, job_id: int) -> None:
             return True
 
     delivered = await asyncio.gather(*(deliver(owed) for owed in round_.deliveries))
-    if all(delivered):
+    if all(delivered) and await _remind_in_channel(deps, job_id):
         await outbox.finish_job(deps.services, job_id=job_id)
+
+
+async def _remind_in_channel(deps: WorkerDeps, job_id: int) -> bool:
+    """Post the round's reminder in the game's channel for players whose DMs are closed, if
+    the channel asks for it; False when Discord could not be reached (retried later)."""
+    owed = await channel_reminders.owed_channel_reminder(deps.services, job_id=job_id)
+    if owed is None:
+        return True
+    payload = render.channel_reminder(
+        owed.game,
+        offset_minutes=owed.offset_minutes,
+        user_ids=owed.user_ids,
+        jump_url=render.announcement_link(owed.game),
+    )
+    channel_id = owed.game.channel_id
+    try:
+        await deps.rest.create_message(
+            channel_id, payload | {"nonce": f"c{job_id}", "enforce_nonce": True}
+        )
+    except DiscordUnavailable as error:
+        log.warning("Channel reminder for job %s not posted, will retry: %s", job_id, error)
+        return False
+    except DiscordError as error:
+        log.warning("Channel reminder for job %s refused in %s: %s", job_id, channel_id, error)
+    await channel_reminders.record_channel_reminder(deps.services, job_id=job_id)
+    return True
 
 
 async def deliver_notice(deps: WorkerDeps, notification_id: int) -> None:

@@ -709,3 +709,21 @@ def test_game_info_without_the_unreachable_list_has_no_content() -> None:
     """Someone who may not see unreachable players (None), or a game with none, gets no list."""
     assert render.game_info(game(), unreachable=None)["content"] == ""
     assert render.game_info(game(), unreachable=())["content"] == ""
+
+
+def test_channel_reminder_pings_exactly_the_players_it_names_within_limits() -> None:
+    """The channel reminder for 150 players with closed DMs fits Discord's limits, pings
+    exactly the players it mentions, and says how many more there are."""
+    view = worst_case(status=GameStatus.SCHEDULED, message_id=BIG_ID)
+    users = tuple(BIG_ID - n for n in range(150))
+    payload = render.channel_reminder(
+        view, offset_minutes=15, user_ids=users, jump_url=render.announcement_link(view)
+    )
+    assert check_message(payload, creating=True) == []
+    mentioned = [int(m) for m in USER_MENTION.findall(payload["content"])]
+    assert mentioned == list(users[: len(mentioned)])
+    assert pings(payload).users == frozenset(mentioned)
+    more = MORE.search(payload["content"])
+    assert more is not None
+    assert len(mentioned) + int(more[1]) == len(users)
+    assert render.announcement_link(view) in payload["content"]

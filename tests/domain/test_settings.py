@@ -22,6 +22,7 @@ from gamesched.domain.settings import (
     MAX_REMINDERS,
     MAX_RULES_LENGTH,
     MIN_DURATION_MINUTES,
+    Resolved,
     SettingsLayer,
     SettingsPatch,
     Source,
@@ -111,6 +112,20 @@ def test_a_game_cannot_choose_its_own_host_roles() -> None:
         game=SettingsLayer(host_role_ids=(1,)), guild=SettingsLayer(host_role_ids=(2,))
     )
     assert (effective.host_role_ids.value, effective.host_role_ids.source) == ((2,), Source.GUILD)
+
+
+def test_channel_reminders_are_off_by_default_and_set_by_the_place_only() -> None:
+    """The channel fallback for closed DMs is off unless the channel or guild turns it on;
+    the channel's choice wins and a game level cannot set it."""
+    assert resolve().remind_in_channel == Resolved(False, Source.DEFAULT)
+    on_in_guild = resolve(
+        game=SettingsLayer(remind_in_channel=False), guild=SettingsLayer(remind_in_channel=True)
+    )
+    assert on_in_guild.remind_in_channel == Resolved(True, Source.GUILD)
+    off_here = resolve(
+        channel=SettingsLayer(remind_in_channel=False), guild=SettingsLayer(remind_in_channel=True)
+    )
+    assert off_here.remind_in_channel == Resolved(False, Source.CHANNEL)
 
 
 @pytest.mark.parametrize(

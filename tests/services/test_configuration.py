@@ -125,3 +125,34 @@ async def test_live_games_follow_a_raised_channel_cap(
     after = await get_game(ctx, game.id)
     assert after.joined == (1, 2)
     assert after.version > queued.game.version
+
+
+async def test_channel_reminders_are_stored_per_level_and_a_channel_may_opt_out(
+    ctx: Context,
+) -> None:
+    """Turning channel reminders on for the guild applies to every channel until a channel
+    turns them off for itself; clearing the channel's choice inherits the guild's again."""
+    await configure_guild(
+        ctx, actor=ADMIN, guild_id=GUILD, patch=SettingsPatch(remind_in_channel=True)
+    )
+    await configure_channel(
+        ctx,
+        actor=CHANNEL_KEEPER,
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        patch=SettingsPatch(remind_in_channel=False),
+    )
+    here = (await channel_settings(ctx, guild_id=GUILD, channel_id=CHANNEL)).settings
+    there = (await channel_settings(ctx, guild_id=GUILD, channel_id=OTHER_CHANNEL)).settings
+    assert (here.remind_in_channel.value, here.remind_in_channel.source) == (False, Source.CHANNEL)
+    assert (there.remind_in_channel.value, there.remind_in_channel.source) == (True, Source.GUILD)
+
+    await configure_channel(
+        ctx,
+        actor=CHANNEL_KEEPER,
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        patch=SettingsPatch(remind_in_channel=None),
+    )
+    again = (await channel_settings(ctx, guild_id=GUILD, channel_id=CHANNEL)).settings
+    assert (again.remind_in_channel.value, again.remind_in_channel.source) == (True, Source.GUILD)

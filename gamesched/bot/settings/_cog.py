@@ -36,6 +36,7 @@ CLEARABLE = {
     "rules": "rules",
     "category": "category",
     "host roles": "host_role_ids",
+    "channel reminders": "remind_in_channel",
 }
 
 
@@ -50,6 +51,7 @@ def _patch(
     category: str | None,
     add_host_role: disnake.Role | None,
     remove_host_role: disnake.Role | None,
+    remind_in_channel: bool | None,
     clear: str | None,
 ) -> SettingsPatch:
     """The change the options ask for; options left out keep their value."""
@@ -67,6 +69,7 @@ def _patch(
         "rules": KEEP if rules is None else rules,
         "category": KEEP if category is None else category,
         "host_role_ids": roles,
+        "remind_in_channel": KEEP if remind_in_channel is None else remind_in_channel,
     }
     if clear is not None:
         values[CLEARABLE[clear]] = None
@@ -97,13 +100,16 @@ class SettingsCog(commands.Cog):
         add_host_role: disnake.Role | None = commands.Param(None, description="May create games"),
         remove_host_role: disnake.Role | None = commands.Param(None, description="No longer"),
         timezone: str | None = commands.Param(None, description="Default zone, e.g. Europe/Berlin"),
+        remind_in_channel: bool | None = commands.Param(
+            None, description="Also post reminders in the channel for players whose DMs are closed"
+        ),
         clear: str | None = commands.Param(
             None, choices=list(CLEARABLE), description="Reset one setting to its default"
         ),
     ) -> None:
         """Show the server's game settings; with options, change them (Manage Server)."""
         services = self.bot.deps.services
-        options = (max_players, reminders, duration, rules, category)
+        options = (max_players, reminders, duration, rules, category, remind_in_channel)
 
         async def work() -> str:
             if not _changes_requested(*options, add_host_role, remove_host_role, timezone, clear):
@@ -119,6 +125,7 @@ class SettingsCog(commands.Cog):
                 category=category,
                 add_host_role=add_host_role,
                 remove_host_role=remove_host_role,
+                remind_in_channel=remind_in_channel,
                 clear=clear,
             )
             actor = actor_of(inter)
@@ -154,6 +161,9 @@ class SettingsCog(commands.Cog):
         category: str | None = commands.Param(None, max_length=50, description="e.g. Board games"),
         add_host_role: disnake.Role | None = commands.Param(None, description="May create games"),
         remove_host_role: disnake.Role | None = commands.Param(None, description="No longer"),
+        remind_in_channel: bool | None = commands.Param(
+            None, description="Also post reminders in the channel for players whose DMs are closed"
+        ),
         clear: str | None = commands.Param(
             None, choices=list(CLEARABLE), description="Reset one setting to the server's value"
         ),
@@ -162,9 +172,10 @@ class SettingsCog(commands.Cog):
         services = self.bot.deps.services
         channel_id = channel.id if channel is not None else inter.channel_id
         options = (max_players, reminders, duration, rules, category, add_host_role)
+        switches = (remove_host_role, remind_in_channel, clear)
 
         async def work() -> str:
-            if not _changes_requested(*options, remove_host_role, clear):
+            if not _changes_requested(*options, *switches):
                 return f"Game settings for <#{channel_id}>:"
             actor: Actor = actor_of(inter)
             require_can_configure_channel(actor)
@@ -182,6 +193,7 @@ class SettingsCog(commands.Cog):
                 category=category,
                 add_host_role=add_host_role,
                 remove_host_role=remove_host_role,
+                remind_in_channel=remind_in_channel,
                 clear=clear,
             )
             await configure_channel(

@@ -37,6 +37,11 @@ def describe_settings(settings: EffectiveSettings, *, timezone: str | None = Non
             " ".join(f"<@&{r}>" for r in roles) if roles else "none (Manage Server may host)",
             settings.host_role_ids.source,
         ),
+        _line(
+            "Reminders in the channel for closed DMs",
+            "on" if settings.remind_in_channel.value else "off",
+            settings.remind_in_channel.source,
+        ),
     ]
     if timezone is not None:
         lines.append(f"**Time zone:** {timezone or 'UTC (not set)'}")
