@@ -261,3 +261,21 @@ async def test_a_bad_server_time_zone_saves_none_of_the_other_changes(
     assert "`Mars/Base` is not a time zone I know" in answer.content
     shown = await discord.slash("olivia", "config-guild", channel="general")
     assert "**Max players:** 8" not in shown.content
+
+
+async def test_game_info_offers_every_game_here_and_refuses_an_unknown_one(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """/game-info autocompletes any member's view of the server's games (not only their own),
+    and a game number that does not exist gets a clear private answer."""
+    game = await create_via_form(discord, gamesched_bot, title="Wingspan")
+    offered = await discord.autocomplete(
+        "taylor", "game-info", channel="board-games", focused="game", options={"game": "wing"}
+    )
+    assert [int(c["value"]) for c in offered] == [game.id]
+
+    unknown = await discord.slash(
+        "taylor", "game-info", channel="board-games", options={"game": game.id + 1000}
+    )
+    assert unknown.ephemeral
+    assert f"There is no game #{game.id + 1000}" in unknown.content
