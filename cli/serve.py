@@ -122,13 +122,14 @@ async def open_core(config: Config, target: DiscordTarget, stack: AsyncExitStack
 async def start_worker(config: Config, core: Core, stack: AsyncExitStack) -> None:
     """Dispatch due reminders, status changes and DMs (and run tasks) until the stack closes."""
     broker = make_broker(config.broker.url, queue_name=config.broker.queue_name)
-    deps = WorkerDeps(services=core.services, rest=core.rest, sync=core.sync)
+    lease = timedelta(seconds=config.broker.lease_seconds)
+    deps = WorkerDeps(services=core.services, rest=core.rest, sync=core.sync, lease=lease)
     await stack.enter_async_context(
         running_worker(
             deps,
             broker,
             wake=core.wake,
-            lease=timedelta(seconds=config.broker.lease_seconds),
+            lease=lease,
             idle_check=config.broker.idle_check_seconds,
         )
     )

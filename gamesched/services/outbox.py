@@ -264,6 +264,16 @@ async def record_delivery(
         )
 
 
+async def renew_claim(ctx: Context, *, job_id: int) -> None:
+    """Keep holding a claimed job that is still running (its lease starts again)."""
+    async with ctx.transaction() as session:
+        await session.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.done_at.is_(None))
+            .values(claimed_at=ctx.now())
+        )
+
+
 async def finish_job(ctx: Context, *, job_id: int, outcome: Outcome = Outcome.SENT) -> None:
     """Mark a job done so no worker takes it again."""
     now = ctx.now()

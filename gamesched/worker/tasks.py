@@ -9,8 +9,11 @@ broker's state, where they were put when the process started.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
@@ -38,6 +41,8 @@ class WorkerDeps:
     services: Context
     rest: DiscordRest
     sync: AnnouncementSync
+    lease: timedelta = outbox.LEASE
+    """How long a claim holds; a long round renews its claim well within it."""
 
 
 class Retry(Exception):
@@ -82,9 +87,30 @@ async def _remind(deps: WorkerDeps, job_id: int) -> None:
             )
             return True
 
-    delivered = await asyncio.gather(*(deliver(owed) for owed in round_.deliveries))
+    async with _holding_claim(deps, job_id):
+        delivered = await asyncio.gather(*(deliver(owed) for owed in round_.deliveries))
     if all(delivered) and await _remind_in_channel(deps, job_id):
         await outbox.finish_job(deps.services, job_id=job_id)
+
+
+@contextlib.asynccontextmanager
+async def _holding_claim(deps: WorkerDeps, job_id: int) -> AsyncIterator[None]:
+    """Renew the job's claim while its round runs, so a round that takes longer than the
+    lease (thousands of DMs under Discord's limits) is not taken over and run twice."""
+    every = deps.lease.total_seconds() / 3
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(every)
+            await outbox.renew_claim(deps.services, job_id=job_id)
+
+    renewing = asyncio.create_task(renew())
+    try:
+        yield
+    finally:
+        renewing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await renewing
 
 
 async def _remind_in_channel(deps: WorkerDeps, job_id: int) -> bool:

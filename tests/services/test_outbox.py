@@ -307,3 +307,18 @@ async def test_planning_wakes_the_dispatcher(database: Database, clock: FakeCloc
     assert woken == []
     await leave_game(ctx, game_id=game.id, user_id=P1)
     assert woken == ["wake"]
+
+
+async def test_a_renewed_claim_is_not_taken_over_while_its_round_runs(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A long round that keeps renewing its claim is not handed to a second worker."""
+    await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=60)
+    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    clock.now += outbox.LEASE - timedelta(seconds=10)
+    await outbox.renew_claim(ctx, job_id=job_id)
+    clock.now += timedelta(seconds=30)  # past the first claim's lease, within the renewal's
+    assert (await outbox.claim_due(ctx, worker="w2")).job_ids == ()
+    clock.now += outbox.LEASE
+    assert (await outbox.claim_due(ctx, worker="w2")).job_ids == (job_id,)
