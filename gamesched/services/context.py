@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from gamesched.db.engine import Database
-from gamesched.db.tables import utcnow
 from gamesched.domain.entries import Entries, Member
 
 
@@ -26,13 +25,18 @@ class MemberDirectory(Protocol):
     async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]: ...
 
 
+def _precise_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """The database and clock a use case runs with."""
 
     database: Database
-    clock: Callable[[], datetime] = field(default=utcnow)
-    """Returns now, aware UTC."""
+    clock: Callable[[], datetime] = field(default=_precise_now)
+    """Returns now, aware UTC, to the microsecond (the dispatcher sleeps until due times by
+    it); :meth:`now` gives the whole-second time that is stored."""
     on_due_work: Callable[[], None] | None = None
     """Called after a commit that planned side effects or changed a game, so the worker's
     dispatcher wakes at once instead of at its next check."""
