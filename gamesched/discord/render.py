@@ -220,15 +220,7 @@ def game_info(game: GameView, *, unreachable: Sequence[int] | None) -> dict[str,
     ``unreachable`` (shown to the host and admins only; None for everyone else) lists the
     players whose DMs are closed, as mentions in ``content`` that ping nobody.
     """
-    title = _cut(_one_line(game.title), MAX_TITLE_LENGTH) or f"Game #{game.id}"
-    embed: dict[str, Any] = {
-        "title": title,
-        "color": STATUS_COLOURS[game.status],
-        "footer": {"text": f"Game #{game.id}"},
-    }
-    description = _cut(game.description.strip(), MAX_DESCRIPTION_LENGTH)
-    if description:
-        embed["description"] = description
+    embed = _embed_head(game, _cut(_one_line(game.title), MAX_TITLE_LENGTH))
     link = announcement_link(game)
     settings = game.settings
     reminders = settings.reminder_minutes.value
@@ -307,19 +299,25 @@ def problems_message(problems: Sequence[Problem], *, limit: int = MAX_CONTENT_LE
 # --- the announcement ------------------------------------------------------------------------
 
 
-def _announcement_embed(game: GameView) -> dict[str, Any]:
-    """Fixed fields first; the roster lists get whatever room Discord's limits leave."""
-    title = _cut(_one_line(game.title), MAX_TITLE_LENGTH) or f"Game #{game.id}"
-    if game.status is not GameStatus.SCHEDULED:
-        title = f"[{game.status.label.capitalize()}] {title}"
+def _embed_head(game: GameView, title: str) -> dict[str, Any]:
+    """Title (the game's number when blank), status colour, footer and description."""
     embed: dict[str, Any] = {
-        "title": title,
+        "title": title or f"Game #{game.id}",
         "color": STATUS_COLOURS[game.status],
         "footer": {"text": f"Game #{game.id}"},
     }
     description = _cut(game.description.strip(), MAX_DESCRIPTION_LENGTH)
     if description:
         embed["description"] = description
+    return embed
+
+
+def _announcement_embed(game: GameView) -> dict[str, Any]:
+    """Fixed fields first; the roster lists get whatever room Discord's limits leave."""
+    title = _cut(_one_line(game.title), MAX_TITLE_LENGTH) or f"Game #{game.id}"
+    if game.status is not GameStatus.SCHEDULED:
+        title = f"[{game.status.label.capitalize()}] {title}"
+    embed = _embed_head(game, title)
     start = game.start_at
     head = [
         _field("When", f"{_stamp(start, 'F')}\n{_stamp(start, 'R')}", inline=True),
