@@ -209,15 +209,6 @@ async def live_games_in(
     return (await session.scalars(query.order_by(GameRow.id).with_for_update())).all()
 
 
-async def drop_pending_jobs(session: AsyncSession, game_id: int) -> None:
-    """Forget the planned jobs of a game that no worker has claimed yet."""
-    await session.execute(
-        delete(JobRow).where(
-            JobRow.game_id == game_id, JobRow.done_at.is_(None), JobRow.claimed_at.is_(None)
-        )
-    )
-
-
 async def pending_jobs(session: AsyncSession, game_id: int) -> Sequence[JobRow]:
     query = (
         select(JobRow)

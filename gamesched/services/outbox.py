@@ -4,18 +4,21 @@ Reminders, status changes and owed DMs are rows written in the same transaction 
 that caused them (see :mod:`gamesched.services.planning`). A worker claims due rows with one
 ``UPDATE ... RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so several workers never
 take the same row; a claim older than the lease is taken over, so a crashed worker loses
-nothing. Each reminder DM is written as a delivery row *before* it is sent and marked after,
-so a re-run after a crash re-sends at most the one DM that was in flight.
+nothing. Each claim has its own name, which the task presents before it acts: a copy of a
+task whose claim was taken over (it waited in a queue past the lease, or its worker stalled)
+finds the row held by someone else and does nothing. Each reminder DM is written as a
+delivery row *before* it is sent and marked after, so a re-run after a crash re-sends at most
+the DMs that were in flight.
 
 No transaction is held while Discord is called: the caller sends between these functions.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
@@ -27,7 +30,7 @@ from gamesched.db.tables import DeliveryRow, GameRow, JobRow, NotificationRow
 from gamesched.domain.lifecycle import GameStatus, move
 from gamesched.services._common import bump, load_game, settings_of, view_of
 from gamesched.services.context import Context
-from gamesched.services.planning import JobKind, NoticeKind, replan_jobs
+from gamesched.services.planning import JobKind, NoticeKind, Outcome, close_job, replan_jobs
 from gamesched.services.views import GameView
 
 LEASE = timedelta(seconds=60)
@@ -38,21 +41,12 @@ DMS_CLOSED = "dms_closed"
 """Recorded failure when Discord refuses a DM because the member closed their DMs."""
 
 
-class Outcome(StrEnum):
-    """How a job ended."""
-
-    SENT = "sent"
-    """Done: reminders delivered (or refused and recorded), status changed."""
-    MISSED = "missed"
-    """A reminder whose game had already started when a worker got to it."""
-    SKIPPED = "skipped"
-    """No longer applies: the game moved, was cancelled, or a later reminder was also due."""
-
-
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """Rows one worker claimed in one pass."""
 
+    claim: str
+    """The pass's claim: the tasks present it to show they still hold their row."""
     job_ids: tuple[int, ...]
     notification_ids: tuple[int, ...]
 
@@ -95,6 +89,7 @@ async def claim_due(
 ) -> Claimed:
     """Claim the jobs that are due now and the owed DMs (plus any whose claim expired)."""
     now = ctx.now()
+    claim = f"{worker[:55]}/{secrets.token_hex(4)}"  # fits jobs.claimed_by (64)
     async with ctx.transaction() as session:
         job_ids = await _claim(
             session,
@@ -103,7 +98,7 @@ async def claim_due(
             order=(JobRow.due_at, JobRow.id),
             now=now,
             lease=lease,
-            worker=worker,
+            claim=claim,
             limit=limit,
         )
         notice_ids = await _claim(
@@ -113,10 +108,10 @@ async def claim_due(
             order=(NotificationRow.id,),
             now=now,
             lease=lease,
-            worker=worker,
+            claim=claim,
             limit=limit,
         )
-    return Claimed(job_ids=job_ids, notification_ids=notice_ids)
+    return Claimed(claim=claim, job_ids=job_ids, notification_ids=notice_ids)
 
 
 async def _claim(
@@ -127,7 +122,7 @@ async def _claim(
     order: tuple[InstrumentedAttribute[Any], ...],
     now: datetime,
     lease: timedelta,
-    worker: str,
+    claim: str,
     limit: int,
 ) -> tuple[int, ...]:
     """Take up to ``limit`` due rows nobody holds: one statement, so two workers never share."""
@@ -142,7 +137,7 @@ async def _claim(
     result = await session.execute(
         update(table)
         .where(table.id.in_(candidates.scalar_subquery()), claimable)
-        .values(claimed_at=now, claimed_by=worker)
+        .values(claimed_at=now, claimed_by=claim)
         .returning(table.id)
     )
     return tuple(sorted(result.scalars().all()))
@@ -182,22 +177,23 @@ async def job_kind(ctx: Context, job_id: int) -> JobKind | None:
         return None if job is None or job.done_at is not None else JobKind(job.kind)
 
 
-async def start_reminder(ctx: Context, *, job_id: int) -> ReminderRound | None:
+async def start_reminder(ctx: Context, *, job_id: int, claim: str) -> ReminderRound | None:
     """Open a reminder's round: write a delivery row for every joined player not yet reached.
 
-    Returns None when there is nothing to send; the job is then finished with the reason
-    (the game started before a worker got to it, moved, was cancelled, or a later reminder of
-    the same game is also due, in which case only that latest one is sent).
+    Returns None when there is nothing to send: the job is done, another worker holds it
+    under a newer claim, or it no longer applies, and is then finished with the reason (the
+    game started before a worker got to it, moved, was cancelled, or a later reminder of the
+    same game is also due, in which case only that latest one is sent).
     """
     now = ctx.now()
     async with ctx.transaction() as session:
-        opened = await _open_job(session, job_id)
+        opened = await _open_job(session, job_id, claim)
         if opened is None:
             return None
         job, game = opened
         outcome = await _reminder_obstacle(session, job, game, now)
         if outcome is not None:
-            _finish(job, outcome, now)
+            close_job(job, outcome, now)
             return None
         view = await view_of(session, game)
         query = select(DeliveryRow).where(DeliveryRow.job_id == job.id)
@@ -217,10 +213,12 @@ async def start_reminder(ctx: Context, *, job_id: int) -> ReminderRound | None:
         )
 
 
-async def _open_job(session: AsyncSession, job_id: int) -> tuple[JobRow, GameRow] | None:
-    """A job still to be done and its game, locked for this transaction."""
+async def _open_job(
+    session: AsyncSession, job_id: int, claim: str
+) -> tuple[JobRow, GameRow] | None:
+    """A job still to be done under ``claim``, and its game, locked for this transaction."""
     job = await session.get(JobRow, job_id)
-    if job is None or job.done_at is not None:
+    if job is None or job.done_at is not None or job.claimed_by != claim:
         return None
     return job, await load_game(session, job.game_id, lock=True)
 
@@ -234,20 +232,26 @@ async def _reminder_obstacle(
             if GameStatus(game.status) is not GameStatus.CANCELLED
             else Outcome.SKIPPED
         )
-    if job.due_at != game.start_at - timedelta(minutes=job.offset_minutes):
+    if not _planned_for(job, game):
         return Outcome.SKIPPED  # planned for a start time the game no longer has
     if now >= game.start_at:
         return Outcome.MISSED
-    later_due = await session.scalar(
-        select(func.count(JobRow.id)).where(
+    later_due = await session.scalars(
+        select(JobRow).where(
             JobRow.game_id == game.id,
             JobRow.kind == JobKind.REMINDER,
-            JobRow.done_at.is_(None),
             JobRow.due_at > job.due_at,
             JobRow.due_at <= now,
+            or_(JobRow.outcome.is_(None), JobRow.outcome == Outcome.SENT),
         )
     )
-    return Outcome.SKIPPED if later_due else None
+    superseded = any(_planned_for(later, game) for later in later_due.all())
+    return Outcome.SKIPPED if superseded else None
+
+
+def _planned_for(job: JobRow, game: GameRow) -> bool:
+    """Whether a reminder was planned for the game's current start time."""
+    return job.due_at == game.start_at - timedelta(minutes=job.offset_minutes)
 
 
 async def record_delivery(
@@ -264,40 +268,40 @@ async def record_delivery(
         )
 
 
-async def renew_claim(ctx: Context, *, job_id: int) -> None:
-    """Keep holding a claimed job that is still running (its lease starts again)."""
+async def renew_claim(ctx: Context, *, job_id: int, claim: str) -> bool:
+    """Keep holding a claimed job that is still running (its lease starts again).
+
+    False when the job is no longer held under ``claim``: it is done, or its lease ran out
+    and another worker took it over, and this worker should stop working on it.
+    """
     async with ctx.transaction() as session:
-        await session.execute(
+        result = await session.execute(
             update(JobRow)
-            .where(JobRow.id == job_id, JobRow.done_at.is_(None))
+            .where(JobRow.id == job_id, JobRow.done_at.is_(None), JobRow.claimed_by == claim)
             .values(claimed_at=ctx.now())
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def finish_job(ctx: Context, *, job_id: int, outcome: Outcome = Outcome.SENT) -> None:
-    """Mark a job done so no worker takes it again."""
+async def finish_job(ctx: Context, *, job_id: int, claim: str) -> None:
+    """Mark a job held under ``claim`` done, so no worker takes it again."""
     now = ctx.now()
     async with ctx.transaction() as session:
         job = await session.get(JobRow, job_id)
-        if job is not None and job.done_at is None:
-            _finish(job, outcome, now)
+        if job is not None and job.done_at is None and job.claimed_by == claim:
+            close_job(job, Outcome.SENT, now)
 
 
-def _finish(job: JobRow, outcome: Outcome, now: datetime) -> None:
-    job.done_at = now
-    job.outcome = outcome
-
-
-async def advance_status(ctx: Context, *, job_id: int) -> GameView | None:
+async def advance_status(ctx: Context, *, job_id: int, claim: str) -> GameView | None:
     """Carry out a start or completion job: move the game to the status its clock calls for.
 
     A game whose start and end both passed while everything was down goes through
     IN_PROGRESS to COMPLETED in one step. Returns the changed game, or None when nothing
-    changed (cancelled meanwhile, moved to another time, already done).
+    changed (cancelled meanwhile, moved to another time, already done, held by another claim).
     """
     now = ctx.now()
     async with ctx.transaction() as session:
-        opened = await _open_job(session, job_id)
+        opened = await _open_job(session, job_id, claim)
         if opened is None:
             return None
         job, game = opened
@@ -310,7 +314,7 @@ async def advance_status(ctx: Context, *, job_id: int) -> GameView | None:
         if target is GameStatus.IN_PROGRESS and now >= end:
             target = GameStatus.COMPLETED
         if target is status:
-            _finish(job, Outcome.SKIPPED, now)
+            close_job(job, Outcome.SKIPPED, now)
             return None
         if status is GameStatus.SCHEDULED:
             status = move(status, GameStatus.IN_PROGRESS)
@@ -318,7 +322,7 @@ async def advance_status(ctx: Context, *, job_id: int) -> GameView | None:
             status = move(status, GameStatus.COMPLETED)
         game.status = status
         bump(game)
-        _finish(job, Outcome.SENT, now)
+        close_job(job, Outcome.SENT, now)
         await replan_jobs(session, game, settings, now=now)
         await session.flush()
         return await view_of(session, game)
@@ -342,8 +346,9 @@ async def unreachable_players(ctx: Context, *, game_id: int) -> tuple[int, ...]:
 # ----- owed DMs ---------------------------------------------------------------------------
 
 
-async def owed_notice(ctx: Context, *, notification_id: int) -> OwedNotice | None:
-    """The DM a claimed notification asks for, or None (sent already, or overtaken).
+async def owed_notice(ctx: Context, *, notification_id: int, claim: str) -> OwedNotice | None:
+    """The DM a notification held under ``claim`` asks for, or None (sent already, held by
+    another claim, or overtaken).
 
     A notice overtaken by a later one about the same game and member (moved twice; moved,
     then cancelled) is closed unsent: the member hears only the newest news.
@@ -351,7 +356,7 @@ async def owed_notice(ctx: Context, *, notification_id: int) -> OwedNotice | Non
     now = ctx.now()
     async with ctx.transaction() as session:
         row = await session.get(NotificationRow, notification_id)
-        if row is None or row.sent_at is not None:
+        if row is None or row.sent_at is not None or row.claimed_by != claim:
             return None
         newer = await session.scalar(
             select(func.count(NotificationRow.id)).where(

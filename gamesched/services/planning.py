@@ -21,6 +21,17 @@ class JobKind(StrEnum):
     COMPLETE = "complete"
 
 
+class Outcome(StrEnum):
+    """How a job ended."""
+
+    SENT = "sent"
+    """Done: reminders delivered (or refused and recorded), status changed."""
+    MISSED = "missed"
+    """A reminder whose game had already started when a worker got to it."""
+    SKIPPED = "skipped"
+    """No longer applies: the game moved, was cancelled, or a later reminder was also due."""
+
+
 class NoticeKind(StrEnum):
     """Direct messages owed to members."""
 
@@ -34,27 +45,56 @@ class NoticeKind(StrEnum):
 async def replan_jobs(
     session: AsyncSession, game: GameRow, settings: EffectiveSettings, *, now: datetime
 ) -> None:
-    """Replace the game's unclaimed jobs with the ones its current state calls for.
+    """Bring the game's pending jobs in line with what its current state calls for.
 
-    Reminders whose time has already passed are not planned; claimed or finished jobs are
-    left to their worker.
+    A pending job still called for stays as it is, even one already due that no worker has
+    got to yet (a reminder that fell due while the workers were down is still sent after a
+    title edit). One no longer called for is dropped, or closed with the reason if it was due
+    already; jobs a worker holds are left to it. New reminders are planned only for times
+    still ahead.
     """
     mark_due_work(session)
-    await repo.drop_pending_jobs(session, game.id)
+    wanted = _wanted_jobs(game, settings)
     status = GameStatus(game.status)
-    jobs: list[JobRow] = []
+    for job in await repo.pending_jobs(session, game.id):
+        planned = (JobKind(job.kind), job.offset_minutes, job.due_at)
+        if planned in wanted:
+            wanted.remove(planned)
+        elif job.claimed_at is not None:
+            continue
+        elif job.due_at > now:
+            await session.delete(job)
+        elif job.kind == JobKind.REMINDER and status in _UNDERWAY:
+            close_job(job, Outcome.MISSED, now)
+        else:
+            close_job(job, Outcome.SKIPPED, now)
+    for kind, offset, due in wanted:
+        if kind is not JobKind.REMINDER or due > now:
+            session.add(JobRow(game_id=game.id, kind=kind, offset_minutes=offset, due_at=due))
+
+
+_UNDERWAY = (GameStatus.IN_PROGRESS, GameStatus.COMPLETED)
+
+
+def _wanted_jobs(game: GameRow, settings: EffectiveSettings) -> list[tuple[JobKind, int, datetime]]:
+    """(kind, offset, due time) of every job the game's status and settings call for."""
+    status = GameStatus(game.status)
+    wanted: list[tuple[JobKind, int, datetime]] = []
     if status is GameStatus.SCHEDULED:
         for offset in settings.reminder_minutes.value:
             due = game.start_at - timedelta(minutes=offset)
-            if due > now:
-                jobs.append(JobRow(kind=JobKind.REMINDER, offset_minutes=offset, due_at=due))
-        jobs.append(JobRow(kind=JobKind.START, offset_minutes=0, due_at=game.start_at))
+            wanted.append((JobKind.REMINDER, offset, due))
+        wanted.append((JobKind.START, 0, game.start_at))
     if status in (GameStatus.SCHEDULED, GameStatus.IN_PROGRESS):
         end = game.start_at + timedelta(minutes=settings.duration_minutes.value)
-        jobs.append(JobRow(kind=JobKind.COMPLETE, offset_minutes=0, due_at=end))
-    for job in jobs:
-        job.game_id = game.id
-        session.add(job)
+        wanted.append((JobKind.COMPLETE, 0, end))
+    return wanted
+
+
+def close_job(job: JobRow, outcome: Outcome, now: datetime) -> None:
+    """Mark a job done, with how it ended, so no worker takes it again."""
+    job.done_at = now
+    job.outcome = outcome
 
 
 def notify(session: AsyncSession, game: GameRow, kind: NoticeKind, user_ids: Iterable[int]) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from taskiq import AsyncBroker, InMemoryBroker
+from taskiq.acks import AcknowledgeType
 from taskiq_redis import RedisStreamBroker
 
 REDELIVER_AFTER_SECONDS = 120
-"""A task a worker took but never acknowledged (it was killed) goes to another worker. The
-database lease usually gets there first: the dispatcher re-claims the row and kicks it anew."""
+"""A task a worker read but never acknowledged (it was killed in between) goes to another
+worker. Workers acknowledge on receipt, so this is rare; the database lease covers the rest."""
+ACK_ON = AcknowledgeType.WHEN_RECEIVED
+"""Redelivering a task still running elsewhere (a 5,000-DM round outlasts any idle timeout)
+would run it twice under the same claim; the lease is what recovers a killed worker's work."""
 AUTOCLAIM_LOCK_SECONDS = 5.0
 """How long one worker may hold the lock for taking over unacknowledged tasks."""
 
@@ -15,8 +19,9 @@ AUTOCLAIM_LOCK_SECONDS = 5.0
 def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:
     """An in-process broker when ``url`` is empty, else a Redis stream broker on ``url``.
 
-    The Redis broker acknowledges a task only after it ran, so a worker killed mid-task
-    leaves it to be redelivered; the tasks are idempotent, so that costs nothing.
+    Workers acknowledge a task as soon as they receive it (see :data:`ACK_ON`): a task
+    cut short by a killed worker is not redelivered as it stands but claimed and kicked anew
+    once its lease runs out, under a new claim, so a slow task is never run twice at once.
     """
     if not url:
         return InMemoryBroker()

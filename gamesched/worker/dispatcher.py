@@ -71,9 +71,9 @@ class Dispatcher:
             self._services, worker=self.name, limit=CLAIM_BATCH, lease=self._lease
         )
         for job_id in claimed.job_ids:
-            await self._tasks.run_job.kiq(job_id)
+            await self._tasks.run_job.kiq(job_id, claimed.claim)
         for notification_id in claimed.notification_ids:
-            await self._tasks.deliver_notice.kiq(notification_id)
+            await self._tasks.deliver_notice.kiq(notification_id, claimed.claim)
         for game_id in await outbox.stale_announcements(self._services):
             self._sync.sweep(game_id)
         return len(claimed.job_ids) + len(claimed.notification_ids)

@@ -12,6 +12,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
 
 from gamesched.services.outbox import LEASE
+from gamesched.worker.broker import ACK_ON
 from gamesched.worker.dispatcher import IDLE_CHECK_SECONDS, Dispatcher
 from gamesched.worker.tasks import WorkerDeps, install, register_tasks
 from gamesched.worker.wake import WakeSignal
@@ -47,7 +48,11 @@ async def running_worker(
     dispatching = asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher")
     running = [asyncio.create_task(wake.listen(), name="gamesched-wake-listener")]
     if not isinstance(broker, InMemoryBroker):
-        running.append(asyncio.create_task(run_receiver_task(broker), name="gamesched-receiver"))
+        running.append(
+            asyncio.create_task(
+                run_receiver_task(broker, ack_time=ACK_ON), name="gamesched-receiver"
+            )
+        )
     try:
         yield dispatcher
     finally:

@@ -1,7 +1,9 @@
 """What a worker does with a claimed row: send a reminder round, change a status, send a DM.
 
 Each task is idempotent: it re-reads its row, does only what is still owed, and records the
-outcome, so a redelivered or re-claimed task never repeats a finished DM. The task bodies
+outcome, so a re-claimed task never repeats a finished DM. A task carries the claim it was
+kicked under and acts only while its row is still held under it, so a copy whose claim was
+taken over does nothing. The task bodies
 are plain functions of :class:`WorkerDeps`; the taskiq wrappers only fetch the deps from the
 broker's state, where they were put when the process started.
 """
@@ -11,10 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 from taskiq import Context as TaskContext
@@ -27,6 +29,7 @@ from gamesched.services.context import Context
 from gamesched.services.planning import JobKind
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DM_CONCURRENCY = 8
 """Reminder DMs of one round in flight at once; the REST client paces them to the limits."""
@@ -50,21 +53,21 @@ class Retry(Exception):
     expires."""
 
 
-async def run_job(deps: WorkerDeps, job_id: int) -> None:
-    """Carry out one claimed job (a reminder round or a status change)."""
+async def run_job(deps: WorkerDeps, job_id: int, claim: str) -> None:
+    """Carry out one job claimed under ``claim`` (a reminder round or a status change)."""
     kind = await outbox.job_kind(deps.services, job_id)
     if kind is None:
         return
     if kind is JobKind.REMINDER:
-        await _remind(deps, job_id)
+        await _remind(deps, job_id, claim)
         return
-    changed = await outbox.advance_status(deps.services, job_id=job_id)
+    changed = await outbox.advance_status(deps.services, job_id=job_id, claim=claim)
     if changed is not None:
         deps.sync.request(changed.id)
 
 
-async def _remind(deps: WorkerDeps, job_id: int) -> None:
-    round_ = await outbox.start_reminder(deps.services, job_id=job_id)
+async def _remind(deps: WorkerDeps, job_id: int, claim: str) -> None:
+    round_ = await outbox.start_reminder(deps.services, job_id=job_id, claim=claim)
     if round_ is None:
         return
     payload = render.reminder(
@@ -87,30 +90,50 @@ async def _remind(deps: WorkerDeps, job_id: int) -> None:
             )
             return True
 
-    async with _holding_claim(deps, job_id):
-        delivered = await asyncio.gather(*(deliver(owed) for owed in round_.deliveries))
-    if all(delivered) and await _remind_in_channel(deps, job_id):
-        await outbox.finish_job(deps.services, job_id=job_id)
+    async def deliver_all() -> bool:
+        async with asyncio.TaskGroup() as group:
+            sends = [group.create_task(deliver(owed)) for owed in round_.deliveries]
+        return all(send.result() for send in sends)
+
+    delivered = await holding_claim(deps.services, job_id, claim, deliver_all(), lease=deps.lease)
+    if delivered and await _remind_in_channel(deps, job_id):
+        await outbox.finish_job(deps.services, job_id=job_id, claim=claim)
 
 
-@contextlib.asynccontextmanager
-async def _holding_claim(deps: WorkerDeps, job_id: int) -> AsyncIterator[None]:
-    """Renew the job's claim while its round runs, so a round that takes longer than the
-    lease (thousands of DMs under Discord's limits) is not taken over and run twice."""
-    every = deps.lease.total_seconds() / 3
+async def holding_claim(
+    services: Context,
+    job_id: int,
+    claim: str,
+    work: Coroutine[Any, Any, T],
+    *,
+    lease: timedelta,
+) -> T | None:
+    """Run ``work``, renewing the job's claim meanwhile, so a round that takes longer than
+    the lease (thousands of DMs under Discord's limits) is not taken over and run twice.
 
-    async def renew() -> None:
-        while True:
-            await asyncio.sleep(every)
-            await outbox.renew_claim(deps.services, job_id=job_id)
-
-    renewing = asyncio.create_task(renew())
+    Returns None, with ``work`` cancelled, when the claim was lost anyway (this worker stalled
+    past its lease and another took the job over): the new holder sends what is still owed.
+    """
+    every = lease.total_seconds() / 3
+    running = asyncio.ensure_future(work)
     try:
-        yield
+        while True:
+            done, _ = await asyncio.wait({running}, timeout=every)
+            if done:
+                return running.result()
+            try:
+                held = await outbox.renew_claim(services, job_id=job_id, claim=claim)
+            except Exception:
+                log.warning("job %s: claim not renewed, trying again", job_id, exc_info=True)
+                continue
+            if not held:
+                log.warning("job %s was taken over by another worker; stopping here", job_id)
+                return None
     finally:
-        renewing.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewing
+        if not running.done():
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
 
 async def _remind_in_channel(deps: WorkerDeps, job_id: int) -> bool:
@@ -139,9 +162,9 @@ async def _remind_in_channel(deps: WorkerDeps, job_id: int) -> bool:
     return True
 
 
-async def deliver_notice(deps: WorkerDeps, notification_id: int) -> None:
+async def deliver_notice(deps: WorkerDeps, notification_id: int, claim: str) -> None:
     """Send one owed DM (a seat opened, the game was moved or cancelled)."""
-    owed = await outbox.owed_notice(deps.services, notification_id=notification_id)
+    owed = await outbox.owed_notice(deps.services, notification_id=notification_id, claim=claim)
     if owed is None:
         return
     payload = render.notice(owed.kind, owed.game, jump_url=render.announcement_link(owed.game))
@@ -177,7 +200,7 @@ async def send_dm(
 
 @dataclass(frozen=True, slots=True)
 class Tasks:
-    """The registered taskiq tasks; ``kiq`` them with a row id."""
+    """The registered taskiq tasks; ``kiq`` them with a row id and the claim it is held by."""
 
     run_job: AsyncTaskiqDecoratedTask[..., Any]
     deliver_notice: AsyncTaskiqDecoratedTask[..., Any]
@@ -186,13 +209,15 @@ class Tasks:
 def register_tasks(broker: AsyncBroker) -> Tasks:
     """Register gamesched's tasks on ``broker`` (the same names on every process)."""
 
-    async def run_job_task(job_id: int, context: Annotated[TaskContext, TaskiqDepends()]) -> None:
-        await run_job(deps_of(context), job_id)
+    async def run_job_task(
+        job_id: int, claim: str, context: Annotated[TaskContext, TaskiqDepends()]
+    ) -> None:
+        await run_job(deps_of(context), job_id, claim)
 
     async def deliver_notice_task(
-        notification_id: int, context: Annotated[TaskContext, TaskiqDepends()]
+        notification_id: int, claim: str, context: Annotated[TaskContext, TaskiqDepends()]
     ) -> None:
-        await deliver_notice(deps_of(context), notification_id)
+        await deliver_notice(deps_of(context), notification_id, claim)
 
     return Tasks(
         run_job=broker.register_task(run_job_task, task_name="gamesched.run_job"),

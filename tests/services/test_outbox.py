@@ -47,14 +47,21 @@ async def jobs_of(ctx: Context, game_id: int) -> list[JobRow]:
         return list((await session.scalars(query)).all())
 
 
-async def deliver_round(ctx: Context, job_id: int) -> tuple[int, ...]:
+async def claim_one(ctx: Context, worker: str = "w1") -> tuple[int, str]:
+    """Claim what is due, expecting exactly one job: its id and the claim it is held by."""
+    claimed = await outbox.claim_due(ctx, worker=worker)
+    (job_id,) = claimed.job_ids
+    return job_id, claimed.claim
+
+
+async def deliver_round(ctx: Context, job_id: int, claim: str) -> tuple[int, ...]:
     """Run a reminder round the way a worker does, recording every DM as sent."""
-    round_ = await outbox.start_reminder(ctx, job_id=job_id)
+    round_ = await outbox.start_reminder(ctx, job_id=job_id, claim=claim)
     if round_ is None:
         return ()
     for user_id in round_.user_ids:
         await outbox.record_delivery(ctx, job_id=job_id, user_id=user_id)
-    await outbox.finish_job(ctx, job_id=job_id)
+    await outbox.finish_job(ctx, job_id=job_id, claim=claim)
     return round_.user_ids
 
 
@@ -79,9 +86,9 @@ async def test_a_reminder_round_reaches_seated_players_only_and_only_once(
     """Joined players get the reminder; waitlisted players and placeholders do not; no re-send."""
     game = await make_game(ctx, directory, cap=2, participants="Guest")
     clock.now = START - timedelta(minutes=60)
-    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
-    assert await deliver_round(ctx, job_id) == (P1, P2)
-    assert await outbox.start_reminder(ctx, job_id=job_id) is None
+    job_id, claim = await claim_one(ctx)
+    assert await deliver_round(ctx, job_id, claim) == (P1, P2)
+    assert await outbox.start_reminder(ctx, job_id=job_id, claim=claim) is None
     assert game.placeholders == ("Guest",)
 
 
@@ -91,14 +98,15 @@ async def test_a_round_cut_short_by_a_crash_only_sends_what_is_still_owed(
     """A re-run after a crash mid-round skips the players already reached."""
     game = await make_game(ctx, directory, cap=3)
     clock.now = START - timedelta(minutes=60)
-    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
-    first = await outbox.start_reminder(ctx, job_id=job_id)
+    job_id, claim = await claim_one(ctx)
+    first = await outbox.start_reminder(ctx, job_id=job_id, claim=claim)
     assert first is not None
     await outbox.record_delivery(ctx, job_id=job_id, user_id=P1)
     # The worker dies here. After the lease another worker takes the job over.
     clock.now += outbox.LEASE + timedelta(seconds=1)
-    assert (await outbox.claim_due(ctx, worker="w2")).job_ids == (job_id,)
-    again = await outbox.start_reminder(ctx, job_id=job_id)
+    taken_over, takeover = await claim_one(ctx, "w2")
+    assert taken_over == job_id
+    again = await outbox.start_reminder(ctx, job_id=job_id, claim=takeover)
     assert again is not None
     assert again.user_ids == (P2, P3)
     assert game.id == again.game.id
@@ -110,13 +118,13 @@ async def test_a_player_who_joins_later_gets_the_later_reminders(
     """Whoever is seated when a reminder falls due receives it."""
     game = await make_game(ctx, directory, cap=4)
     clock.now = START - timedelta(minutes=60)
-    (first,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
-    assert await deliver_round(ctx, first) == (P1, P2, P3)
+    first = await claim_one(ctx)
+    assert await deliver_round(ctx, *first) == (P1, P2, P3)
     late = 600_000_000_000_000_099
     await join_game(ctx, game_id=game.id, user_id=late)
     clock.now = START - timedelta(minutes=15)
-    (second,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
-    assert await deliver_round(ctx, second) == (P1, P2, P3, late)
+    second = await claim_one(ctx)
+    assert await deliver_round(ctx, *second) == (P1, P2, P3, late)
 
 
 async def test_two_workers_never_claim_the_same_row(
@@ -152,8 +160,8 @@ async def test_when_several_reminders_were_missed_only_the_latest_is_sent(
     """Coming back 10 minutes before the start sends the 15-minute reminder, not both."""
     game = await make_game(ctx, directory)
     clock.now = START - timedelta(minutes=10)
-    claimed = (await outbox.claim_due(ctx, worker="w1")).job_ids
-    sent = [await deliver_round(ctx, job_id) for job_id in claimed]
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    sent = [await deliver_round(ctx, job_id, claimed.claim) for job_id in claimed.job_ids]
     assert sent == [(), (P1, P2)]
     outcomes = {j.offset_minutes: j.outcome for j in await jobs_of(ctx, game.id) if j.done_at}
     assert outcomes == {60: "skipped", 15: "sent"}
@@ -165,11 +173,11 @@ async def test_a_reminder_found_after_the_start_is_recorded_as_missed(
     """Once the game started, an overdue reminder is not sent late but marked missed."""
     game = await make_game(ctx, directory)
     clock.now = START + timedelta(minutes=1)
-    claimed = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    claimed = await outbox.claim_due(ctx, worker="w1")
     reminders = [j for j in await jobs_of(ctx, game.id) if j.kind == "reminder"]
     for job in reminders:
-        assert job.id in claimed
-        assert await outbox.start_reminder(ctx, job_id=job.id) is None
+        assert job.id in claimed.job_ids
+        assert await outbox.start_reminder(ctx, job_id=job.id, claim=claimed.claim) is None
     outcomes = [j.outcome for j in await jobs_of(ctx, game.id) if j.kind == "reminder"]
     assert outcomes == ["missed", "missed"]
 
@@ -180,9 +188,9 @@ async def test_a_claimed_reminder_of_a_rescheduled_game_is_skipped(
     """A reminder taken before the game moved does not go out with the old time."""
     game = await make_game(ctx, directory)
     clock.now = START - timedelta(minutes=60)
-    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    job_id, claim = await claim_one(ctx)
     await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(when="2026-12-06 19:00"))
-    assert await outbox.start_reminder(ctx, job_id=job_id) is None
+    assert await outbox.start_reminder(ctx, job_id=job_id, claim=claim) is None
     new_start = datetime(2026, 12, 6, 19, 0, tzinfo=UTC)
     pending = [j.due_at for j in await jobs_of(ctx, game.id) if j.done_at is None]
     assert new_start - timedelta(minutes=60) in pending
@@ -194,9 +202,9 @@ async def test_a_cancelled_game_gets_no_more_reminders(
     """Cancelling drops the unclaimed reminders and skips a claimed one."""
     game = await make_game(ctx, directory)
     clock.now = START - timedelta(minutes=60)
-    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    job_id, claim = await claim_one(ctx)
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
-    assert await outbox.start_reminder(ctx, job_id=job_id) is None
+    assert await outbox.start_reminder(ctx, job_id=job_id, claim=claim) is None
     clock.now = START + timedelta(hours=5)
     assert (await outbox.claim_due(ctx, worker="w1")).job_ids == ()
 
@@ -207,17 +215,19 @@ async def test_status_follows_the_clock(
     """The start job makes a game in progress; the completion job completes it."""
     game = await make_game(ctx, directory)
     clock.now = START
-    for job_id in (await outbox.claim_due(ctx, worker="w1")).job_ids:
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    for job_id in claimed.job_ids:
         if await outbox.job_kind(ctx, job_id) == "start":
-            started = await outbox.advance_status(ctx, job_id=job_id)
+            started = await outbox.advance_status(ctx, job_id=job_id, claim=claimed.claim)
             assert started is not None
             assert started.status is GameStatus.IN_PROGRESS
             assert started.version > game.version
         else:
-            assert await outbox.start_reminder(ctx, job_id=job_id) is None  # missed
+            missed = await outbox.start_reminder(ctx, job_id=job_id, claim=claimed.claim)
+            assert missed is None
     clock.now = START + timedelta(minutes=120)
-    (complete,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
-    completed = await outbox.advance_status(ctx, job_id=complete)
+    complete, claim = await claim_one(ctx)
+    completed = await outbox.advance_status(ctx, job_id=complete, claim=claim)
     assert completed is not None
     assert completed.status is GameStatus.COMPLETED
     clock.now += timedelta(days=1)
@@ -232,10 +242,11 @@ async def test_a_game_whose_whole_slot_passed_while_down_ends_completed(
     game = await make_game(ctx, directory)
     clock.now = START + timedelta(hours=3)
     results = []
-    for job_id in (await outbox.claim_due(ctx, worker="w1")).job_ids:
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    for job_id in claimed.job_ids:
         kind = await outbox.job_kind(ctx, job_id)
         if kind in ("start", "complete"):
-            results.append(await outbox.advance_status(ctx, job_id=job_id))
+            results.append(await outbox.advance_status(ctx, job_id=job_id, claim=claimed.claim))
     changed = [r for r in results if r is not None]
     assert [c.status for c in changed] == [GameStatus.COMPLETED]
     assert changed[0].id == game.id
@@ -247,12 +258,13 @@ async def test_a_seat_freed_owes_the_promoted_player_one_notice(
     """Leaving promotes the first waitlisted player; their DM is owed exactly once."""
     game = await make_game(ctx, directory, cap=2)
     await leave_game(ctx, game_id=game.id, user_id=P1)
-    (notice_id,) = (await outbox.claim_due(ctx, worker="w1")).notification_ids
-    owed = await outbox.owed_notice(ctx, notification_id=notice_id)
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    (notice_id,) = claimed.notification_ids
+    owed = await outbox.owed_notice(ctx, notification_id=notice_id, claim=claimed.claim)
     assert owed is not None
     assert (owed.user_id, owed.kind) == (P3, "promoted")
     await outbox.record_notice(ctx, notification_id=notice_id)
-    assert await outbox.owed_notice(ctx, notification_id=notice_id) is None
+    assert await outbox.owed_notice(ctx, notification_id=notice_id, claim=claimed.claim) is None
     assert await outbox.pending_work(ctx, game_ids=[game.id]) == 4  # 2 reminders, start, end
 
 
@@ -263,8 +275,11 @@ async def test_a_member_hears_only_the_newest_news(
     game = await make_game(ctx, directory, cap=3)
     await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(when="2026-12-06 19:00"))
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
-    claimed = (await outbox.claim_due(ctx, worker="w1")).notification_ids
-    owed = [await outbox.owed_notice(ctx, notification_id=n) for n in claimed]
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    owed = [
+        await outbox.owed_notice(ctx, notification_id=n, claim=claimed.claim)
+        for n in claimed.notification_ids
+    ]
     sent = sorted((o.user_id, o.kind) for o in owed if o is not None)
     assert sent == [(P1, "cancelled"), (P2, "cancelled"), (P3, "cancelled")]
 
@@ -275,13 +290,13 @@ async def test_closed_dms_are_recorded_for_the_host(
     """A refused DM marks the player unreachable for that game; it is not retried."""
     game = await make_game(ctx, directory, cap=3)
     clock.now = START - timedelta(minutes=60)
-    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
-    round_ = await outbox.start_reminder(ctx, job_id=job_id)
+    job_id, claim = await claim_one(ctx)
+    round_ = await outbox.start_reminder(ctx, job_id=job_id, claim=claim)
     assert round_ is not None
     await outbox.record_delivery(ctx, job_id=job_id, user_id=P1, failure=outbox.DMS_CLOSED)
     for user_id in (P2, P3):
         await outbox.record_delivery(ctx, job_id=job_id, user_id=user_id)
-    await outbox.finish_job(ctx, job_id=job_id)
+    await outbox.finish_job(ctx, job_id=job_id, claim=claim)
     assert await outbox.unreachable_players(ctx, game_id=game.id) == (P1,)
     async with ctx.transaction() as session:
         rows = (
@@ -315,10 +330,62 @@ async def test_a_renewed_claim_is_not_taken_over_while_its_round_runs(
     """A long round that keeps renewing its claim is not handed to a second worker."""
     await make_game(ctx, directory)
     clock.now = START - timedelta(minutes=60)
-    (job_id,) = (await outbox.claim_due(ctx, worker="w1")).job_ids
+    job_id, claim = await claim_one(ctx)
     clock.now += outbox.LEASE - timedelta(seconds=10)
-    await outbox.renew_claim(ctx, job_id=job_id)
+    assert await outbox.renew_claim(ctx, job_id=job_id, claim=claim)
     clock.now += timedelta(seconds=30)  # past the first claim's lease, within the renewal's
     assert (await outbox.claim_due(ctx, worker="w2")).job_ids == ()
     clock.now += outbox.LEASE
     assert (await outbox.claim_due(ctx, worker="w2")).job_ids == (job_id,)
+
+
+async def test_a_task_whose_claim_was_taken_over_does_nothing(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A stale copy of a reminder task sends nothing and cannot renew or finish the job."""
+    await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=60)
+    job_id, stale = await claim_one(ctx, "w1")
+    clock.now += outbox.LEASE + timedelta(seconds=1)
+    _, fresh = await claim_one(ctx, "w2")
+    assert await outbox.start_reminder(ctx, job_id=job_id, claim=stale) is None
+    assert not await outbox.renew_claim(ctx, job_id=job_id, claim=stale)
+    await outbox.finish_job(ctx, job_id=job_id, claim=stale)
+    assert await deliver_round(ctx, job_id, fresh) == (P1, P2)
+
+
+async def test_a_due_reminder_outlives_an_edit_made_before_a_worker_got_to_it(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A reminder that fell due while workers were down survives a title edit and is sent."""
+    game = await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=59)
+    await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(title="Poker night"))
+    job_id, claim = await claim_one(ctx)
+    assert await deliver_round(ctx, job_id, claim) == (P1, P2)
+
+
+async def test_an_earlier_reminder_is_not_sent_after_the_later_one_went_out(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Both missed, the 15-minute one sent first: the 60-minute one is skipped, not sent late."""
+    game = await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=10)
+    claimed = await outbox.claim_due(ctx, worker="w1")
+    sixty, fifteen = claimed.job_ids
+    assert await deliver_round(ctx, fifteen, claimed.claim) == (P1, P2)
+    assert await deliver_round(ctx, sixty, claimed.claim) == ()
+    outcomes = {j.offset_minutes: j.outcome for j in await jobs_of(ctx, game.id) if j.done_at}
+    assert outcomes == {60: "skipped", 15: "sent"}
+
+
+async def test_cancelling_closes_overdue_reminders_and_drops_the_rest(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A reminder already due at cancellation is recorded as skipped; nothing else is left."""
+    game = await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=30)
+    await cancel_game(ctx, actor=ADMIN, game_id=game.id)
+    jobs = await jobs_of(ctx, game.id)
+    assert [(j.offset_minutes, j.outcome) for j in jobs] == [(60, "skipped")]
+    assert await outbox.pending_work(ctx, game_ids=[game.id]) == 3  # the cancellation DMs

@@ -1,0 +1,41 @@
+"""A reminder round stops when another worker took its job over."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from gamesched.services import outbox
+from gamesched.services.context import Context
+from gamesched.worker.tasks import holding_claim
+from tests.conftest import FakeClock
+from tests.services.conftest import StaticDirectory, ctx, directory  # noqa: F401
+from tests.services.test_outbox import START, claim_one, make_game
+
+RENEW_QUICKLY = timedelta(seconds=0.3)
+"""A lease short enough that the first renewal comes after 0.1 s of real time."""
+
+
+async def test_a_round_that_lost_its_claim_stops_sending(
+    ctx: Context,  # noqa: F811
+    directory: StaticDirectory,  # noqa: F811
+    clock: FakeClock,
+) -> None:
+    """A worker that stalled past its lease and was taken over stops its round at the next
+    renewal, leaving the DMs still owed to the new holder alone."""
+    await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=60)
+    job_id, stale = await claim_one(ctx, "w1")
+    clock.now += outbox.LEASE + timedelta(seconds=1)
+    await claim_one(ctx, "w2")
+    stopped = asyncio.Event()
+
+    async def endless_round() -> bool:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+        return True
+
+    assert await holding_claim(ctx, job_id, stale, endless_round(), lease=RENEW_QUICKLY) is None
+    assert stopped.is_set()  # cancelled, not left running beside the new holder's round
