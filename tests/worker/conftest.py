@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from redis.asyncio import Redis
 from taskiq import InMemoryBroker
 
 from gamesched.services.outbox import stale_announcements
 from gamesched.worker.dispatcher import Dispatcher
 from gamesched.worker.tasks import WorkerDeps, install, register_tasks
 from tests.bot.conftest import RunningBot, gamesched_bot  # noqa: F401
+from tests.conftest import REDIS_URL
 from tests.sandbox.conftest import demo_world, discord, sandbox, sandbox_clock  # noqa: F401
 
 MAX_PASSES = 20
@@ -64,3 +67,15 @@ async def worker(gamesched_bot: RunningBot) -> AsyncIterator[DrivenWorker]:  # n
     )
     await broker.wait_all()
     await broker.shutdown()
+
+
+@pytest.fixture
+async def queue() -> AsyncIterator[str]:
+    """A Redis queue name of this test's own, deleted afterwards."""
+    if not REDIS_URL:
+        pytest.skip("GAMESCHED_TEST_REDIS_URL is not set")
+    name = f"gamesched-test-{uuid.uuid4().hex[:8]}"
+    yield name
+    redis = Redis.from_url(REDIS_URL)
+    await redis.delete(name)
+    await redis.aclose()

@@ -37,5 +37,9 @@ async def test_a_round_that_lost_its_claim_stops_sending(
             stopped.set()
         return True
 
-    assert await holding_claim(ctx, job_id, stale, endless_round(), lease=RENEW_QUICKLY) is None
+    async with asyncio.timeout(30):  # a round that never stops would hang here
+        stopped_round = await holding_claim(
+            ctx, job_id, stale, endless_round(), lease=RENEW_QUICKLY
+        )
+    assert stopped_round is None
     assert stopped.is_set()  # cancelled, not left running beside the new holder's round

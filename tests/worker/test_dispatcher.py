@@ -1,14 +1,17 @@
-"""The dispatcher's own loop: it wakes when work is written and stops cleanly when asked."""
+"""The dispatcher's own loop: it wakes at due times and when work is written, and stops
+cleanly when asked."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 from taskiq import InMemoryBroker
 
 from gamesched.domain.permissions import Actor, Permission
 from gamesched.sandbox.driver import SandboxDriver
+from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game
 from gamesched.services.participation import join_game, leave_game
 from gamesched.worker.runtime import running_worker
@@ -58,3 +61,27 @@ async def test_stopping_returns_promptly_while_the_dispatcher_sleeps(
         async with running_worker(deps, InMemoryBroker(), idle_check=IDLE_CHECK) as dispatcher:
             await asyncio.sleep(0.2)
         assert dispatcher.stopped
+
+
+async def test_a_reminder_goes_out_at_its_time_without_any_wake_up(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """Planned before the worker started and never signalled: the dispatcher sleeps until the
+    reminder's due time (not until its idle check an hour away) and sends it then."""
+    services = Context(database=gamesched_bot.services.database)  # the real clock
+    deps = WorkerDeps(services=services, rest=gamesched_bot.bot.deps.rest, sync=gamesched_bot.sync)
+    host = Actor(user_id=gamesched_bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR))
+    start = (datetime.now(UTC) + timedelta(minutes=60, seconds=2)).replace(microsecond=0)
+    new = NewGame(
+        guild_id=gamesched_bot.guild_id,
+        channel_id=gamesched_bot.channel_id("board-games"),
+        title="Root",
+        when=start.isoformat(),
+        reminder_minutes=(60,),
+    )
+    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game  # type: ignore[arg-type]
+    await join_game(services, game_id=game.id, user_id=gamesched_bot.user_id("sam"))
+    async with running_worker(deps, InMemoryBroker(), idle_check=IDLE_CHECK):
+        (dm,) = await discord.dms("sam", at_least=1, within=30)
+    assert "Root" in dm["content"]
+    assert datetime.now(UTC) >= start - timedelta(minutes=60)

@@ -1,5 +1,6 @@
 """A worker process killed with SIGKILL in the middle of a reminder round: the next one
-finishes the round, nobody is left out and nobody gets the reminder twice."""
+finishes the round, nobody is left out and nobody gets the reminder twice, with the
+in-process broker and with Redis."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ from gamesched.sandbox.world import World
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game
+from gamesched.worker.tasks import DM_CONCURRENCY
 from tests.bot.conftest import crowded_world
-from tests.conftest import NoMembers
+from tests.conftest import REDIS_URL, NoMembers
 
 PLAYERS = 60
 GAMESCHED = Path(sys.executable).with_name("gamesched")
@@ -39,6 +41,15 @@ async def crowded_sandbox(demo_world: World) -> AsyncIterator[RunningSandbox]:
     await running.close()
 
 
+@pytest.fixture(params=["in-process", "redis"])
+def broker_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The worker's broker: in-process, or a Redis queue of this test's own."""
+    if request.param == "in-process":
+        return {"GAMESCHED_BROKER__URL": ""}
+    queue: str = request.getfixturevalue("queue")
+    return {"GAMESCHED_BROKER__URL": REDIS_URL, "GAMESCHED_BROKER__QUEUE_NAME": queue}
+
+
 def dms_by_user(running: RunningSandbox) -> Counter[int]:
     """How many DMs the bot has sent each user so far."""
     state = running.sandbox.state
@@ -50,15 +61,24 @@ def dms_by_user(running: RunningSandbox) -> Counter[int]:
     return counts
 
 
-def start_worker(url: str, running: RunningSandbox, cwd: Path) -> subprocess.Popen[bytes]:
+def dm_posts(running: RunningSandbox) -> int:
+    """How many DM posts the sandbox accepted, repeats answered from a nonce included."""
+    state = running.sandbox.state
+    dm_paths = {f"/channels/{channel}/messages" for channel in state.dm_channels.values()}
+    return sum(e.method == "POST" and e.status == 200 and e.path in dm_paths for e in state.log)
+
+
+def start_worker(
+    url: str, running: RunningSandbox, cwd: Path, broker: dict[str, str]
+) -> subprocess.Popen[bytes]:
     """``gamesched worker`` as an operator starts it, in its own process."""
     environment = os.environ | {
         "GAMESCHED_DATABASE__URL": url,
         "GAMESCHED_DISCORD__TOKEN": running.sandbox.state.world.token,
         "GAMESCHED_DISCORD__API_BASE_URL": running.base_url,
-        "GAMESCHED_BROKER__URL": "",
         "GAMESCHED_BROKER__LEASE_SECONDS": "5",
         "GAMESCHED_BROKER__IDLE_CHECK_SECONDS": "0.2",
+        **broker,
     }
     environment.pop("GAMESCHED_CONFIG", None)
     return subprocess.Popen(
@@ -81,7 +101,10 @@ async def wait_for(condition: object, *, within: float, what: str) -> None:
 
 
 async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
-    database_url: str, crowded_sandbox: RunningSandbox, tmp_path: Path
+    database_url: str,
+    crowded_sandbox: RunningSandbox,
+    tmp_path: Path,
+    broker_settings: dict[str, str],
 ) -> None:
     """SIGKILL after some DMs of a round went out; a fresh worker sends the rest, once each."""
     world = crowded_sandbox.sandbox.state.world
@@ -104,7 +127,7 @@ async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
     for player in players:
         await join_game(front, game_id=created.game.id, user_id=player)
 
-    first = start_worker(database_url, crowded_sandbox, tmp_path)
+    first = start_worker(database_url, crowded_sandbox, tmp_path, broker_settings)
     try:
         await wait_for(
             lambda: sum(dms_by_user(crowded_sandbox).values()) >= PLAYERS // 4,
@@ -118,7 +141,7 @@ async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
     cut_short = sum(dms_by_user(crowded_sandbox).values())
     assert cut_short < PLAYERS, "the round finished before the kill; slow the DMs down"
 
-    second = start_worker(database_url, crowded_sandbox, tmp_path)
+    second = start_worker(database_url, crowded_sandbox, tmp_path, broker_settings)
     try:
         await wait_for(
             lambda: set(dms_by_user(crowded_sandbox)) >= set(players),
@@ -133,6 +156,7 @@ async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
 
     counts = dms_by_user(crowded_sandbox)
     assert {user: counts[user] for user in players} == dict.fromkeys(players, 1)
+    assert dm_posts(crowded_sandbox) <= PLAYERS + DM_CONCURRENCY  # only those in flight again
     game = await get_game(front, created.game.id)
     assert game.title == "Twilight Imperium"
     await database.dispose()

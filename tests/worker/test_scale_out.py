@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from gamesched.db.engine import create_database
@@ -38,18 +35,6 @@ pytestmark = [
 START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 GAMES = 30
 PLAYERS = ("sam", "zoe", "taylor", "hana")
-
-
-@pytest.fixture
-async def queue() -> AsyncIterator[str]:
-    """A Redis queue name of this test's own, deleted afterwards."""
-    if not REDIS_URL:
-        pytest.skip("GAMESCHED_TEST_REDIS_URL is not set")
-    name = f"gamesched-test-{uuid.uuid4().hex[:8]}"
-    yield name
-    redis = Redis.from_url(REDIS_URL)
-    await redis.delete(name)
-    await redis.aclose()
 
 
 async def start_worker(
