@@ -118,26 +118,35 @@ def reminder(game: GameView, *, offset_minutes: int, jump_url: str | None) -> di
 CLOSED_DMS_NOTE: Final = "(Posted here because your DMs are closed.)"
 
 
-def channel_reminder(
+def channel_reminders(
     game: GameView, *, offset_minutes: int, user_ids: Sequence[int], jump_url: str | None
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
     """The reminder posted in the game's channel for players whose DMs are closed.
 
-    It pings exactly the players it mentions (as many of ``user_ids`` as fit) and no one else.
+    As many messages as it takes to mention every one of ``user_ids`` within Discord's
+    content and mention limits (one, unless the players are many); each pings exactly the
+    players it mentions and no one else.
     """
     text = f"{_reminder_text(game, offset_minutes)} {CLOSED_DMS_NOTE}"
     if jump_url is not None:
         text = f"{text}\n{jump_url}"
-    mentions, shown = _fit(
-        [f"<@{user_id}>" for user_id in user_ids],
-        limit=MAX_CONTENT_LENGTH - len(text) - 1,
-        separator=" ",
-        most=MAX_ALLOWED_MENTION_IDS,
-    )
-    return {
-        "content": f"{mentions}\n{text}",
-        "allowed_mentions": {"parse": [], "users": [str(u) for u in user_ids[:shown]]},
-    }
+    room = MAX_CONTENT_LENGTH - len(text)  # each mention is followed by a space or newline
+    chunks: list[list[int]] = []
+    used = room
+    for user_id in user_ids:
+        mention = len(f"<@{user_id}> ")
+        if used + mention > room or len(chunks[-1]) == MAX_ALLOWED_MENTION_IDS:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(user_id)
+        used += mention
+    return [
+        {
+            "content": " ".join(f"<@{user_id}>" for user_id in chunk) + f"\n{text}",
+            "allowed_mentions": {"parse": [], "users": [str(u) for u in chunk]},
+        }
+        for chunk in chunks
+    ]
 
 
 def _reminder_text(game: GameView, offset_minutes: int) -> str:

@@ -142,7 +142,7 @@ async def _remind_in_channel(deps: WorkerDeps, job_id: int) -> bool:
     owed = await channel_reminders.owed_channel_reminder(deps.services, job_id=job_id)
     if owed is None:
         return True
-    payload = render.channel_reminder(
+    payloads = render.channel_reminders(
         owed.game,
         offset_minutes=owed.offset_minutes,
         user_ids=owed.user_ids,
@@ -150,9 +150,9 @@ async def _remind_in_channel(deps: WorkerDeps, job_id: int) -> bool:
     )
     channel_id = owed.game.channel_id
     try:
-        await deps.rest.create_message(
-            channel_id, payload | {"nonce": f"c{job_id}", "enforce_nonce": True}
-        )
+        for part, payload in enumerate(payloads):
+            nonce = {"nonce": f"c{job_id}-{part}", "enforce_nonce": True}
+            await deps.rest.create_message(channel_id, payload | nonce)
     except DiscordUnavailable as error:
         log.warning("Channel reminder for job %s not posted, will retry: %s", job_id, error)
         return False

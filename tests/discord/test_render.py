@@ -711,19 +711,27 @@ def test_game_info_without_the_unreachable_list_has_no_content() -> None:
     assert render.game_info(game(), unreachable=())["content"] == ""
 
 
-def test_channel_reminder_pings_exactly_the_players_it_names_within_limits() -> None:
-    """The channel reminder for 150 players with closed DMs fits Discord's limits, pings
-    exactly the players it mentions, and says how many more there are."""
+def test_channel_reminder_pings_every_unreachable_player_within_limits() -> None:
+    """The channel reminder for 250 players with closed DMs is split over messages that each
+    fit Discord's limits and ping exactly the players they mention: everyone, once, in order."""
     view = worst_case(status=GameStatus.SCHEDULED, message_id=BIG_ID)
-    users = tuple(BIG_ID - n for n in range(150))
-    payload = render.channel_reminder(
+    users = tuple(BIG_ID - n for n in range(250))
+    payloads = render.channel_reminders(
         view, offset_minutes=15, user_ids=users, jump_url=render.announcement_link(view)
     )
-    assert check_message(payload, creating=True) == []
-    mentioned = [int(m) for m in USER_MENTION.findall(payload["content"])]
-    assert mentioned == list(users[: len(mentioned)])
-    assert pings(payload).users == frozenset(mentioned)
-    more = MORE.search(payload["content"])
-    assert more is not None
-    assert len(mentioned) + int(more[1]) == len(users)
-    assert render.announcement_link(view) in payload["content"]
+    assert len(payloads) > 2  # more than fit one message, even by the 100-mention rule
+    everyone: list[int] = []
+    for payload in payloads:
+        assert check_message(payload, creating=True) == []
+        mentioned = [int(m) for m in USER_MENTION.findall(payload["content"])]
+        assert pings(payload).users == frozenset(mentioned)
+        assert render.announcement_link(view) in payload["content"]
+        everyone += mentioned
+    assert everyone == list(users)
+
+
+def test_a_few_unreachable_players_get_one_channel_reminder() -> None:
+    """Three players with closed DMs: one message naming the three."""
+    view = game()
+    payloads = render.channel_reminders(view, offset_minutes=60, user_ids=(1, 2, 3), jump_url=None)
+    assert [pings(p).users for p in payloads] == [frozenset({1, 2, 3})]
