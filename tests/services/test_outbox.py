@@ -10,13 +10,15 @@ from sqlalchemy import select
 from gamesched.db.engine import Database
 from gamesched.db.tables import DeliveryRow, JobRow
 from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.settings import SettingsPatch
 from gamesched.services import outbox
+from gamesched.services.configuration import configure_channel, configure_guild
 from gamesched.services.context import Context
 from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
 from gamesched.services.participation import join_game, leave_game
 from gamesched.services.views import GameView
 from tests.conftest import FakeClock
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
+from tests.services.conftest import ADMIN, CHANNEL, CHANNEL_KEEPER, GUILD, StaticDirectory
 
 START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 P1, P2, P3 = (600_000_000_000_000_000 + n for n in range(1, 4))
@@ -389,3 +391,62 @@ async def test_cancelling_closes_overdue_reminders_and_drops_the_rest(
     jobs = await jobs_of(ctx, game.id)
     assert [(j.offset_minutes, j.outcome) for j in jobs] == [(60, "skipped")]
     assert await outbox.pending_work(ctx, game_ids=[game.id]) == 3  # the cancellation DMs
+
+
+async def planned(ctx: Context, game_id: int) -> list[tuple[str, timedelta]]:
+    """The game's pending jobs as (kind, due time relative to START)."""
+    return [(j.kind, j.due_at - START) for j in await jobs_of(ctx, game_id) if j.done_at is None]
+
+
+async def test_reminders_and_the_end_follow_the_inherited_settings(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Reminder times and the end come from the channel, then the guild, and move when they
+    change; a game's own values win over both."""
+    await configure_guild(
+        ctx, actor=ADMIN, guild_id=GUILD, patch=SettingsPatch(duration_minutes=90)
+    )
+    await configure_channel(
+        ctx,
+        actor=CHANNEL_KEEPER,
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        patch=SettingsPatch(reminder_minutes=(30,)),
+    )
+    new = NewGame(guild_id=GUILD, channel_id=CHANNEL, title="Go", when="2026-12-05 19:00")
+    inherited = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    own = NewGame(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        title="Chess",
+        when="2026-12-05 19:00",
+        reminder_minutes=(10,),
+        duration_minutes=45,
+    )
+    overriding = (await create_game(ctx, actor=ADMIN, new=own, directory=directory)).game
+    assert await planned(ctx, inherited.id) == [
+        ("reminder", -timedelta(minutes=30)),
+        ("start", timedelta(minutes=0)),
+        ("complete", timedelta(minutes=90)),
+    ]
+    await configure_guild(
+        ctx, actor=ADMIN, guild_id=GUILD, patch=SettingsPatch(duration_minutes=120)
+    )
+    await configure_channel(
+        ctx,
+        actor=CHANNEL_KEEPER,
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        patch=SettingsPatch(reminder_minutes=(45, 5)),
+    )
+    assert await planned(ctx, inherited.id) == [
+        ("reminder", -timedelta(minutes=45)),
+        ("reminder", -timedelta(minutes=5)),
+        ("start", timedelta(minutes=0)),
+        ("complete", timedelta(minutes=120)),
+    ]
+    assert await planned(ctx, overriding.id) == [
+        ("reminder", -timedelta(minutes=10)),
+        ("start", timedelta(minutes=0)),
+        ("complete", timedelta(minutes=45)),
+    ]
