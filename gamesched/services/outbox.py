@@ -187,7 +187,7 @@ async def start_reminder(ctx: Context, *, job_id: int, claim: str) -> ReminderRo
     """
     now = ctx.now()
     async with ctx.transaction() as session:
-        opened = await _open_job(session, job_id, claim)
+        opened = await _open_job(session, job_id, claim, now)
         if opened is None:
             return None
         job, game = opened
@@ -214,13 +214,27 @@ async def start_reminder(ctx: Context, *, job_id: int, claim: str) -> ReminderRo
 
 
 async def _open_job(
-    session: AsyncSession, job_id: int, claim: str
+    session: AsyncSession, job_id: int, claim: str, now: datetime
 ) -> tuple[JobRow, GameRow] | None:
-    """A job still to be done under ``claim``, and its game, locked for this transaction."""
+    """A job still to be done under ``claim``, and its game, locked for this transaction.
+
+    The job is read again once the game is locked, so a change to the game committed
+    meanwhile (and the re-plan that came with it) is seen. Its lease starts afresh: a task
+    that waited in a queue keeps the whole lease for its work.
+    """
     job = await session.get(JobRow, job_id)
-    if job is None or job.done_at is not None or job.claimed_by != claim:
+    if job is None or not _held(job, claim):
         return None
-    return job, await load_game(session, job.game_id, lock=True)
+    game = await load_game(session, job.game_id, lock=True)
+    job = await session.get(JobRow, job_id, populate_existing=True)
+    if job is None or not _held(job, claim):
+        return None
+    job.claimed_at = now
+    return job, game
+
+
+def _held(job: JobRow, claim: str) -> bool:
+    return job.done_at is None and job.claimed_by == claim
 
 
 async def _reminder_obstacle(
@@ -288,7 +302,7 @@ async def finish_job(ctx: Context, *, job_id: int, claim: str) -> None:
     now = ctx.now()
     async with ctx.transaction() as session:
         job = await session.get(JobRow, job_id)
-        if job is not None and job.done_at is None and job.claimed_by == claim:
+        if job is not None and _held(job, claim):
             close_job(job, Outcome.SENT, now)
 
 
@@ -301,7 +315,7 @@ async def advance_status(ctx: Context, *, job_id: int, claim: str) -> GameView |
     """
     now = ctx.now()
     async with ctx.transaction() as session:
-        opened = await _open_job(session, job_id, claim)
+        opened = await _open_job(session, job_id, claim, now)
         if opened is None:
             return None
         job, game = opened

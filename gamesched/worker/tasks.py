@@ -11,7 +11,6 @@ broker's state, where they were put when the process started.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -85,8 +84,11 @@ async def _remind(deps: WorkerDeps, job_id: int, claim: str) -> None:
                 )
             except Retry:
                 return False
-            await outbox.record_delivery(
-                deps.services, job_id=job_id, user_id=owed.user_id, failure=failure
+            # A DM that went out is recorded even if the round is being stopped meanwhile.
+            await asyncio.shield(
+                outbox.record_delivery(
+                    deps.services, job_id=job_id, user_id=owed.user_id, failure=failure
+                )
             )
             return True
 
@@ -132,8 +134,7 @@ async def holding_claim(
     finally:
         if not running.done():
             running.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await running
+            await asyncio.wait({running})  # unlike awaiting it, lets our own cancel through
 
 
 async def _remind_in_channel(deps: WorkerDeps, job_id: int) -> bool:

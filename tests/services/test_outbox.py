@@ -450,3 +450,17 @@ async def test_reminders_and_the_end_follow_the_inherited_settings(
         ("start", timedelta(minutes=0)),
         ("complete", timedelta(minutes=45)),
     ]
+
+
+async def test_a_task_that_waited_in_the_queue_gets_a_whole_lease_for_its_round(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A round started 50 s after its claim is not taken over 11 s later: its lease starts
+    when the work starts, not when the row was claimed."""
+    await make_game(ctx, directory)
+    clock.now = START - timedelta(minutes=60)
+    job_id, claim = await claim_one(ctx)
+    clock.now += timedelta(seconds=50)
+    assert await outbox.start_reminder(ctx, job_id=job_id, claim=claim) is not None
+    clock.now += timedelta(seconds=11)
+    assert (await outbox.claim_due(ctx, worker="w2")).job_ids == ()
