@@ -288,10 +288,27 @@ async def renew_claim(ctx: Context, *, job_id: int, claim: str) -> bool:
     False when the job is no longer held under ``claim``: it is done, or its lease ran out
     and another worker took it over, and this worker should stop working on it.
     """
+    return await _renew(ctx, JobRow, job_id, claim, JobRow.done_at.is_(None))
+
+
+async def renew_notice_claim(ctx: Context, *, notification_id: int, claim: str) -> bool:
+    """:func:`renew_claim` for an owed DM that is waiting its turn under Discord's limits."""
+    return await _renew(
+        ctx, NotificationRow, notification_id, claim, NotificationRow.sent_at.is_(None)
+    )
+
+
+async def _renew(
+    ctx: Context,
+    table: type[JobRow] | type[NotificationRow],
+    row_id: int,
+    claim: str,
+    open_: ColumnElement[bool],
+) -> bool:
     async with ctx.transaction() as session:
         result = await session.execute(
-            update(JobRow)
-            .where(JobRow.id == job_id, JobRow.done_at.is_(None), JobRow.claimed_by == claim)
+            update(table)
+            .where(table.id == row_id, open_, table.claimed_by == claim)
             .values(claimed_at=ctx.now())
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -372,6 +389,7 @@ async def owed_notice(ctx: Context, *, notification_id: int, claim: str) -> Owed
         row = await session.get(NotificationRow, notification_id)
         if row is None or row.sent_at is not None or row.claimed_by != claim:
             return None
+        row.claimed_at = now  # the lease starts afresh with the work
         newer = await session.scalar(
             select(func.count(NotificationRow.id)).where(
                 NotificationRow.game_id == row.game_id,

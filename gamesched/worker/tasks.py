@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
@@ -97,24 +97,29 @@ async def _remind(deps: WorkerDeps, job_id: int, claim: str) -> None:
             sends = [group.create_task(deliver(owed)) for owed in round_.deliveries]
         return all(send.result() for send in sends)
 
-    delivered = await holding_claim(deps.services, job_id, claim, deliver_all(), lease=deps.lease)
+    delivered = await holding_claim(
+        deliver_all(),
+        renew=lambda: outbox.renew_claim(deps.services, job_id=job_id, claim=claim),
+        lease=deps.lease,
+        name=f"job {job_id}",
+    )
     if delivered and await _remind_in_channel(deps, job_id):
         await outbox.finish_job(deps.services, job_id=job_id, claim=claim)
 
 
 async def holding_claim(
-    services: Context,
-    job_id: int,
-    claim: str,
     work: Coroutine[Any, Any, T],
     *,
+    renew: Callable[[], Awaitable[bool]],
     lease: timedelta,
+    name: str,
 ) -> T | None:
-    """Run ``work``, renewing the job's claim meanwhile, so a round that takes longer than
-    the lease (thousands of DMs under Discord's limits) is not taken over and run twice.
+    """Run ``work``, renewing its row's claim meanwhile, so work that takes longer than the
+    lease (a round of thousands of DMs, or one DM queued behind them under Discord's limits)
+    is not taken over and done twice.
 
     Returns None, with ``work`` cancelled, when the claim was lost anyway (this worker stalled
-    past its lease and another took the job over): the new holder sends what is still owed.
+    past its lease and another took the row over): the new holder does what is still owed.
     """
     every = lease.total_seconds() / 3
     running = asyncio.ensure_future(work)
@@ -124,12 +129,12 @@ async def holding_claim(
             if done:
                 return running.result()
             try:
-                held = await outbox.renew_claim(services, job_id=job_id, claim=claim)
+                held = await renew()
             except Exception:
-                log.warning("job %s: claim not renewed, trying again", job_id, exc_info=True)
+                log.warning("%s: claim not renewed, trying again", name, exc_info=True)
                 continue
             if not held:
-                log.warning("job %s was taken over by another worker; stopping here", job_id)
+                log.warning("%s was taken over by another worker; stopping here", name)
                 return None
     finally:
         if not running.done():
@@ -169,11 +174,24 @@ async def deliver_notice(deps: WorkerDeps, notification_id: int, claim: str) -> 
     if owed is None:
         return
     payload = render.notice(owed.kind, owed.game, jump_url=render.announcement_link(owed.game))
-    try:
-        failure = await send_dm(deps.rest, owed.user_id, payload, nonce=f"n{notification_id}")
-    except Retry:
-        return
-    await outbox.record_notice(deps.services, notification_id=notification_id, failure=failure)
+
+    async def deliver() -> None:
+        try:
+            failure = await send_dm(deps.rest, owed.user_id, payload, nonce=f"n{notification_id}")
+        except Retry:
+            return
+        await asyncio.shield(
+            outbox.record_notice(deps.services, notification_id=notification_id, failure=failure)
+        )
+
+    await holding_claim(
+        deliver(),
+        renew=lambda: outbox.renew_notice_claim(
+            deps.services, notification_id=notification_id, claim=claim
+        ),
+        lease=deps.lease,
+        name=f"notification {notification_id}",
+    )
 
 
 async def send_dm(

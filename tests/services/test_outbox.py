@@ -464,3 +464,26 @@ async def test_a_task_that_waited_in_the_queue_gets_a_whole_lease_for_its_round(
     assert await outbox.start_reminder(ctx, job_id=job_id, claim=claim) is not None
     clock.now += timedelta(seconds=11)
     assert (await outbox.claim_due(ctx, worker="w2")).job_ids == ()
+
+
+async def test_an_owed_dm_taken_over_is_sent_only_by_its_new_holder(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """A promotion DM whose first worker stalled past its lease: the stale copy gets nothing
+    to send and cannot renew; the new holder can, and keeps it while it waits its turn."""
+    game = await make_game(ctx, directory, cap=2)
+    await leave_game(ctx, game_id=game.id, user_id=P1)
+    stale = await outbox.claim_due(ctx, worker="w1")
+    (notice_id,) = stale.notification_ids
+    clock.now += outbox.LEASE + timedelta(seconds=1)
+    fresh = await outbox.claim_due(ctx, worker="w2")
+    assert fresh.notification_ids == (notice_id,)
+    assert await outbox.owed_notice(ctx, notification_id=notice_id, claim=stale.claim) is None
+    assert not await outbox.renew_notice_claim(ctx, notification_id=notice_id, claim=stale.claim)
+    owed = await outbox.owed_notice(ctx, notification_id=notice_id, claim=fresh.claim)
+    assert owed is not None
+    assert owed.user_id == P3
+    clock.now += outbox.LEASE - timedelta(seconds=1)
+    assert await outbox.renew_notice_claim(ctx, notification_id=notice_id, claim=fresh.claim)
+    clock.now += outbox.LEASE - timedelta(seconds=1)
+    assert (await outbox.claim_due(ctx, worker="w3")).notification_ids == ()

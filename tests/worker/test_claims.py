@@ -39,7 +39,10 @@ async def test_a_round_that_lost_its_claim_stops_sending(
 
     async with asyncio.timeout(30):  # a round that never stops would hang here
         stopped_round = await holding_claim(
-            ctx, job_id, stale, endless_round(), lease=RENEW_QUICKLY
+            endless_round(),
+            renew=lambda: outbox.renew_claim(ctx, job_id=job_id, claim=stale),
+            lease=RENEW_QUICKLY,
+            name="the round",
         )
     assert stopped_round is None
     assert stopped.is_set()  # cancelled, not left running beside the new holder's round
