@@ -18,4 +18,5 @@ def actor_of(inter: Interaction) -> Actor:
         user_id=inter.author.id,
         permissions=inter.permissions.value,
         role_ids=frozenset(role.id for role in roles),
+        guild_id=inter.guild_id,
     )

@@ -31,6 +31,9 @@ class Actor:
     """Their computed permission bitfield in the channel at hand (interaction permissions)."""
     role_ids: frozenset[int] = frozenset()
     """The ids of the roles they hold in the guild."""
+    guild_id: int | None = None
+    """The guild these facts hold in: a member's rights there say nothing about another
+    guild's games. None only for the operator, whose rights hold everywhere."""
 
     @classmethod
     def operator(cls) -> Actor:

@@ -11,6 +11,7 @@ from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow
 from gamesched.domain.errors import Conflict, NotFound
 from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.permissions import Actor, require_can_manage_game
 from gamesched.domain.roster import promotions
 from gamesched.domain.settings import EffectiveSettings
 from gamesched.services.context import mark_due_work
@@ -25,6 +26,20 @@ async def load_game(session: AsyncSession, game_id: int, *, lock: bool = False) 
     game = await repo.get_game(session, game_id, lock=lock)
     if game is None:
         raise NotFound(f"There is no game #{game_id}. Check the number with /list-games.")
+    return game
+
+
+async def load_managed_game(
+    session: AsyncSession, actor: Actor, game_id: int, *, lock: bool = False
+) -> GameRow:
+    """A game the actor may change: one of the guild they act in, which they host or which
+    they administer. A game of another guild is answered as not found, as if it did not exist."""
+    game = await load_game(session, game_id, lock=lock)
+    if actor.guild_id is not None and actor.guild_id != game.guild_id:
+        raise NotFound(
+            f"There is no game #{game_id} in this server. Check the number with /list-games."
+        )
+    require_can_manage_game(actor, host_id=game.host_id)
     return game
 
 

@@ -20,7 +20,7 @@ from gamesched.domain.entries import (
 from gamesched.domain.errors import Problem, ValidationFailed
 from gamesched.domain.gamefields import description_problems, parse_max_players, title_problems
 from gamesched.domain.lifecycle import GameStatus, move
-from gamesched.domain.permissions import Actor, require_can_create_game, require_can_manage_game
+from gamesched.domain.permissions import Actor, require_can_create_game
 from gamesched.domain.roster import SlotStatus
 from gamesched.domain.settings import (
     KEEP,
@@ -35,6 +35,7 @@ from gamesched.services._common import (
     bump,
     fill_free_seats,
     load_game,
+    load_managed_game,
     require_open,
     settings_of,
     view_of,
@@ -274,8 +275,7 @@ async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit)
     """Change a scheduled game; moving its start tells its players and moves its reminders."""
     now = ctx.now()
     async with ctx.transaction() as session:
-        game = await load_game(session, game_id)
-        require_can_manage_game(actor, host_id=game.host_id)
+        game = await load_managed_game(session, actor, game_id)
         require_open(game, "edit it")
         zone = await zone_for(session, user_id=actor.user_id, guild_id=game.guild_id)
 
@@ -336,8 +336,7 @@ async def cancel_game(ctx: Context, *, actor: Actor, game_id: int) -> GameView:
     """Cancel a game before it completes: it stays listed as cancelled; its players are told."""
     now = ctx.now()
     async with ctx.transaction() as session:
-        game = await load_game(session, game_id, lock=True)
-        require_can_manage_game(actor, host_id=game.host_id)
+        game = await load_managed_game(session, actor, game_id, lock=True)
         game.status = move(GameStatus(game.status), GameStatus.CANCELLED)
         bump(game)
         await replan_jobs(session, game, await settings_of(session, game), now=now)
@@ -419,6 +418,5 @@ async def require_can_create(ctx: Context, *, actor: Actor, guild_id: int, chann
 
 async def require_can_manage(ctx: Context, *, actor: Actor, game_id: int) -> GameView:
     """The game, if the actor may edit or cancel it (before a form is shown)."""
-    game = await get_game(ctx, game_id)
-    require_can_manage_game(actor, host_id=game.host_id)
-    return game
+    async with ctx.transaction() as session:
+        return await view_of(session, await load_managed_game(session, actor, game_id))

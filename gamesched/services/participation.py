@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from gamesched.db import repositories as repo
 from gamesched.db.tables import ParticipantRow
 from gamesched.domain.errors import Conflict
-from gamesched.domain.permissions import Actor, require_can_manage_game
+from gamesched.domain.permissions import Actor
 from gamesched.domain.roster import (
     SlotStatus,
     decide_join,
@@ -15,7 +15,7 @@ from gamesched.domain.roster import (
     find_placeholder,
     place,
 )
-from gamesched.services._common import bump, load_game, require_open, view_of
+from gamesched.services._common import bump, load_game, load_managed_game, require_open, view_of
 from gamesched.services.context import Context
 from gamesched.services.planning import NoticeKind, notify
 from gamesched.services.views import GameView
@@ -99,8 +99,7 @@ async def assign_placeholder(
 ) -> Assigned:
     """Replace a placeholder slot with a member, who takes a seat if one is free."""
     async with ctx.transaction() as session:
-        game = await load_game(session, game_id, lock=True)
-        require_can_manage_game(actor, host_id=game.host_id)
+        game = await load_managed_game(session, actor, game_id, lock=True)
         require_open(game, "change its placeholders")
         roster = (await view_of(session, game)).roster
         text = find_placeholder(roster, placeholder)

@@ -1,20 +1,29 @@
-"""Every change moves a game's version past its announcement; hosts manage their own games."""
+"""Every change moves a game's version past its announcement; hosts manage their own games,
+and nobody manages another server's."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from gamesched.db import repositories as repo
-from gamesched.domain.errors import Conflict, PermissionDenied
-from gamesched.domain.permissions import Actor
+from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
+from gamesched.domain.permissions import Actor, Permission
 from gamesched.domain.settings import SettingsPatch
 from gamesched.services.announcements import record_rendered
 from gamesched.services.configuration import configure_guild
 from gamesched.services.context import Context
-from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
+from gamesched.services.games import (
+    GameEdit,
+    NewGame,
+    cancel_game,
+    create_game,
+    edit_game,
+    require_can_manage,
+)
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.views import GameView
 from tests.services.conftest import ADMIN, CHANNEL, GUILD, HOST, HOST_ROLE, StaticDirectory
@@ -105,3 +114,39 @@ async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(
     with pytest.raises(Conflict, match="cancelled"):
         await leave_game(ctx, game_id=game.id, user_id=P1)
     assert await stored_versions(ctx, game.id) == before
+
+
+async def test_an_admin_of_another_server_cannot_touch_this_servers_games(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """Manage Server in one server gives no rights over another's games: edit, cancel,
+    placeholder assignment and the edit form all answer 'no such game here'; nothing changes."""
+    new = NewGame(
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        title="Go",
+        when="2026-12-05 19:00",
+        participants="Guest",
+    )
+    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    stranger = Actor(
+        user_id=800_000_000_000_000_009,
+        permissions=int(Permission.ADMINISTRATOR),
+        guild_id=GUILD + 1,
+    )
+    before = await stored_versions(ctx, game.id)
+    attempts: list[Callable[[], Awaitable[Any]]] = [
+        lambda: edit_game(ctx, actor=stranger, game_id=game.id, edit=GameEdit(title="Hacked")),
+        lambda: cancel_game(ctx, actor=stranger, game_id=game.id),
+        lambda: assign_placeholder(
+            ctx, actor=stranger, game_id=game.id, placeholder="Guest", user_id=P1
+        ),
+        lambda: require_can_manage(ctx, actor=stranger, game_id=game.id),
+    ]
+    for attempt in attempts:
+        with pytest.raises(NotFound, match=f"no game #{game.id} in this server"):
+            await attempt()
+    assert await stored_versions(ctx, game.id) == before
+    here = dataclasses.replace(stranger, guild_id=GUILD)
+    edited = await edit_game(ctx, actor=here, game_id=game.id, edit=GameEdit(title="Go night"))
+    assert edited.game.title == "Go night"
