@@ -64,8 +64,8 @@ the participants come first for the rest."""
 NO_PLAYERS: Final = "No players yet."
 """The participants field of a game nobody is in."""
 
-_MARKDOWN: Final = re.compile(r"([\\*_~`|])")
-"""Characters that would end or start emphasis, code or spoilers around user text."""
+_MARKDOWN: Final = re.compile(r"([\\*_~`|\[\]])")
+"""Characters that would end or start emphasis, code, spoilers or a masked link around user text."""
 
 
 def announcement(game: GameView) -> dict[str, Any]:

@@ -532,6 +532,15 @@ def test_dm_title_markdown_cannot_break_the_bold() -> None:
     assert content.startswith(r"**\*\*x\*\* \_y\_**,")
 
 
+def test_a_masked_link_in_a_title_is_shown_as_text_not_a_link() -> None:
+    """A title like "[free nitro](https://evil.example)" cannot pose as a link in the bot's
+    own messages (DMs, reminders, lists): its brackets are escaped."""
+    phishing = game(title="[free nitro](https://evil.example)")
+    content = render.notice(NoticeKind.CANCELLED, phishing, jump_url=None)["content"]
+    assert r"\[free nitro\](https://evil.example)" in content
+    assert re.search(r"(?<!\\)\[", content) is None  # no bracket left unescaped
+
+
 # --- links and lists -------------------------------------------------------------------------
 
 
