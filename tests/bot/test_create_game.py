@@ -85,6 +85,24 @@ async def test_picking_a_suggestion_fills_it_into_the_reopened_form(
     assert "Created" in done.content
 
 
+async def test_an_old_fix_and_resubmit_button_does_not_create_the_game_twice(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """After the corrected form created the game, the earlier error's button says the form
+    was sent already instead of opening it again for a duplicate."""
+    await discord.slash("olivia", "create-game", channel="board-games")
+    failed = await discord.submit_modal("olivia", FORM | {"when": "yesterday 7pm"})
+    reopen = next(c for c in failed.custom_ids if c.startswith("draft:reopen:"))
+    reopened = await discord.click("olivia", reopen)
+    assert reopened.modal is not None
+    done = await discord.submit_modal("olivia", FORM)
+    assert "Created" in done.content
+    again = await discord.click("olivia", reopen)
+    assert again.modal is None
+    assert "already sent" in again.content
+    assert (await list_games(gamesched_bot.services, guild_id=gamesched_bot.guild_id)).total == 1
+
+
 async def test_members_without_permission_are_told_what_is_missing(
     gamesched_bot: RunningBot, discord: SandboxDriver
 ) -> None:

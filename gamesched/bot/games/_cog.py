@@ -242,10 +242,15 @@ class GamesCog(commands.Cog):
             draft = self.drafts.get(ref.token, user_id=inter.author.id)
             draft.values = dict(inter.text_values)
             submit = self._submit_create if draft.kind == "create" else self._submit_edit
+            draft.sent = True  # also refuses the same form sent twice at once (reopened twice)
             try:
                 await within_deadline(inter, submit(inter, draft))
             except ValidationFailed as problems:
+                draft.sent = False
                 await self._answer_problems(inter, draft, problems)
+            except Exception:
+                draft.sent = False
+                raise
         except Exception as error:
             await answer_error(inter, error)
 

@@ -34,6 +34,9 @@ class Draft:
     """Slash-command options that are not in the form (reminders, duration, ...)."""
     problems: tuple[Problem, ...] = ()
     """What was wrong with the last submit."""
+    sent: bool = False
+    """Submitted and saved (or being saved): the form cannot be sent again, so an old "Fix
+    and resubmit" button does not create the game a second time."""
     token: str = field(default_factory=lambda: secrets.token_urlsafe(9))
     expires_at: float = 0.0
 
@@ -60,5 +63,9 @@ class DraftStore:
             raise Conflict(
                 "This form has expired (they last 15 minutes). Run the command again; "
                 "sorry for the retyping."
+            )
+        if draft.sent:
+            raise Conflict(
+                "This form was already sent and the game saved. To change it, use /edit-game."
             )
         return draft
