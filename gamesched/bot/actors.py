@@ -11,12 +11,27 @@ GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
 """Commands about a server's games are offered in servers only, not in DMs."""
 
 
-def actor_of(inter: Interaction) -> Actor:
-    """The member behind an interaction, with their permissions in this channel and roles."""
+def actor_of(inter: Interaction, *, channel_id: int | None = None) -> Actor:
+    """The member behind an interaction: their roles, and their permissions in the channel the
+    command was used in, or in ``channel_id`` when the command acts on another channel.
+
+    Discord sends the permissions for the channel at hand only; another channel's come from
+    the server's roles and that channel's overwrites, as Discord computes them. A channel the
+    bot does not know grants nothing.
+    """
     roles = getattr(inter.author, "roles", ())
+    permissions = inter.permissions
+    if channel_id is not None and channel_id != inter.channel_id:
+        channel = inter.guild.get_channel(channel_id) if inter.guild is not None else None
+        member = inter.author
+        permissions = (
+            channel.permissions_for(member)
+            if channel is not None and isinstance(member, disnake.Member)
+            else disnake.Permissions.none()
+        )
     return Actor(
         user_id=inter.author.id,
-        permissions=inter.permissions.value,
+        permissions=permissions.value,
         role_ids=frozenset(role.id for role in roles),
         guild_id=inter.guild_id,
     )

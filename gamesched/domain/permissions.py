@@ -59,9 +59,15 @@ def _role_list(role_ids: Collection[int]) -> str:
 
 
 def require_can_create_game(actor: Actor, *, host_role_ids: Collection[int]) -> None:
-    """A host needs one of the resolved host roles; with none configured, MANAGE_GUILD."""
+    """A host needs to see the channel, and one of the resolved host roles there; with none
+    configured, MANAGE_GUILD. (``actor``'s permissions are the ones in the game's channel.)"""
     if actor.has(Permission.ADMINISTRATOR):
         return
+    if not actor.has(Permission.VIEW_CHANNEL):
+        raise PermissionDenied(
+            "You cannot see that channel, so you cannot announce a game there. "
+            "Pick a channel you can see."
+        )
     if host_role_ids:
         if actor.role_ids & set(host_role_ids):
             return

@@ -23,6 +23,7 @@ FAST = settings(max_examples=200, deadline=None)
 ADMINISTRATOR = 8
 MANAGE_CHANNELS = 16
 MANAGE_GUILD = 32
+VIEW_CHANNEL = 1 << 10
 UNKNOWN_HIGH_BIT = 1 << 40
 """A permission gamesched does not look at (Discord keeps adding bits)."""
 USER = 111
@@ -42,8 +43,12 @@ CHECKS: dict[str, Check] = {
 """Every decision, for a member who is not the host and holds no host role."""
 
 
-def actor(permissions: int = 0, *roles: int, user_id: int = USER) -> Actor:
-    """A member with the given bitfield and roles."""
+def actor(
+    permissions: int = 0, *roles: int, user_id: int = USER, sees_channel: bool = True
+) -> Actor:
+    """A member with the given bitfield and roles, who sees the channel unless told not."""
+    if sees_channel:
+        permissions |= VIEW_CHANNEL
     return Actor(user_id=user_id, permissions=permissions, role_ids=frozenset(roles))
 
 
@@ -117,7 +122,7 @@ def test_administrator_bit_wins_over_any_other_bits(bits: int) -> None:
 )
 def test_has_reads_the_bitfield(permissions: int, granted: set[Permission]) -> None:
     """A member has exactly the flags set in their bitfield; ADMINISTRATOR implies all."""
-    who = actor(permissions)
+    who = actor(permissions, sees_channel=False)
     assert {p for p in Permission if who.has(p)} == granted
     assert who.is_guild_admin is (Permission.MANAGE_GUILD in granted)
 
@@ -179,3 +184,14 @@ def test_channel_settings_need_manage_channels() -> None:
     """Manage Channels may change channel settings; Manage Server alone is told what it lacks."""
     require_can_configure_channel(actor(MANAGE_CHANNELS))
     assert "Manage Channels" in denial(require_can_configure_channel, actor(MANAGE_GUILD))
+
+
+@pytest.mark.parametrize("holding", [MANAGE_GUILD, 0], ids=["manage-server", "host-role"])
+def test_nobody_announces_into_a_channel_they_cannot_see(holding: int) -> None:
+    """A host role or Manage Server does not let a member announce a game in a channel hidden
+    from them; the denial says why. Administrators see every channel anyway."""
+    hidden = actor(holding, ROLE_A, sees_channel=False)
+    for roles in ((), (ROLE_A,)):
+        with pytest.raises(PermissionDenied, match="cannot see that channel"):
+            require_can_create_game(hidden, host_role_ids=roles)
+    require_can_create_game(actor(ADMINISTRATOR, sees_channel=False), host_role_ids=(ROLE_A,))

@@ -50,11 +50,15 @@ def directory() -> StaticDirectory:
     return StaticDirectory()
 
 
-ADMIN = Actor(user_id=300_000_000_000_000_001, permissions=int(Permission.MANAGE_GUILD))
+SEES = int(Permission.VIEW_CHANNEL)
+"""Every member here sees the channel at hand."""
+ADMIN = Actor(user_id=300_000_000_000_000_001, permissions=SEES | Permission.MANAGE_GUILD)
 """A member with Manage Server (may create games when no host roles are set)."""
-HOST = Actor(user_id=300_000_000_000_000_002, role_ids=frozenset({HOST_ROLE}))
-"""A member holding the host role but no permissions."""
-PLAYER = Actor(user_id=300_000_000_000_000_003)
+HOST = Actor(user_id=300_000_000_000_000_002, permissions=SEES, role_ids=frozenset({HOST_ROLE}))
+"""A member holding the host role but no other permissions."""
+PLAYER = Actor(user_id=300_000_000_000_000_003, permissions=SEES)
 """A member with no special rights."""
-CHANNEL_KEEPER = Actor(user_id=300_000_000_000_000_004, permissions=int(Permission.MANAGE_CHANNELS))
+CHANNEL_KEEPER = Actor(
+    user_id=300_000_000_000_000_004, permissions=SEES | Permission.MANAGE_CHANNELS
+)
 """A member with Manage Channels only."""

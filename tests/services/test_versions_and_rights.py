@@ -26,10 +26,20 @@ from gamesched.services.games import (
 )
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.views import GameView
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, HOST, HOST_ROLE, StaticDirectory
+from tests.services.conftest import (
+    ADMIN,
+    CHANNEL,
+    GUILD,
+    HOST,
+    HOST_ROLE,
+    SEES,
+    StaticDirectory,
+)
 
 P1, P2 = 800_000_000_000_000_001, 800_000_000_000_000_002
-OTHER_HOST = Actor(user_id=800_000_000_000_000_003, role_ids=frozenset({HOST_ROLE}))
+OTHER_HOST = Actor(
+    user_id=800_000_000_000_000_003, permissions=SEES, role_ids=frozenset({HOST_ROLE})
+)
 """Holds the host role too, but did not create the game."""
 
 

@@ -112,7 +112,10 @@ class GamesCog(commands.Cog):
         """Announce a game: opens a form for title, time, description, seats and players."""
         target = channel.id if channel is not None else inter.channel_id
         await require_can_create(
-            self.services, actor=actor_of(inter), guild_id=inter.guild_id, channel_id=target
+            self.services,
+            actor=actor_of(inter, channel_id=target),
+            guild_id=inter.guild_id,
+            channel_id=target,
         )
         options: dict[str, object] = {
             "reminder_minutes": parse_reminder_minutes(reminders or ""),
@@ -153,7 +156,10 @@ class GamesCog(commands.Cog):
             **draft.options,  # type: ignore[arg-type]
         )
         created = await create_game(
-            self.services, actor=actor_of(inter), new=new, directory=self.directory
+            self.services,
+            actor=actor_of(inter, channel_id=draft.channel_id),
+            new=new,
+            directory=self.directory,
         )
         try:
             game = await self.bot.deps.sync.publish(created.game.id)

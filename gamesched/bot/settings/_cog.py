@@ -177,7 +177,7 @@ class SettingsCog(commands.Cog):
         async def work() -> str:
             if not _changes_requested(*options, *switches):
                 return f"Game settings for <#{channel_id}>:"
-            actor: Actor = actor_of(inter)
+            actor: Actor = actor_of(inter, channel_id=channel_id)
             require_can_configure_channel(actor)
             current = await channel_settings(
                 services, guild_id=inter.guild_id, channel_id=channel_id

@@ -1,0 +1,87 @@
+"""Commands that act on another channel than the one they were typed in are decided by the
+member's rights in that other channel, worked out from roles and overwrites."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gamesched.sandbox.driver import SandboxDriver
+from gamesched.sandbox.world import VIEW_CHANNEL, Channel, Overwrite, World
+from gamesched.services.configuration import channel_settings
+from tests.bot.conftest import RunningBot
+from tests.sandbox.conftest import demo_world as shipped_world  # noqa: F401
+
+MANAGE_CHANNELS = 1 << 4
+
+
+@pytest.fixture
+def demo_world(shipped_world: World) -> World:  # noqa: F811
+    """The demo world with #rpg hidden from everyone but admins, and Channel Keepers stripped
+    of Manage Channels in #lfg."""
+    (guild,) = shipped_world.guilds
+    keeper = next(role.id for role in guild.roles if role.name == "Channel Keeper")
+    changed = {
+        "rpg": (Overwrite(id=guild.id, type=0, allow=0, deny=VIEW_CHANNEL),),
+        "lfg": (Overwrite(id=keeper, type=0, allow=0, deny=MANAGE_CHANNELS),),
+    }
+
+    def adjusted(channel: Channel) -> Channel:
+        if channel.name not in changed:
+            return channel
+        return dataclasses.replace(channel, overwrites=channel.overwrites + changed[channel.name])
+
+    channels = tuple(adjusted(channel) for channel in guild.channels)
+    return dataclasses.replace(
+        shipped_world, guilds=(dataclasses.replace(guild, channels=channels),)
+    )
+
+
+async def test_a_host_cannot_announce_into_a_channel_hidden_from_them(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """Typed in #general, /create-game channel:rpg is refused for a host who cannot see #rpg,
+    while channel:board-games opens the form and the admin may use #rpg."""
+    await discord.slash(
+        "olivia", "config-guild", channel="general", options={"add_host_role": "Game Host"}
+    )
+    hidden = await discord.slash(
+        "sam", "create-game", channel="general", options={"channel": "rpg"}
+    )
+    assert hidden.modal is None
+    assert "cannot see that channel" in hidden.content
+    visible = await discord.slash(
+        "sam", "create-game", channel="general", options={"channel": "board-games"}
+    )
+    assert visible.modal is not None
+    admin = await discord.slash(
+        "olivia", "create-game", channel="general", options={"channel": "rpg"}
+    )
+    assert admin.modal is not None
+
+
+async def test_channel_settings_need_manage_channels_in_that_channel(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """A Channel Keeper whose Manage Channels is taken away in #lfg cannot change #lfg's
+    settings from another channel, and nothing is saved; #board-games' they still can."""
+    denied = await discord.slash(
+        "kai_keeper",
+        "config-channel",
+        channel="general",
+        options={"channel": "lfg", "duration": 90},
+    )
+    assert "Manage Channels" in denied.content
+    lfg = gamesched_bot.channel_id("lfg")
+    shown = await channel_settings(
+        gamesched_bot.services, guild_id=gamesched_bot.guild_id, channel_id=lfg
+    )
+    assert shown.settings.duration_minutes.value != 90
+    allowed = await discord.slash(
+        "kai_keeper",
+        "config-channel",
+        channel="general",
+        options={"channel": "board-games", "duration": 90},
+    )
+    assert allowed.content.startswith("Saved.")
