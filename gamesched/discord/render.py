@@ -34,7 +34,6 @@ from gamesched.sandbox.limits import (
     MAX_EMBED_DESCRIPTION,
     MAX_EMBED_FIELD_VALUE,
     MAX_EMBED_FIELDS,
-    MAX_EMBED_FOOTER_TEXT,
     MAX_EMBED_TITLE,
     MAX_EMBED_TOTAL_CHARACTERS,
 )
@@ -191,27 +190,42 @@ def game_line(game: GameView) -> str:
 
 
 def game_list(
-    games: Sequence[GameView], *, title: str, empty: str, page_info: str | None
+    games: Sequence[GameView], *, title: str, empty: str, total: int | None = None
 ) -> dict[str, Any]:
     """An ephemeral message listing games, one :func:`game_line` each, within Discord's limits.
 
-    ``empty`` is shown when there are no games; ``page_info`` (e.g. "Page 1 of 3") goes in the
-    footer. Games that do not fit are summed up with a hint to narrow the filter.
+    ``empty`` is shown when there are no games. ``total`` is how many games match when
+    ``games`` holds only the first of them. Games left out (not fetched, or not fitting) are
+    counted with a hint to narrow the filter, and the footer says how many are shown.
     """
+    total = len(games) if total is None else total
     embed: dict[str, Any] = {"title": _cut(title, MAX_EMBED_TITLE), "color": LIST_COLOUR}
-    if page_info:
-        embed["footer"] = {"text": _cut(page_info, MAX_EMBED_FOOTER_TEXT)}
+    embed["footer"] = {"text": _shown_of(total, total)}  # the widest it can be, for the room
     room = min(MAX_EMBED_DESCRIPTION, MAX_EMBED_TOTAL_CHARACTERS - _embed_length(embed))
+    shown = len(games)
+    unfetched = total - len(games)
+
+    def more(left: int) -> str:
+        return f"… and {left + unfetched} more; narrow the filter to see them."
+
     if games:
-        embed["description"], _ = _fit(
-            [game_line(game) for game in games],
-            limit=room,
-            separator="\n",
-            rest=lambda left: f"… and {left} more; narrow the filter to see them.",
+        # Room for the "more" line even when every fetched game fits.
+        limit = room - (len(more(len(games))) + 1 if unfetched else 0)
+        text, shown = _fit(
+            [game_line(game) for game in games], limit=limit, separator="\n", rest=more
         )
+        embed["description"] = f"{text}\n{more(0)}" if unfetched and shown == len(games) else text
     else:
         embed["description"] = _cut(empty, room)
+    if shown < total:
+        embed["footer"] = {"text": _shown_of(shown, total)}
+    else:
+        del embed["footer"]
     return {"embeds": [embed], "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}
+
+
+def _shown_of(shown: int, total: int) -> str:
+    return f"{shown} of {total} shown"
 
 
 SOURCE_LABELS: Final = {

@@ -577,30 +577,40 @@ def test_game_line_shows_status_and_waitlist_when_relevant() -> None:
 def test_game_list_lists_games_in_order_privately() -> None:
     """The list is ephemeral, pings nobody, and shows one line per game in the order given."""
     games = [game(id=1, title="First"), game(id=2, title="Second")]
-    payload = render.game_list(games, title="Games here", empty="None", page_info="Page 1 of 1")
+    payload = render.game_list(games, title="Games here", empty="None")
     embed = embed_of(payload)
     assert payload["flags"] == render.EPHEMERAL
     assert payload["allowed_mentions"] == {"parse": []}
     assert embed["title"] == "Games here"
     assert embed["description"].split("\n") == [render.game_line(g) for g in games]
-    assert embed["footer"] == {"text": "Page 1 of 1"}
+    assert "footer" not in embed  # all of them shown
+
+
+def test_a_first_page_that_fits_still_counts_the_games_not_fetched() -> None:
+    """25 short lines of 40 matching games: all 25 shown, "… and 15 more", "25 of 40 shown"."""
+    games = [game(id=n, title=f"Game {n}") for n in range(1, 26)]
+    embed = embed_of(render.game_list(games, title="Upcoming", empty="", total=40))
+    lines = embed["description"].split("\n")
+    assert lines[:-1] == [render.game_line(g) for g in games]
+    assert lines[-1] == "… and 15 more; narrow the filter to see them."
+    assert embed["footer"] == {"text": "25 of 40 shown"}
 
 
 def test_empty_game_list_shows_the_empty_text() -> None:
     """Without games the list says so in the caller's words, without a footer."""
-    payload = render.game_list([], title="Your games", empty="You are in no games.", page_info=None)
+    payload = render.game_list([], title="Your games", empty="You are in no games.")
     embed = embed_of(payload)
     assert embed["description"] == "You are in no games."
     assert "footer" not in embed
 
 
 def long_list() -> tuple[list[GameView], dict[str, Any]]:
-    """200 games with the longest titles and links, and their list payload."""
+    """200 games fetched of 1,000, with the longest titles and links, and their list payload."""
     games = [
         game(id=n, title="T" * MAX_TITLE_LENGTH, guild_id=BIG_ID, channel_id=BIG_ID, message_id=n)
         for n in range(1, 201)
     ]
-    return games, render.game_list(games, title="All games", empty="", page_info="Page 1 of 9")
+    return games, render.game_list(games, title="All games", empty="", total=1000)
 
 
 def test_long_game_list_is_cut_with_an_exact_count() -> None:
@@ -609,8 +619,9 @@ def test_long_game_list_is_cut_with_an_exact_count() -> None:
     lines = embed_of(payload)["description"].split("\n")
     more = re.fullmatch(r"… and (\d+) more; narrow the filter to see them\.", lines[-1])
     assert more is not None
-    assert len(lines) - 1 + int(more[1]) == 200
+    assert len(lines) - 1 + int(more[1]) == 1000  # the 800 not fetched counted too
     assert lines[:-1] == [render.game_line(g) for g in games[: len(lines) - 1]]
+    assert embed_of(payload)["footer"] == {"text": f"{len(lines) - 1} of 1000 shown"}
     assert check_interaction_callback({"type": 4, "data": payload}) == []
 
 

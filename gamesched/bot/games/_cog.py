@@ -524,7 +524,7 @@ class GamesCog(commands.Cog):
             page.items,
             title=f"{status.capitalize()} games {where}",
             empty=f"No {status} games {where}.",
-            page_info=f"{len(page.items)} of {page.total}" if page.next_offset else None,
+            total=page.total,
         )
 
     @commands.slash_command(name="my-games", contexts=GUILD_ONLY)
@@ -538,7 +538,6 @@ class GamesCog(commands.Cog):
             [m.game for m in mine],
             title="Your games",
             empty="You have no upcoming games here. Join one with its Join button.",
-            page_info=None,
         )
 
     async def _send_list(
@@ -548,9 +547,9 @@ class GamesCog(commands.Cog):
         *,
         title: str,
         empty: str,
-        page_info: str | None,
+        total: int | None = None,
     ) -> None:
-        payload = render.game_list(list(games), title=title, empty=empty, page_info=page_info)
+        payload = render.game_list(list(games), title=title, empty=empty, total=total)
         embeds = [disnake.Embed.from_dict(e) for e in payload.get("embeds", [])]
         await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
 
