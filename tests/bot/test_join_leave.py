@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from gamesched.discord.custom_ids import Action, game_custom_id
@@ -19,8 +21,20 @@ from tests.bot.conftest import (
     running_bot,
     set_status,
 )
+from tests.conftest import FakeClock
 
 ADMIN = Actor(user_id=0, permissions=int(Permission.ADMINISTRATOR))
+
+
+async def test_joining_after_the_last_reminder_promises_none(
+    gamesched_bot: RunningBot, discord: SandboxDriver, clock: FakeClock
+) -> None:
+    """Ten minutes before the start, past the 15-minute reminder, Join does not promise one."""
+    game = await create_via_form(discord, gamesched_bot, max_players="2")
+    clock.now = game.start_at - timedelta(minutes=10)
+    joined = await discord.click("sam", game_custom_id(Action.JOIN, game.id))
+    assert "You're in **Catan night**" in joined.content
+    assert "remind" not in joined.content
 
 
 async def test_join_answers_privately_and_the_announcement_counts_the_seat(
@@ -31,6 +45,7 @@ async def test_join_answers_privately_and_the_announcement_counts_the_seat(
     joined = await discord.click("sam", game_custom_id(Action.JOIN, game.id))
     assert joined.ephemeral
     assert "You're in **Catan night** (1/2 seats)" in joined.content
+    assert "I'll remind you before" in joined.content
 
     message = await announcement_of(discord, gamesched_bot, game)
     fields = embed_fields(message)
