@@ -85,6 +85,22 @@ async def test_picking_a_suggestion_fills_it_into_the_reopened_form(
     assert "Created" in done.content
 
 
+async def test_a_second_pick_replaces_the_first(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """Picking @alex_r and then @alexandra for "@alex" leaves @alexandra in the form."""
+    await discord.slash("olivia", "create-game", channel="board-games")
+    failed = await discord.submit_modal("olivia", FORM | {"participants": "@alex\nGuest"})
+    pick = next(c for c in failed.custom_ids if c.startswith("draft:pick:"))
+    await discord.select("olivia", pick, ["@alex_r"])
+    picked = await discord.select("olivia", pick, ["@alexandra"])
+    assert "Picked @alexandra for @alex" in picked.content
+    reopen = next(c for c in picked.custom_ids if c.startswith("draft:reopen:"))
+    reopened = await discord.click("olivia", reopen)
+    assert reopened.modal is not None
+    assert _modal_values(reopened.modal)["participants"] == "@alexandra\nGuest"
+
+
 async def test_an_old_fix_and_resubmit_button_does_not_create_the_game_twice(
     gamesched_bot: RunningBot, discord: SandboxDriver
 ) -> None:

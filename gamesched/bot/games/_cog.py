@@ -202,6 +202,7 @@ class GamesCog(commands.Cog):
         self, inter: Interaction, draft: Draft, problems: ValidationFailed
     ) -> None:
         draft.problems = problems.problems
+        draft.picks = {}
         self.drafts.keep(draft)
         await reply(
             inter,
@@ -270,9 +271,13 @@ class GamesCog(commands.Cog):
             raise Conflict("That choice no longer matches the form; press Fix and resubmit.")
         problem = draft.problems[ref.index]
         chosen = inter.values[0]
+        standing = draft.picks.get(
+            ref.index, problem.entry or ""
+        )  # a second pick replaces the first
         draft.values["participants"] = _replace_entry(
-            draft.values.get("participants", ""), problem.entry or "", chosen
+            draft.values.get("participants", ""), standing, chosen
         )
+        draft.picks[ref.index] = chosen
         self.drafts.keep(draft)
         await inter.response.edit_message(
             content=f"{render.problems_message(draft.problems, limit=PICK_MESSAGE_ROOM)}\n\n"

@@ -34,6 +34,8 @@ class Draft:
     """Slash-command options that are not in the form (reminders, duration, ...)."""
     problems: tuple[Problem, ...] = ()
     """What was wrong with the last submit."""
+    picks: dict[int, str] = field(default_factory=dict)
+    """Problem index -> the suggestion picked for it, which now stands in the participants."""
     sent: bool = False
     """Submitted and saved (or being saved): the form cannot be sent again, so an old "Fix
     and resubmit" button does not create the game a second time."""
