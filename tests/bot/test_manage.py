@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.permissions import Actor, Permission
 from gamesched.sandbox.driver import SandboxDriver
-from gamesched.services.games import get_game
+from gamesched.services.games import NewGame, create_game, get_game
 from tests.bot.conftest import RunningBot, announcement_of, buttons, create_via_form, embed_fields
+from tests.conftest import NoMembers
 
 
 def _stamp(year: int, month: int, day: int, hour: int) -> int:
@@ -279,3 +281,27 @@ async def test_game_info_offers_every_game_here_and_refuses_an_unknown_one(
     )
     assert unknown.ephemeral
     assert f"There is no game #{game.id + 1000}" in unknown.content
+
+
+async def test_game_info_autocomplete_finds_a_game_beyond_the_first_25(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """With 30 upcoming games, typing the title of the latest one offers it."""
+    admin = Actor(
+        user_id=gamesched_bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR)
+    )
+    first = datetime(2026, 12, 5, 0, 0, tzinfo=UTC)
+    for n in range(1, 31):
+        new = NewGame(
+            guild_id=gamesched_bot.guild_id,
+            channel_id=gamesched_bot.channel_id("board-games"),
+            title=f"Night {n:02}",
+            when=(first + timedelta(hours=n)).isoformat(),
+        )
+        created = await create_game(
+            gamesched_bot.services, actor=admin, new=new, directory=NoMembers()
+        )
+    offered = await discord.autocomplete(
+        "sam", "game-info", channel="board-games", focused="game", options={"game": "night 30"}
+    )
+    assert [int(c["value"]) for c in offered] == [created.game.id]

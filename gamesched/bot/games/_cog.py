@@ -42,6 +42,7 @@ from gamesched.domain.settings import KEEP, parse_reminder_minutes
 from gamesched.services import outbox
 from gamesched.services.announcements import discard_unannounced
 from gamesched.services.games import (
+    MAX_PAGE_SIZE,
     GameEdit,
     NewGame,
     cancel_game,
@@ -473,7 +474,9 @@ class GamesCog(commands.Cog):
 
     @game_info_command.autocomplete("game")
     async def games_here(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
-        page = await list_games(self.services, guild_id=inter.guild_id, limit=25)
+        """The games whose number or title holds what was typed, among the next hundred
+        (Discord shows 25 choices; typing narrows them)."""
+        page = await list_games(self.services, guild_id=inter.guild_id, limit=MAX_PAGE_SIZE)
         return _choices(page.items, text)
 
     @edit_game_command.autocomplete("game")
@@ -483,7 +486,7 @@ class GamesCog(commands.Cog):
         mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
         games = [m.game for m in mine if m.role == "host"]
         if actor_of(inter).is_guild_admin:
-            page = await list_games(self.services, guild_id=inter.guild_id, limit=25)
+            page = await list_games(self.services, guild_id=inter.guild_id, limit=MAX_PAGE_SIZE)
             games += [g for g in page.items if g.id not in {m.id for m in games}]
         return _choices(games, text)
 
