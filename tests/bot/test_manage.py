@@ -305,3 +305,19 @@ async def test_game_info_autocomplete_finds_a_game_beyond_the_first_25(
         "sam", "game-info", channel="board-games", focused="game", options={"game": "night 30"}
     )
     assert [int(c["value"]) for c in offered] == [created.game.id]
+
+
+async def test_lowering_the_seats_below_the_players_tells_the_host(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """Three seated, max players set to 1: saved, nobody removed, and the host is told why
+    the game now shows more players than seats."""
+    game = await create_via_form(discord, gamesched_bot, participants="@sam\n@zoe\n@hana")
+    await discord.slash("olivia", "edit-game", channel="board-games", options={"game": game.id})
+    saved = await discord.submit_modal(
+        "olivia",
+        {"title": "Catan night", "when": "2026-12-05 19:00", "description": "", "max_players": "1"},
+    )
+    assert "Saved **Catan night**" in saved.content
+    assert "3 players already hold seats, more than the new 1" in saved.content
+    assert len((await get_game(gamesched_bot.services, game.id)).joined) == 3

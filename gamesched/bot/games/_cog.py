@@ -197,6 +197,12 @@ class GamesCog(commands.Cog):
             lines.append("Its players will get a DM with the new time.")
         if edited.promoted:
             lines.append(f"{len(edited.promoted)} waitlisted player(s) got a seat.")
+        seated, seats = len(edited.game.joined), edited.game.max_players
+        if seated > seats:
+            lines.append(
+                f"{seated} players already hold seats, more than the new {seats}: nobody is "
+                "removed, and new players go to the waitlist until enough seats free up."
+            )
         await reply(inter, "\n".join(lines))
 
     async def _answer_problems(
