@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from gamesched.domain.errors import Problem
 from gamesched.domain.numbers import read_whole_number
 from gamesched.domain.settings import MAX_PLAYERS_LIMIT
@@ -12,10 +14,14 @@ MAX_DESCRIPTION_LENGTH = 1500
 """Leaves room in the 6000-character embed for rules and the participant lists."""
 
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+"""Unicode categories that show nothing: controls, zero-width format characters, spaces."""
+
+
 def title_problems(title: str) -> list[Problem]:
-    """An empty or overlong title."""
+    """An empty (or invisible) or overlong title."""
     stripped = title.strip()
-    if not stripped:
+    if not any(unicodedata.category(c) not in _INVISIBLE for c in stripped):
         return [Problem("title", "Give the game a title.")]
     if len(stripped) > MAX_TITLE_LENGTH:
         return [

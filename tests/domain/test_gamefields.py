@@ -15,9 +15,10 @@ from gamesched.domain.gamefields import (
 )
 
 
-@pytest.mark.parametrize("title", ["", "   ", "\n\t"])
+@pytest.mark.parametrize("title", ["", "   ", "\n\t", "\u200b\u200b", " \u2060\ufeff "])
 def test_a_title_is_required(title: str) -> None:
-    """An empty or blank title is rejected on the title field, asking for one."""
+    """An empty, blank or invisible (zero-width characters only) title is rejected on the
+    title field, asking for one."""
     (problem,) = title_problems(title)
     assert problem.field == "title"
     assert "Give the game a title" in problem.message
