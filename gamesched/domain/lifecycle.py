@@ -46,6 +46,8 @@ def can_move(current: GameStatus, target: GameStatus) -> bool:
 
 def move(current: GameStatus, target: GameStatus) -> GameStatus:
     """Return ``target`` if the move is legal, else raise :class:`IllegalTransition`."""
+    if current is target:
+        raise IllegalTransition(f"This game is already {current.label}.")
     if not can_move(current, target):
         raise IllegalTransition(f"This game is {current.label}; it cannot become {target.label}.")
     return target
