@@ -35,3 +35,17 @@ def actor_of(inter: Interaction, *, channel_id: int | None = None) -> Actor:
         role_ids=frozenset(role.id for role in roles),
         guild_id=inter.guild_id,
     )
+
+
+def visible_channels(inter: Interaction) -> frozenset[int]:
+    """The server's channels the member behind ``inter`` can see (from roles and overwrites),
+    so listings do not show games of channels hidden from them. Always the channel at hand."""
+    member = inter.author
+    seen = {inter.channel_id}
+    if inter.guild is not None and isinstance(member, disnake.Member):
+        seen |= {
+            channel.id
+            for channel in inter.guild.channels
+            if channel.permissions_for(member).view_channel
+        }
+    return frozenset(seen)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -155,6 +155,7 @@ def games_query(
     *,
     guild_id: int | None = None,
     channel_id: int | None = None,
+    channel_ids: Collection[int] | None = None,
     category: str | None = None,
     statuses: Sequence[str] = (),
     starting_after: datetime | None = None,
@@ -165,6 +166,8 @@ def games_query(
         query = query.where(GameRow.guild_id == guild_id)
     if channel_id is not None:
         query = query.where(GameRow.channel_id == channel_id)
+    if channel_ids is not None:
+        query = query.where(GameRow.channel_id.in_(channel_ids))
     if statuses:
         query = query.where(GameRow.status.in_(statuses))
     if starting_after is not None:

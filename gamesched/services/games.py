@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
@@ -362,15 +362,23 @@ async def list_games(
     *,
     guild_id: int | None = None,
     channel_id: int | None = None,
+    channel_ids: Collection[int] | None = None,
     category: str | None = None,
     statuses: tuple[GameStatus, ...] = OPEN_STATUSES,
     limit: int = 25,
     offset: int = 0,
 ) -> Page:
-    """Games matching the filters, soonest first, a page at a time."""
+    """Games matching the filters, soonest first, a page at a time.
+
+    ``channel_ids`` keeps to those channels (the ones the asking member can see).
+    """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     query = repo.games_query(
-        guild_id=guild_id, channel_id=channel_id, category=category, statuses=statuses
+        guild_id=guild_id,
+        channel_id=channel_id,
+        channel_ids=channel_ids,
+        category=category,
+        statuses=statuses,
     )
     async with ctx.transaction() as session:
         total = await repo.count(session, query)

@@ -10,7 +10,7 @@ import pytest
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.world import VIEW_CHANNEL, Channel, Overwrite, World
 from gamesched.services.configuration import channel_settings
-from tests.bot.conftest import RunningBot
+from tests.bot.conftest import RunningBot, create_via_form
 from tests.sandbox.conftest import demo_world as shipped_world  # noqa: F401
 
 MANAGE_CHANNELS = 1 << 4
@@ -18,12 +18,16 @@ MANAGE_CHANNELS = 1 << 4
 
 @pytest.fixture
 def demo_world(shipped_world: World) -> World:  # noqa: F811
-    """The demo world with #rpg hidden from everyone but admins, and Channel Keepers stripped
-    of Manage Channels in #lfg."""
+    """The demo world with #rpg hidden from everyone but admins and the bot, and Channel
+    Keepers stripped of Manage Channels in #lfg."""
     (guild,) = shipped_world.guilds
     keeper = next(role.id for role in guild.roles if role.name == "Channel Keeper")
+    bot = next(role.id for role in guild.roles if role.name == "Gamesched")
     changed = {
-        "rpg": (Overwrite(id=guild.id, type=0, allow=0, deny=VIEW_CHANNEL),),
+        "rpg": (
+            Overwrite(id=guild.id, type=0, allow=0, deny=VIEW_CHANNEL),
+            Overwrite(id=bot, type=0, allow=VIEW_CHANNEL, deny=0),
+        ),
         "lfg": (Overwrite(id=keeper, type=0, allow=0, deny=MANAGE_CHANNELS),),
     }
 
@@ -85,3 +89,32 @@ async def test_channel_settings_need_manage_channels_in_that_channel(
         options={"channel": "board-games", "duration": 90},
     )
     assert allowed.content.startswith("Saved.")
+
+
+async def test_games_of_a_hidden_channel_are_not_listed_to_those_who_cannot_see_it(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """A game in #rpg is in the admin's /list-games everywhere and /game-info, but not in a
+    member's, who cannot see #rpg: no title of it reaches them."""
+    secret = await create_via_form(discord, gamesched_bot, channel="rpg", title="Secret campaign")
+    await create_via_form(discord, gamesched_bot, title="Open table")
+    listed = await discord.slash(
+        "sam", "list-games", channel="board-games", options={"everywhere": True}
+    )
+    assert listed.message is not None
+    text = str(listed.message["embeds"])
+    assert "Open table" in text
+    assert "Secret campaign" not in text
+    info = await discord.slash(
+        "sam", "game-info", channel="board-games", options={"game": secret.id}
+    )
+    assert f"There is no game #{secret.id} in this server" in info.content
+    offered = await discord.autocomplete(
+        "sam", "game-info", channel="board-games", focused="game", options={"game": "secret"}
+    )
+    assert offered == []
+    admin = await discord.slash(
+        "olivia", "list-games", channel="board-games", options={"everywhere": True}
+    )
+    assert admin.message is not None
+    assert "Secret campaign" in str(admin.message["embeds"])

@@ -18,7 +18,7 @@ from disnake.interactions import (
 )
 from disnake.ui.select.string import StringSelect
 
-from gamesched.bot.actors import GUILD_ONLY, actor_of
+from gamesched.bot.actors import GUILD_ONLY, actor_of, visible_channels
 from gamesched.bot.directory import BotDirectory
 from gamesched.bot.errors._handler import answer_error
 from gamesched.bot.games._drafts import Draft, DraftStore
@@ -467,7 +467,7 @@ class GamesCog(commands.Cog):
 
         async def work() -> dict[str, Any]:
             view = await get_game(self.services, game)
-            if view.guild_id != inter.guild_id:
+            if view.guild_id != inter.guild_id or view.channel_id not in visible_channels(inter):
                 raise NotFound(f"There is no game #{game} in this server.")
             unreachable = None
             if may_manage_game(actor_of(inter), host_id=view.host_id):
@@ -481,8 +481,13 @@ class GamesCog(commands.Cog):
     @game_info_command.autocomplete("game")
     async def games_here(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
         """The games whose number or title holds what was typed, among the next hundred
-        (Discord shows 25 choices; typing narrows them)."""
-        page = await list_games(self.services, guild_id=inter.guild_id, limit=MAX_PAGE_SIZE)
+        (Discord shows 25 choices; typing narrows them), in channels the member can see."""
+        page = await list_games(
+            self.services,
+            guild_id=inter.guild_id,
+            channel_ids=visible_channels(inter),
+            limit=MAX_PAGE_SIZE,
+        )
         return _choices(page.items, text)
 
     @edit_game_command.autocomplete("game")
@@ -533,6 +538,7 @@ class GamesCog(commands.Cog):
                 self.services,
                 guild_id=inter.guild_id,
                 channel_id=None if everywhere else inter.channel_id,
+                channel_ids=visible_channels(inter) if everywhere else None,
                 category=category,
                 statuses=statuses,
             ),
