@@ -130,11 +130,28 @@ async def test_members_without_permission_are_told_what_is_missing(
     assert await discord.open_modals("taylor") == []
 
 
-async def test_channel_where_the_bot_cannot_post_leaves_no_game(
+async def test_a_channel_where_the_bot_cannot_post_is_refused_before_the_form(
     gamesched_bot: RunningBot, discord: SandboxDriver
 ) -> None:
-    """Posting into a channel the bot may not write to names the permission; no game remains."""
-    await discord.slash("olivia", "create-game", channel="announcements")
+    """A channel the bot may not post in is refused before the form opens, naming the
+    permissions to grant, whether the command is typed there or names it; no game exists."""
+    here = await discord.slash("olivia", "create-game", channel="announcements")
+    elsewhere = await discord.slash(
+        "olivia", "create-game", channel="general", options={"channel": "announcements"}
+    )
+    for refused in (here, elsewhere):
+        assert refused.modal is None
+        assert "Send Messages" in refused.content
+    assert (await list_games(gamesched_bot.services, guild_id=gamesched_bot.guild_id)).total == 0
+
+
+async def test_a_post_refused_after_the_form_was_filled_leaves_no_game(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """The bot's rights were taken away while the host typed: the refusal names the
+    permissions, and the half-made game is removed."""
+    await discord.slash("olivia", "create-game", channel="board-games")
+    await discord.add_fault("error", r"^POST /channels/\d+/messages$", status=403, times=1)
     failed = await discord.submit_modal("olivia", FORM | {"participants": ""})
     assert "Send Messages" in failed.content
     assert (await list_games(gamesched_bot.services, guild_id=gamesched_bot.guild_id)).total == 0

@@ -20,7 +20,7 @@ from disnake.ui.select.string import StringSelect
 
 from gamesched.bot.actors import GUILD_ONLY, actor_of, visible_channels
 from gamesched.bot.directory import BotDirectory
-from gamesched.bot.errors._handler import answer_error
+from gamesched.bot.errors._handler import MISSING_PERMISSIONS, answer_error
 from gamesched.bot.games._drafts import Draft, DraftStore
 from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
 from gamesched.bot.replies import reply, within_deadline
@@ -34,7 +34,7 @@ from gamesched.discord.custom_ids import (
     parse_custom_id,
 )
 from gamesched.discord.rest import DiscordError
-from gamesched.domain.errors import Conflict, NotFound, ValidationFailed
+from gamesched.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.permissions import may_manage_game
 from gamesched.domain.roster import SlotStatus
@@ -112,6 +112,8 @@ class GamesCog(commands.Cog):
     ) -> None:
         """Announce a game: opens a form for title, time, description, seats and players."""
         target = channel.id if channel is not None else inter.channel_id
+        if not _bot_can_announce(inter, target):
+            raise PermissionDenied(MISSING_PERMISSIONS)  # before the host types a whole form
         await require_can_create(
             self.services,
             actor=actor_of(inter, channel_id=target),
@@ -577,6 +579,20 @@ class GamesCog(commands.Cog):
         payload = render.game_list(list(games), title=title, empty=empty, total=total)
         embeds = [disnake.Embed.from_dict(e) for e in payload.get("embeds", [])]
         await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
+
+
+def _bot_can_announce(inter: Interaction, channel_id: int) -> bool:
+    """Whether the bot may post an announcement in the channel: Discord's word for the channel
+    at hand, the bot's roles and the channel's overwrites for another. An unknown channel is
+    given the benefit of the doubt; the post itself will say."""
+    if channel_id == inter.channel_id:
+        granted = inter.app_permissions
+    else:
+        channel = inter.guild.get_channel(channel_id) if inter.guild is not None else None
+        if channel is None or inter.guild is None or inter.guild.me is None:
+            return True
+        granted = channel.permissions_for(inter.guild.me)
+    return granted.view_channel and granted.send_messages and granted.embed_links
 
 
 def _choices(games: Sequence[GameView], text: str) -> dict[str, int]:
