@@ -103,10 +103,8 @@ async def test_the_host_manages_their_own_game_but_not_anothers(
     assert cancelled.status.value == "cancelled"
 
 
-async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(
-    ctx: Context, directory: StaticDirectory
-) -> None:
-    """After cancelling, edits and placeholder assignments get a clear 'cancelled' answer."""
+async def go_with_a_guest(ctx: Context, directory: StaticDirectory) -> GameView:
+    """A game of Go created by the admin, with one placeholder, "Guest"."""
     new = NewGame(
         guild_id=GUILD,
         channel_id=CHANNEL,
@@ -114,7 +112,14 @@ async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(
         when="2026-12-05 19:00",
         participants="Guest",
     )
-    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+
+
+async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(
+    ctx: Context, directory: StaticDirectory
+) -> None:
+    """After cancelling, edits and placeholder assignments get a clear 'cancelled' answer."""
+    game = await go_with_a_guest(ctx, directory)
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
     before = await stored_versions(ctx, game.id)
     with pytest.raises(Conflict, match="cancelled, so you can no longer edit it"):
@@ -131,14 +136,7 @@ async def test_an_admin_of_another_server_cannot_touch_this_servers_games(
 ) -> None:
     """Manage Server in one server gives no rights over another's games: edit, cancel,
     placeholder assignment and the edit form all answer 'no such game here'; nothing changes."""
-    new = NewGame(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        title="Go",
-        when="2026-12-05 19:00",
-        participants="Guest",
-    )
-    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    game = await go_with_a_guest(ctx, directory)
     stranger = Actor(
         user_id=800_000_000_000_000_009,
         permissions=int(Permission.ADMINISTRATOR),
