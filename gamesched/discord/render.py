@@ -172,13 +172,15 @@ def announcement_link(game: GameView) -> str | None:
     return message_link(game.guild_id, game.channel_id, game.message_id)
 
 
-def game_line(game: GameView) -> str:
-    """One line about a game for lists: number, title, start, players, status, link."""
+def game_line(game: GameView, *, with_channel: bool = False) -> str:
+    """One line about a game for lists: number, title, start, (channel,) players, status, link."""
     parts = [
         f"`#{game.id}` **{title_text(game.title)}**",
         f"{_stamp(game.start_at, 'F')} ({_stamp(game.start_at, 'R')})",
-        f"{len(game.joined)}/{game.max_players} players",
     ]
+    if with_channel:
+        parts.append(f"in <#{game.channel_id}>")
+    parts.append(f"{len(game.joined)}/{game.max_players} players")
     if game.waitlist:
         parts.append(f"waitlist {len(game.waitlist)}")
     if game.status is not GameStatus.SCHEDULED:
@@ -196,7 +198,8 @@ def game_list(
 
     ``empty`` is shown when there are no games. ``total`` is how many games match when
     ``games`` holds only the first of them. Games left out (not fetched, or not fitting) are
-    counted with a hint to narrow the filter, and the footer says how many are shown.
+    counted with a hint to narrow the filter, and the footer says how many are shown. When
+    the games are in several channels, each line names its channel.
     """
     total = len(games) if total is None else total
     embed: dict[str, Any] = {"title": _cut(title, MAX_EMBED_TITLE), "color": LIST_COLOUR}
@@ -211,8 +214,12 @@ def game_list(
     if games:
         # Room for the "more" line even when every fetched game fits.
         limit = room - (len(more(len(games))) + 1 if unfetched else 0)
+        several = len({game.channel_id for game in games}) > 1
         text, shown = _fit(
-            [game_line(game) for game in games], limit=limit, separator="\n", rest=more
+            [game_line(game, with_channel=several) for game in games],
+            limit=limit,
+            separator="\n",
+            rest=more,
         )
         embed["description"] = f"{text}\n{more(0)}" if unfetched and shown == len(games) else text
     else:

@@ -596,6 +596,15 @@ def test_a_first_page_that_fits_still_counts_the_games_not_fetched() -> None:
     assert embed["footer"] == {"text": "25 of 40 shown"}
 
 
+def test_a_list_spanning_channels_names_each_games_channel() -> None:
+    """Games from two channels: each line says where the game is; one channel: no need."""
+    games = [game(id=1, channel_id=11), game(id=2, channel_id=22)]
+    lines = embed_of(render.game_list(games, title="All", empty=""))["description"].split("\n")
+    assert ["in <#11>" in lines[0], "in <#22>" in lines[1]] == [True, True]
+    alone = embed_of(render.game_list(games[:1], title="Here", empty=""))["description"]
+    assert "<#" not in alone
+
+
 def test_empty_game_list_shows_the_empty_text() -> None:
     """Without games the list says so in the caller's words, without a footer."""
     payload = render.game_list([], title="Your games", empty="You are in no games.")
