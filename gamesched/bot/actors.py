@@ -22,19 +22,27 @@ def actor_of(inter: Interaction, *, channel_id: int | None = None) -> Actor:
     roles = getattr(inter.author, "roles", ())
     permissions = inter.permissions
     if channel_id is not None and channel_id != inter.channel_id:
-        channel = inter.guild.get_channel(channel_id) if inter.guild is not None else None
         member = inter.author
-        permissions = (
-            channel.permissions_for(member)
-            if channel is not None and isinstance(member, disnake.Member)
-            else disnake.Permissions.none()
-        )
+        known = None
+        if isinstance(member, disnake.Member):
+            known = permissions_in(inter, channel_id, member)
+        permissions = disnake.Permissions.none() if known is None else known
     return Actor(
         user_id=inter.author.id,
         permissions=permissions.value,
         role_ids=frozenset(role.id for role in roles),
         guild_id=inter.guild_id,
     )
+
+
+def permissions_in(
+    inter: Interaction, channel_id: int, member: disnake.Member
+) -> disnake.Permissions | None:
+    """``member``'s permissions in another channel of the interaction's server, worked out from
+    the server's roles and the channel's overwrites as Discord does; None for a channel the
+    bot does not know."""
+    channel = inter.guild.get_channel(channel_id) if inter.guild is not None else None
+    return channel.permissions_for(member) if channel is not None else None
 
 
 def visible_channels(inter: Interaction) -> frozenset[int]:

@@ -18,7 +18,7 @@ from disnake.interactions import (
 )
 from disnake.ui.select.string import StringSelect
 
-from gamesched.bot.actors import GUILD_ONLY, actor_of, visible_channels
+from gamesched.bot.actors import GUILD_ONLY, actor_of, permissions_in, visible_channels
 from gamesched.bot.directory import BotDirectory
 from gamesched.bot.errors._handler import MISSING_PERMISSIONS, answer_error
 from gamesched.bot.games._drafts import Draft, DraftStore
@@ -280,9 +280,8 @@ class GamesCog(commands.Cog):
             raise Conflict("That choice no longer matches the form; press Fix and resubmit.")
         problem = draft.problems[ref.index]
         chosen = inter.values[0]
-        standing = draft.picks.get(
-            ref.index, problem.entry or ""
-        )  # a second pick replaces the first
+        # A second pick for the same entry replaces the first one, which now stands there.
+        standing = draft.picks.get(ref.index, problem.entry or "")
         draft.values["participants"] = _replace_entry(
             draft.values.get("participants", ""), standing, chosen
         )
@@ -586,12 +585,12 @@ def _bot_can_announce(inter: Interaction, channel_id: int) -> bool:
     at hand, the bot's roles and the channel's overwrites for another. An unknown channel is
     given the benefit of the doubt; the post itself will say."""
     if channel_id == inter.channel_id:
-        granted = inter.app_permissions
+        granted: disnake.Permissions | None = inter.app_permissions
     else:
-        channel = inter.guild.get_channel(channel_id) if inter.guild is not None else None
-        if channel is None or inter.guild is None or inter.guild.me is None:
-            return True
-        granted = channel.permissions_for(inter.guild.me)
+        me = inter.guild.me if inter.guild is not None else None
+        granted = permissions_in(inter, channel_id, me) if me is not None else None
+    if granted is None:
+        return True
     return granted.view_channel and granted.send_messages and granted.embed_links
 
 
