@@ -21,12 +21,7 @@ from datetime import datetime
 from typing import Any, Final, assert_never
 
 from gamesched.discord.custom_ids import Action, game_custom_id
-from gamesched.domain.entries import MAX_PLACEHOLDER_LENGTH
-from gamesched.domain.errors import Problem, Suggestion
-from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
-from gamesched.domain.lifecycle import GameStatus
-from gamesched.domain.settings import MAX_CATEGORY_LENGTH, MAX_RULES_LENGTH, Source
-from gamesched.sandbox.limits import (
+from gamesched.discord.limits import (
     ACTION_ROW,
     BUTTON,
     MAX_ALLOWED_MENTION_IDS,
@@ -37,6 +32,11 @@ from gamesched.sandbox.limits import (
     MAX_EMBED_TITLE,
     MAX_EMBED_TOTAL_CHARACTERS,
 )
+from gamesched.domain.entries import MAX_PLACEHOLDER_LENGTH
+from gamesched.domain.errors import Problem, Suggestion
+from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.settings import MAX_CATEGORY_LENGTH, MAX_RULES_LENGTH, Source
 from gamesched.services.planning import NoticeKind
 from gamesched.services.views import GameView
 

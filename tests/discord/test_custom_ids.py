@@ -20,7 +20,7 @@ from gamesched.discord.custom_ids import (
     new_draft_token,
     parse_custom_id,
 )
-from gamesched.sandbox.limits import MAX_CUSTOM_ID
+from gamesched.discord.limits import MAX_CUSTOM_ID
 
 GAME_ACTIONS = sorted(SCOPE_ACTIONS[Scope.GAME])
 DRAFT_ACTIONS = sorted(SCOPE_ACTIONS[Scope.DRAFT])

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gamesched.discord import render
+from gamesched.discord.limits import MAX_ALLOWED_MENTION_IDS, MAX_CONTENT_LENGTH
 from gamesched.domain.entries import MAX_ENTRIES, MAX_PLACEHOLDER_LENGTH
 from gamesched.domain.errors import Problem, Suggestion
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
@@ -27,12 +28,7 @@ from gamesched.domain.settings import (
     SettingsLayer,
     resolve,
 )
-from gamesched.sandbox.limits import (
-    MAX_ALLOWED_MENTION_IDS,
-    MAX_CONTENT_LENGTH,
-    check_interaction_callback,
-    check_message,
-)
+from gamesched.sandbox.limits import check_interaction_callback, check_message
 from gamesched.sandbox.mentions import USER_MENTION, compute_pings
 from gamesched.sandbox.openapi import DiscordSpec
 from gamesched.services.planning import NoticeKind

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gamesched.sandbox import limits
+from gamesched.discord import limits
 from gamesched.sandbox.limits import (
     Violation,
     check_application_commands,
