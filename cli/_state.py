@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
 
+from gamesched.app import unavailable_reason
 from gamesched.config import Config, ConfigError, load_config
-from gamesched.db.engine import Database, create_database
 
 T = TypeVar("T")
 
@@ -43,43 +40,12 @@ def load(ctx: typer.Context) -> Config:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run one command's async body; an unreachable or refusing database is a short error."""
+    """Run one command's async body; a service that cannot be used (the database unreachable
+    or refusing) is a short error naming the setting to check, never a traceback."""
     try:
         return asyncio.run(coroutine)
-    except (OSError, SQLAlchemyError) as error:
-        raise fail(f"Could not use the database: {database_problem(error)}") from None
-
-
-def database_problem(error: Exception) -> str:
-    """What the database driver said, on one line, without SQLAlchemy's boilerplate."""
-    cause = getattr(error, "orig", None) or error
-    text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-    return (
-        f"{text}. Check database.url (GAMESCHED_DATABASE__URL): the server must be running "
-        "and the database must exist, or the SQLite file's folder must be writable."
-    )
-
-
-def _require_sqlite_folder(database_url: str) -> None:
-    """A SQLite file can only be created in a folder that exists: say so before trying."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        folder = Path(url.database).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise fail(
-                f"Could not use the database: the folder {folder} does not exist. Create it, "
-                "or point database.url (GAMESCHED_DATABASE__URL) at a file in an existing folder."
-            )
-
-
-@asynccontextmanager
-async def open_database(config: Config) -> AsyncIterator[Database]:
-    """The configured database for the length of a command."""
-    _require_sqlite_folder(config.database.url)
-    database = create_database(
-        config.database.url, echo=config.database.echo, pool_size=config.database.pool_size
-    )
-    try:
-        yield database
-    finally:
-        await database.dispose()
+    except Exception as error:
+        reason = unavailable_reason(error)
+        if reason is None:
+            raise
+        raise fail(reason) from None

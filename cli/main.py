@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 
 from cli import serve
-from cli._state import CliState, fail, load, open_database, run
+from cli._state import CliState, fail, load, run
+from gamesched.app import migrate, schema_state
 from gamesched.config import describe
-from gamesched.db.migrate import current_revision, head_revision, upgrade
 
 app = typer.Typer(
     name="gamesched",
@@ -23,7 +23,10 @@ db_app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_
 config_app = typer.Typer(help="Check and show the configuration.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
-serve.register(app)
+app.command("run")(serve.run_all)
+app.command("bot")(serve.bot)
+app.command("worker")(serve.worker)
+app.command("sandbox")(serve.sandbox)
 
 
 @app.callback()
@@ -63,32 +66,18 @@ def config_check(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the tables, or bring them up to this version of gamesched."""
-    config = load(ctx)
-
-    async def go() -> str | None:
-        async with open_database(config) as database:
-            await upgrade(database)
-            return await current_revision(database)
-
-    revision = run(go())
-    typer.echo(f"Database is at revision {revision} (the newest).")
+    state = run(migrate(load(ctx)))
+    typer.echo(f"Database is at revision {state.current} (the newest).")
 
 
 @db_app.command("current")
 def db_current(ctx: typer.Context) -> None:
     """Show the database's schema revision and whether an upgrade is due (exit 1 if so)."""
-    config = load(ctx)
-
-    async def go() -> str | None:
-        async with open_database(config) as database:
-            return await current_revision(database)
-
-    revision = run(go())
-    head = head_revision()
-    if revision == head:
-        typer.echo(f"Database is at revision {revision} (the newest).")
+    state = run(schema_state(load(ctx)))
+    if state.up_to_date:
+        typer.echo(f"Database is at revision {state.current} (the newest).")
         return
     raise fail(
-        f"Database is at revision {revision or 'none (empty)'}; this version needs {head}. "
-        "Run `gamesched db upgrade`."
+        f"Database is at revision {state.current or 'none (empty)'}; this version needs "
+        f"{state.head}. Run `gamesched db upgrade`."
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -72,3 +74,23 @@ def create_database(url: str, *, echo: bool = False, pool_size: int = 5) -> Data
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine)
     return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+
+
+def missing_sqlite_folder(url: str) -> Path | None:
+    """The folder a SQLite ``url`` points into when it does not exist (SQLite cannot create
+    it), else None (also for PostgreSQL and in-memory databases)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(parsed.database).expanduser().resolve().parent
+    return None if folder.is_dir() else folder
+
+
+def database_failure(error: BaseException) -> str | None:
+    """What the driver said when ``error`` means the database could not be used (unreachable,
+    refused, missing), on one line without SQLAlchemy's boilerplate; None for other errors."""
+    if not isinstance(error, OSError | SQLAlchemyError):
+        return None
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip()
+    return text.splitlines()[0] if text else type(cause).__name__

@@ -67,7 +67,7 @@ class WakeSignal:
                     self.event.set()
         finally:
             with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()
 
     async def aclose(self) -> None:
         """Finish pending publishes and close the Redis connection."""

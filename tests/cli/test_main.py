@@ -11,7 +11,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from cli.main import app
-from cli.serve import configure_logging
+from gamesched.app import configure_logging
 from gamesched.config import load_config
 
 runner = CliRunner()

@@ -1,0 +1,226 @@
+"""Wiring: what a gamesched process runs on, built from the configuration in one place.
+
+Every process goes through here: ``gamesched run`` (bot and worker together), ``gamesched
+bot``, ``gamesched worker``, and the web, operator CLI and TUI. Each opens one :class:`Core`
+(the migrated database, the use cases' context, the Discord REST client, the announcement
+sync, display names and the wake-up signal) and starts on it what it serves. Nothing else
+builds engines, clients or brokers from the configuration.
+
+Where Discord is (:class:`DiscordTarget`) is decided by the caller: the configured Discord, or
+a sandbox the command that starts it brought up, so the core never depends on the sandbox.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from redis.asyncio import Redis
+
+from gamesched.bot.client import BotDeps, GameschedBot, point_at
+from gamesched.config import Config
+from gamesched.db.engine import Database, create_database, database_failure, missing_sqlite_folder
+from gamesched.db.migrate import current_revision, head_revision, upgrade
+from gamesched.discord.names import DisplayNames, RedisNameCache
+from gamesched.discord.pacing import RedisPacer
+from gamesched.discord.rest import DiscordRest
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.services.context import Context
+from gamesched.worker.broker import make_broker
+from gamesched.worker.runtime import running_worker
+from gamesched.worker.tasks import WorkerDeps
+from gamesched.worker.wake import WakeSignal
+
+DATABASE_HINT = (
+    "Check database.url (GAMESCHED_DATABASE__URL): the server must be running and the "
+    "database must exist, or the SQLite file's folder must be writable."
+)
+CHATTY_LIBRARIES = ("httpx", "taskiq")
+"""They log every request and task at INFO; at INFO gamesched keeps them to warnings."""
+
+
+class ServiceUnavailable(Exception):
+    """A service the process needs cannot be used; the text says which and how to fix it."""
+
+
+def unavailable_reason(error: BaseException) -> str | None:
+    """The operator-facing text when ``error`` means a needed service cannot be used (the
+    database unreachable, refusing, or its folder missing); None for any other error."""
+    if isinstance(error, ServiceUnavailable):
+        return str(error)
+    failure = database_failure(error)
+    return None if failure is None else f"Could not use the database: {failure}. {DATABASE_HINT}"
+
+
+@dataclass(frozen=True, slots=True)
+class DiscordTarget:
+    """Where the process talks to Discord and with which token."""
+
+    api_base_url: str
+    token: str
+
+
+def configured_discord(config: Config) -> DiscordTarget | None:
+    """The Discord of the configuration, or None when no token is set (sandbox mode)."""
+    token = config.discord.token.get_secret_value()
+    if not token:
+        return None
+    return DiscordTarget(api_base_url=config.discord.api_base_url, token=token)
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per record (``logging.json = true``), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(config: Config) -> None:
+    """The process's log format and level, from ``logging.*``."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        JsonLines()
+        if config.logging.json_format
+        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    )
+    logging.basicConfig(level=config.logging.level, handlers=[handler], force=True)
+    if config.logging.level == "INFO":
+        for name in CHATTY_LIBRARIES:
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+@asynccontextmanager
+async def open_database(config: Config) -> AsyncIterator[Database]:
+    """The configured database for as long as the block runs (not migrated: see
+    :func:`migrate`); a SQLite folder that does not exist is refused before trying."""
+    folder = missing_sqlite_folder(config.database.url)
+    if folder is not None:
+        raise ServiceUnavailable(
+            f"Could not use the database: the folder {folder} does not exist. Create it, "
+            "or point database.url (GAMESCHED_DATABASE__URL) at a file in an existing folder."
+        )
+    database = create_database(
+        config.database.url, echo=config.database.echo, pool_size=config.database.pool_size
+    )
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaState:
+    """Where the database's schema stands against this version of gamesched."""
+
+    current: str | None
+    """The database's revision; None for an empty database."""
+    head: str | None
+    """The revision this version of gamesched needs."""
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+async def migrate(config: Config) -> SchemaState:
+    """Create the schema or bring it up to this version; where it stands afterwards."""
+    async with open_database(config) as database:
+        await upgrade(database)
+        return SchemaState(current=await current_revision(database), head=head_revision())
+
+
+async def schema_state(config: Config) -> SchemaState:
+    """Where the configured database's schema stands, without changing it."""
+    async with open_database(config) as database:
+        return SchemaState(current=await current_revision(database), head=head_revision())
+
+
+@dataclass(frozen=True, slots=True)
+class Core:
+    """What the front ends and the worker of one process share."""
+
+    config: Config
+    services: Context
+    """The use cases' database and clock; after a commit that planned work it wakes the
+    dispatchers (through :attr:`wake`)."""
+    rest: DiscordRest
+    sync: AnnouncementSync
+    names: DisplayNames
+    """Display names for the web, CLI and TUI (cached in Redis when ``broker.url`` is set)."""
+    wake: WakeSignal
+
+
+@asynccontextmanager
+async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core]:
+    """The migrated database, the REST client, the announcement sync and display names of
+    this process, closed in reverse order when the block ends."""
+    async with AsyncExitStack() as stack:
+        database = await stack.enter_async_context(open_database(config))
+        await upgrade(database)
+        shared = config.broker.url  # several processes share pacing, wake-ups and names
+        pacer = None
+        if shared:
+            pacer = RedisPacer(shared, key=f"{config.broker.queue_name}:discord-global")
+            stack.push_async_callback(pacer.aclose)
+        rest = DiscordRest(base_url=target.api_base_url, token=target.token, pacer=pacer)
+        stack.push_async_callback(rest.aclose)
+        wake = WakeSignal(shared, channel=f"{config.broker.queue_name}:wake")
+        stack.push_async_callback(wake.aclose)
+        name_cache = None
+        if shared:
+            redis = Redis.from_url(shared)
+            stack.push_async_callback(redis.aclose)
+            name_cache = RedisNameCache(redis, prefix=f"{config.broker.queue_name}:name:")
+        services = Context(database=database, on_due_work=wake.notify)
+        sync = AnnouncementSync(services, rest)
+        stack.push_async_callback(sync.wait_idle)
+        yield Core(
+            config=config,
+            services=services,
+            rest=rest,
+            sync=sync,
+            names=DisplayNames(rest, cache=name_cache),
+            wake=wake,
+        )
+
+
+@asynccontextmanager
+async def worker_running(core: Core) -> AsyncIterator[None]:
+    """Dispatch due reminders, status changes and DMs (and run tasks) while the block runs."""
+    config = core.config
+    lease = timedelta(seconds=config.broker.lease_seconds)
+    deps = WorkerDeps(services=core.services, rest=core.rest, sync=core.sync, lease=lease)
+    async with running_worker(
+        deps,
+        make_broker(config.broker.url, queue_name=config.broker.queue_name),
+        wake=core.wake,
+        lease=lease,
+        idle_check=config.broker.idle_check_seconds,
+    ):
+        yield
+
+
+async def serve_bot(core: Core, target: DiscordTarget) -> None:
+    """Connect the bot to ``target`` and serve until cancelled."""
+    point_at(target.api_base_url)
+    bot = GameschedBot(
+        BotDeps(services=core.services, rest=core.rest, sync=core.sync),
+        test_guild_ids=core.config.discord.test_guild_ids,
+        members_intent=core.config.discord.members_intent,
+    )
+    try:
+        await bot.start(target.token)
+    finally:
+        await bot.close()
