@@ -1,0 +1,202 @@
+"""The arrows of the architecture (README, "Architecture"), checked on every module's imports.
+
+Each room may import only the rooms listed for it; third-party frameworks stay in the room
+that talks to them. A new import that crosses a line fails here with the module and the
+import named, so the picture in the README stays true as the code grows.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("gamesched", "cli", "tui", "webauth", "migrations")
+"""The project's own top-level packages (tests and bench may import anything)."""
+
+FRONT_ENDS = ("gamesched.bot", "gamesched.worker", "cli", "tui", "webauth")
+"""They call the use cases; they never import each other or SQLAlchemy."""
+
+MAY_IMPORT: dict[str, frozenset[str]] = {
+    "gamesched.domain": frozenset(),
+    "gamesched.config": frozenset(),
+    "gamesched.db": frozenset({"gamesched.domain", "migrations"}),
+    "migrations": frozenset({"gamesched.db"}),
+    "gamesched.services": frozenset({"gamesched.domain", "gamesched.db"}),
+    "gamesched.discord": frozenset({"gamesched.domain", "gamesched.services"}),
+    "gamesched.sandbox": frozenset({"gamesched.discord"}),
+    "gamesched.bot": frozenset({"gamesched.domain", "gamesched.services", "gamesched.discord"}),
+    "gamesched.worker": frozenset({"gamesched.domain", "gamesched.services", "gamesched.discord"}),
+    "gamesched.app": frozenset(
+        {
+            "gamesched.config",
+            "gamesched.domain",
+            "gamesched.db",
+            "gamesched.services",
+            "gamesched.discord",
+            "gamesched.bot",
+            "gamesched.worker",
+        }
+    ),
+    "cli": frozenset(
+        {
+            "gamesched.app",
+            "gamesched.config",
+            "gamesched.domain",
+            "gamesched.services",
+            "gamesched.discord",
+            "gamesched.sandbox",
+        }
+    ),
+    "tui": frozenset(
+        {
+            "gamesched.app",
+            "gamesched.config",
+            "gamesched.domain",
+            "gamesched.services",
+            "gamesched.discord",
+        }
+    ),
+    "webauth": frozenset(
+        {
+            "gamesched.app",
+            "gamesched.config",
+            "gamesched.domain",
+            "gamesched.services",
+            "gamesched.discord",
+        }
+    ),
+}
+"""Room -> the other rooms of ours it may import. ``gamesched.app`` is the wiring: the only
+room that builds the bot and the worker, used by the commands that start processes."""
+
+SANDBOX_STARTERS = frozenset({"cli.serve"})
+"""Outside the sandbox itself, only the commands that start it import it."""
+
+FRAMEWORK_ROOMS: dict[str, frozenset[str]] = {
+    "sqlalchemy": frozenset({"gamesched.db", "gamesched.services", "migrations"}),
+    "alembic": frozenset({"gamesched.db", "migrations"}),
+    "disnake": frozenset({"gamesched.bot", "gamesched.sandbox"}),
+    "taskiq": frozenset({"gamesched.worker"}),
+    "taskiq_redis": frozenset({"gamesched.worker"}),
+    "typer": frozenset({"cli"}),
+    "click": frozenset(),
+    "textual": frozenset({"tui"}),
+    "starlette": frozenset({"webauth", "gamesched.sandbox"}),
+    "authlib": frozenset({"webauth"}),
+}
+"""Third-party framework -> the rooms that may use it. The sandbox speaks Discord's HTTP with
+Starlette and uses disnake's permission constants; ``click`` comes only through typer."""
+
+DOMAIN_THIRD_PARTY = frozenset({"dateparser"})
+"""The domain is the standard library plus the well-kept natural-language date parser."""
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    module: str
+    """The importing module, dotted."""
+    target: str
+    """The imported module, dotted."""
+    line: int
+
+
+def room_of(module: str) -> str:
+    """``gamesched.x`` for modules of the core package, else the top-level package."""
+    parts = module.split(".")
+    if parts[0] == "gamesched" and len(parts) > 1:
+        return f"gamesched.{parts[1]}"
+    return parts[0]
+
+
+def project_imports() -> Iterator[Import]:
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            module = module.removesuffix(".__init__")
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    for alias in node.names:
+                        yield Import(module, alias.name, node.lineno)
+                elif isinstance(node, ast.ImportFrom):
+                    assert node.level == 0, f"{module}:{node.lineno}: use absolute imports"
+                    yield Import(module, node.module or "", node.lineno)
+
+
+IMPORTS = list(project_imports())
+
+
+def describe(found: list[Import]) -> list[str]:
+    return [f"{i.module}:{i.line} imports {i.target}" for i in found]
+
+
+def test_every_room_is_in_the_map() -> None:
+    """A new package of ours cannot escape the checks: every room has its allowed list."""
+    rooms = {room_of(i.module) for i in IMPORTS}
+    assert rooms - set(MAY_IMPORT) == set()
+
+
+@pytest.mark.parametrize("room", sorted(MAY_IMPORT))
+def test_rooms_import_only_the_rooms_they_may(room: str) -> None:
+    """Each room imports only the rooms of ours the architecture allows it (domain: none)."""
+    crossing = [
+        i
+        for i in IMPORTS
+        if room_of(i.module) == room
+        and i.target.split(".")[0] in PACKAGES
+        and room_of(i.target) not in MAY_IMPORT[room] | {room}
+    ]
+    assert describe(crossing) == []
+
+
+def test_front_ends_never_import_each_other() -> None:
+    """bot, worker, cli, tui and webauth only meet through the use cases and the wiring."""
+    crossing = [
+        i
+        for i in IMPORTS
+        if room_of(i.module) in FRONT_ENDS
+        and room_of(i.target) in FRONT_ENDS
+        and room_of(i.target) != room_of(i.module)
+    ]
+    assert describe(crossing) == []
+
+
+def test_only_the_commands_that_start_it_import_the_sandbox() -> None:
+    """Production code never depends on the fake Discord; only starting it does."""
+    users = [
+        i
+        for i in IMPORTS
+        if room_of(i.target) == "gamesched.sandbox"
+        and room_of(i.module) != "gamesched.sandbox"
+        and i.module not in SANDBOX_STARTERS
+    ]
+    assert describe(users) == []
+
+
+@pytest.mark.parametrize("framework", sorted(FRAMEWORK_ROOMS))
+def test_frameworks_stay_in_their_rooms(framework: str) -> None:
+    """SQL only below the use cases; disnake, taskiq, typer, textual, starlette each in theirs."""
+    strays = [
+        i
+        for i in IMPORTS
+        if i.target.split(".")[0] == framework
+        and room_of(i.module) not in FRAMEWORK_ROOMS[framework]
+    ]
+    assert describe(strays) == []
+
+
+def test_domain_imports_the_standard_library_only() -> None:
+    """Domain rules run anywhere: the standard library, the date parser and the domain itself."""
+    outside = [
+        i
+        for i in IMPORTS
+        if room_of(i.module) == "gamesched.domain"
+        and i.target.split(".")[0] not in sys.stdlib_module_names | DOMAIN_THIRD_PARTY
+        and room_of(i.target) != "gamesched.domain"
+    ]
+    assert describe(outside) == []
