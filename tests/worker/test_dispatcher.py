@@ -39,7 +39,7 @@ async def test_a_freed_seat_is_offered_at_once_without_waiting_for_the_idle_chec
         when="2026-12-05 19:00",
         max_players=1,
     )
-    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game  # type: ignore[arg-type]
+    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game
     sam, zoe = gamesched_bot.user_id("sam"), gamesched_bot.user_id("zoe")
     await join_game(services, game_id=game.id, user_id=sam)
     await join_game(services, game_id=game.id, user_id=zoe)
@@ -79,7 +79,7 @@ async def test_a_reminder_goes_out_at_its_time_without_any_wake_up(
         when=start.isoformat(),
         reminder_minutes=(60,),
     )
-    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game  # type: ignore[arg-type]
+    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game
     await join_game(services, game_id=game.id, user_id=gamesched_bot.user_id("sam"))
     async with running_worker(deps, InMemoryBroker(), idle_check=IDLE_CHECK):
         (dm,) = await discord.dms("sam", at_least=1, within=30)
