@@ -10,7 +10,6 @@ import pytest
 
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services import outbox
-from gamesched.worker import tasks
 from tests.conftest import FakeClock
 from tests.worker.conftest import DrivenWorker
 from tests.worker.test_delivery import START, START_UNIX, announce, join
@@ -122,7 +121,7 @@ async def test_a_round_reclaimed_after_a_crash_does_not_post_in_the_channel_agai
     async def crash(*args: Any, **kwargs: Any) -> None:
         """The process dies before the job is marked done."""
 
-    monkeypatch.setattr(tasks.outbox, "finish_job", crash)
+    monkeypatch.setattr(outbox, "finish_job", crash)
     clock.now = START - timedelta(minutes=60)
     await worker.drain()
     monkeypatch.undo()
