@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -187,6 +187,13 @@ async def count(session: AsyncSession, query: Select[GameRow]) -> int:
     return int(total or 0)
 
 
+async def page_of(
+    session: AsyncSession, query: Select[GameRow], *, limit: int, offset: int
+) -> Sequence[GameRow]:
+    """The games of ``query`` from ``offset`` on, at most ``limit`` of them."""
+    return (await session.scalars(query.limit(limit).offset(offset))).all()
+
+
 async def games_of_user(
     session: AsyncSession, *, user_id: int, guild_id: int | None, statuses: Sequence[str]
 ) -> Sequence[GameRow]:
@@ -210,6 +217,42 @@ async def live_games_in(
     if channel_id is not None:
         query = query.where(GameRow.channel_id == channel_id)
     return (await session.scalars(query.order_by(GameRow.id).with_for_update())).all()
+
+
+async def games_with_stale_announcement(
+    session: AsyncSession, *, unannounced_since: datetime, limit: int
+) -> tuple[int, ...]:
+    """Games whose announcement shows an older version than the database, and games never
+    announced that were created before ``unannounced_since``; by id."""
+    behind = or_(
+        and_(GameRow.message_id.is_not(None), GameRow.rendered_version < GameRow.version),
+        and_(GameRow.message_id.is_(None), GameRow.created_at < unannounced_since),
+    )
+    ids = await session.scalars(select(GameRow.id).where(behind).order_by(GameRow.id).limit(limit))
+    return tuple(ids.all())
+
+
+async def record_render_if_newer(
+    session: AsyncSession, *, game_id: int, message_id: int, version: int
+) -> bool:
+    """Note that ``message_id`` shows ``version`` unless a newer version is recorded already.
+
+    Compare-and-set in one statement; False when the recorded version was not older.
+    """
+    result = await session.execute(
+        update(GameRow)
+        .where(GameRow.id == game_id, GameRow.rendered_version < version)
+        .values(message_id=message_id, rendered_version=version)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def delete_unannounced_game(session: AsyncSession, game_id: int) -> bool:
+    """Delete a game that has no announcement message; False if it has one (or is gone)."""
+    result = await session.execute(
+        delete(GameRow).where(GameRow.id == game_id, GameRow.message_id.is_(None))
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def pending_jobs(session: AsyncSession, game_id: int) -> Sequence[JobRow]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
-
-from gamesched.db.tables import GameRow
+from gamesched.db import repositories as repo
 from gamesched.services.context import Context
 
 
@@ -15,12 +13,9 @@ async def record_rendered(ctx: Context, *, game_id: int, message_id: int, versio
     than one already recorded.
     """
     async with ctx.transaction() as session:
-        result = await session.execute(
-            update(GameRow)
-            .where(GameRow.id == game_id, GameRow.rendered_version < version)
-            .values(message_id=message_id, rendered_version=version)
+        return await repo.record_render_if_newer(
+            session, game_id=game_id, message_id=message_id, version=version
         )
-        return bool(getattr(result, "rowcount", 0))
 
 
 async def discard_unannounced(ctx: Context, *, game_id: int) -> bool:
@@ -30,7 +25,4 @@ async def discard_unannounced(ctx: Context, *, game_id: int) -> bool:
     fails the game must not linger half-created. Returns False if it was announced meanwhile.
     """
     async with ctx.transaction() as session:
-        result = await session.execute(
-            delete(GameRow).where(GameRow.id == game_id, GameRow.message_id.is_(None))
-        )
-        return bool(getattr(result, "rowcount", 0))
+        return await repo.delete_unannounced_game(session, game_id)

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
-from gamesched.db.tables import DeliveryRow, JobRow
+from gamesched.db import jobs
 from gamesched.services._common import load_game, view_of
 from gamesched.services.context import Context
 from gamesched.services.outbox import DMS_CLOSED
@@ -35,18 +33,13 @@ async def owed_channel_reminder(ctx: Context, *, job_id: int) -> OwedChannelRemi
     """The channel post a reminder round still owes, or None (setting off, nobody refused,
     already posted, or the job is finished)."""
     async with ctx.transaction() as session:
-        job = await session.get(JobRow, job_id)
+        job = await jobs.get_job(session, job_id)
         if job is None or job.done_at is not None or job.channel_reminder_at is not None:
             return None
         game = await view_of(session, await load_game(session, job.game_id))
         if not game.settings.remind_in_channel.value:
             return None
-        refused = await session.scalars(
-            select(DeliveryRow.user_id)
-            .where(DeliveryRow.job_id == job_id, DeliveryRow.failure == DMS_CLOSED)
-            .order_by(DeliveryRow.id)
-        )
-        user_ids = tuple(refused.all())
+        user_ids = await jobs.players_refused_in_round(session, job_id=job_id, failure=DMS_CLOSED)
         if not user_ids:
             return None
         return OwedChannelReminder(
@@ -58,6 +51,6 @@ async def record_channel_reminder(ctx: Context, *, job_id: int) -> None:
     """Note that the round's channel post went out (or was refused for good)."""
     now = ctx.now()
     async with ctx.transaction() as session:
-        job = await session.get(JobRow, job_id)
+        job = await jobs.get_job(session, job_id)
         if job is not None and job.channel_reminder_at is None:
             job.channel_reminder_at = now

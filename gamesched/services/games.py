@@ -382,7 +382,7 @@ async def list_games(
     )
     async with ctx.transaction() as session:
         total = await repo.count(session, query)
-        rows = (await session.scalars(query.limit(limit).offset(max(0, offset)))).all()
+        rows = await repo.page_of(session, query, limit=limit, offset=max(0, offset))
         return Page(items=tuple(await views_of(session, rows)), total=total, offset=offset)
 
 

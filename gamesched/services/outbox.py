@@ -1,14 +1,13 @@
 """The worker's use cases: claim due side effects atomically, carry them out, record outcomes.
 
 Reminders, status changes and owed DMs are rows written in the same transaction as the change
-that caused them (see :mod:`gamesched.services.planning`). A worker claims due rows with one
-``UPDATE ... RETURNING`` (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), so several workers never
-take the same row; a claim older than the lease is taken over, so a crashed worker loses
-nothing. Each claim has its own name, which the task presents before it acts: a copy of a
-task whose claim was taken over (it waited in a queue past the lease, or its worker stalled)
-finds the row held by someone else and does nothing. Each reminder DM is written as a
-delivery row *before* it is sent and marked after, so a re-run after a crash re-sends at most
-the DMs that were in flight.
+that caused them (see :mod:`gamesched.services.planning`). A worker claims due rows in one
+atomic statement (see :mod:`gamesched.db.jobs`), so several workers never take the same row;
+a claim older than the lease is taken over, so a crashed worker loses nothing. Each claim has
+its own name, which the task presents before it acts: a copy of a task whose claim was taken
+over (it waited in a queue past the lease, or its worker stalled) finds the row held by
+someone else and does nothing. Each reminder DM is written as a delivery row *before* it is sent and
+marked after, so a re-run after a crash re-sends at most the DMs that were in flight.
 
 No transaction is held while Discord is called: the caller sends between these functions.
 """
@@ -19,14 +18,12 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.sql.elements import ColumnElement
 
-from gamesched.db.tables import DeliveryRow, GameRow, JobRow, NotificationRow
+from gamesched.db import jobs
+from gamesched.db import repositories as repo
+from gamesched.db.tables import GameRow, JobRow
 from gamesched.domain.lifecycle import GameStatus, move
 from gamesched.services._common import bump, load_game, settings_of, view_of
 from gamesched.services.context import Context
@@ -91,80 +88,26 @@ async def claim_due(
     now = ctx.now()
     claim = f"{worker[:55]}/{secrets.token_hex(4)}"  # fits jobs.claimed_by (64)
     async with ctx.transaction() as session:
-        job_ids = await _claim(
-            session,
-            JobRow,
-            and_(JobRow.done_at.is_(None), JobRow.due_at <= now),
-            order=(JobRow.due_at, JobRow.id),
-            now=now,
-            lease=lease,
-            claim=claim,
-            limit=limit,
-        )
-        notice_ids = await _claim(
-            session,
-            NotificationRow,
-            NotificationRow.sent_at.is_(None),
-            order=(NotificationRow.id,),
-            now=now,
-            lease=lease,
-            claim=claim,
-            limit=limit,
+        job_ids = await jobs.claim_due_jobs(session, now=now, lease=lease, claim=claim, limit=limit)
+        notice_ids = await jobs.claim_owed_notifications(
+            session, now=now, lease=lease, claim=claim, limit=limit
         )
     return Claimed(claim=claim, job_ids=job_ids, notification_ids=notice_ids)
-
-
-async def _claim(
-    session: AsyncSession,
-    table: type[JobRow] | type[NotificationRow],
-    due: ColumnElement[bool],
-    *,
-    order: tuple[InstrumentedAttribute[Any], ...],
-    now: datetime,
-    lease: timedelta,
-    claim: str,
-    limit: int,
-) -> tuple[int, ...]:
-    """Take up to ``limit`` due rows nobody holds: one statement, so two workers never share."""
-    claimable = and_(due, or_(table.claimed_at.is_(None), table.claimed_at < now - lease))
-    candidates = (
-        select(table.id)
-        .where(claimable)
-        .order_by(*order)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    result = await session.execute(
-        update(table)
-        .where(table.id.in_(candidates.scalar_subquery()), claimable)
-        .values(claimed_at=now, claimed_by=claim)
-        .returning(table.id)
-    )
-    return tuple(sorted(result.scalars().all()))
 
 
 async def next_due_at(ctx: Context) -> datetime | None:
     """When the next unclaimed job falls due (None when nothing is planned)."""
     async with ctx.transaction() as session:
-        return await session.scalar(
-            select(func.min(JobRow.due_at)).where(
-                JobRow.done_at.is_(None), JobRow.claimed_at.is_(None)
-            )
-        )
+        return await jobs.next_unclaimed_due_at(session)
 
 
 async def stale_announcements(ctx: Context, *, limit: int = 100) -> tuple[int, ...]:
     """Games whose announcement is behind the database, or lost its first post to a crash."""
     now = ctx.now()
     async with ctx.transaction() as session:
-        behind = or_(
-            and_(GameRow.message_id.is_not(None), GameRow.rendered_version < GameRow.version),
-            and_(GameRow.message_id.is_(None), GameRow.created_at < now - UNANNOUNCED_GRACE),
+        return await repo.games_with_stale_announcement(
+            session, unannounced_since=now - UNANNOUNCED_GRACE, limit=limit
         )
-        ids = await session.scalars(
-            select(GameRow.id).where(behind).order_by(GameRow.id).limit(limit)
-        )
-        return tuple(ids.all())
 
 
 # ----- jobs -------------------------------------------------------------------------------
@@ -173,7 +116,7 @@ async def stale_announcements(ctx: Context, *, limit: int = 100) -> tuple[int, .
 async def job_kind(ctx: Context, job_id: int) -> JobKind | None:
     """The kind of a job that is still to be done (None if it is done or gone)."""
     async with ctx.transaction() as session:
-        job = await session.get(JobRow, job_id)
+        job = await jobs.get_job(session, job_id)
         return None if job is None or job.done_at is not None else JobKind(job.kind)
 
 
@@ -196,13 +139,9 @@ async def start_reminder(ctx: Context, *, job_id: int, claim: str) -> ReminderRo
             close_job(job, outcome, now)
             return None
         view = await view_of(session, game)
-        query = select(DeliveryRow).where(DeliveryRow.job_id == job.id)
-        rows = {row.user_id: row for row in (await session.scalars(query)).all()}
-        for user_id in view.joined:
-            if user_id not in rows:
-                rows[user_id] = DeliveryRow(job_id=job.id, game_id=game.id, user_id=user_id)
-                session.add(rows[user_id])
-        await session.flush()
+        rows = await jobs.deliveries_for(
+            session, job_id=job.id, game_id=game.id, user_ids=view.joined
+        )
         owed = tuple(
             OwedDelivery(delivery_id=rows[u].id, user_id=u)
             for u in view.joined
@@ -222,11 +161,11 @@ async def _open_job(
     meanwhile (and the re-plan that came with it) is seen. Its lease starts afresh: a task
     that waited in a queue keeps the whole lease for its work.
     """
-    job = await session.get(JobRow, job_id)
+    job = await jobs.get_job(session, job_id)
     if job is None or not _held(job, claim):
         return None
     game = await load_game(session, job.game_id, lock=True)
-    job = await session.get(JobRow, job_id, populate_existing=True)
+    job = await jobs.get_job(session, job_id, fresh=True)
     if job is None or not _held(job, claim):
         return None
     job.claimed_at = now
@@ -250,16 +189,15 @@ async def _reminder_obstacle(
         return Outcome.SKIPPED  # planned for a start time the game no longer has
     if now >= game.start_at:
         return Outcome.MISSED
-    later_due = await session.scalars(
-        select(JobRow).where(
-            JobRow.game_id == game.id,
-            JobRow.kind == JobKind.REMINDER,
-            JobRow.due_at > job.due_at,
-            JobRow.due_at <= now,
-            or_(JobRow.outcome.is_(None), JobRow.outcome == Outcome.SENT),
-        )
+    later_due = await jobs.later_jobs_due(
+        session,
+        game_id=game.id,
+        kind=JobKind.REMINDER,
+        after=job.due_at,
+        until=now,
+        ended_as=Outcome.SENT,
     )
-    superseded = any(_planned_for(later, game) for later in later_due.all())
+    superseded = any(_planned_for(later, game) for later in later_due)
     return Outcome.SKIPPED if superseded else None
 
 
@@ -274,12 +212,12 @@ async def record_delivery(
     """Note that one reminder DM went out (or was refused, with the reason)."""
     now = ctx.now()
     async with ctx.transaction() as session:
-        values: dict[str, object] = {"failure": failure} if failure else {"sent_at": now}
-        await session.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.job_id == job_id, DeliveryRow.user_id == user_id)
-            .values(**values)
-        )
+        if failure:
+            await jobs.mark_delivery_refused(
+                session, job_id=job_id, user_id=user_id, failure=failure
+            )
+        else:
+            await jobs.mark_delivery_sent(session, job_id=job_id, user_id=user_id, at=now)
 
 
 async def renew_claim(ctx: Context, *, job_id: int, claim: str) -> bool:
@@ -288,37 +226,23 @@ async def renew_claim(ctx: Context, *, job_id: int, claim: str) -> bool:
     False when the job is no longer held under ``claim``: it is done, or its lease ran out
     and another worker took it over, and this worker should stop working on it.
     """
-    return await _renew(ctx, JobRow, job_id, claim, JobRow.done_at.is_(None))
+    async with ctx.transaction() as session:
+        return await jobs.renew_job_claim(session, job_id=job_id, claim=claim, now=ctx.now())
 
 
 async def renew_notice_claim(ctx: Context, *, notification_id: int, claim: str) -> bool:
     """:func:`renew_claim` for an owed DM that is waiting its turn under Discord's limits."""
-    return await _renew(
-        ctx, NotificationRow, notification_id, claim, NotificationRow.sent_at.is_(None)
-    )
-
-
-async def _renew(
-    ctx: Context,
-    table: type[JobRow] | type[NotificationRow],
-    row_id: int,
-    claim: str,
-    open_: ColumnElement[bool],
-) -> bool:
     async with ctx.transaction() as session:
-        result = await session.execute(
-            update(table)
-            .where(table.id == row_id, open_, table.claimed_by == claim)
-            .values(claimed_at=ctx.now())
+        return await jobs.renew_notification_claim(
+            session, notification_id=notification_id, claim=claim, now=ctx.now()
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def finish_job(ctx: Context, *, job_id: int, claim: str) -> None:
     """Mark a job held under ``claim`` done, so no worker takes it again."""
     now = ctx.now()
     async with ctx.transaction() as session:
-        job = await session.get(JobRow, job_id)
+        job = await jobs.get_job(session, job_id)
         if job is not None and _held(job, claim):
             close_job(job, Outcome.SENT, now)
 
@@ -362,16 +286,7 @@ async def advance_status(ctx: Context, *, job_id: int, claim: str) -> GameView |
 async def unreachable_players(ctx: Context, *, game_id: int) -> tuple[int, ...]:
     """Players of a game whose DMs Discord refused (shown to the host)."""
     async with ctx.transaction() as session:
-        users = await session.scalars(
-            select(DeliveryRow.user_id)
-            .where(DeliveryRow.game_id == game_id, DeliveryRow.failure == DMS_CLOSED)
-            .union(
-                select(NotificationRow.user_id).where(
-                    NotificationRow.game_id == game_id, NotificationRow.failure == DMS_CLOSED
-                )
-            )
-        )
-        return tuple(sorted(set(users.all())))
+        return await jobs.players_refused(session, game_id=game_id, failure=DMS_CLOSED)
 
 
 # ----- owed DMs ---------------------------------------------------------------------------
@@ -386,18 +301,11 @@ async def owed_notice(ctx: Context, *, notification_id: int, claim: str) -> Owed
     """
     now = ctx.now()
     async with ctx.transaction() as session:
-        row = await session.get(NotificationRow, notification_id)
+        row = await jobs.get_notification(session, notification_id)
         if row is None or row.sent_at is not None or row.claimed_by != claim:
             return None
         row.claimed_at = now  # the lease starts afresh with the work
-        newer = await session.scalar(
-            select(func.count(NotificationRow.id)).where(
-                NotificationRow.game_id == row.game_id,
-                NotificationRow.user_id == row.user_id,
-                NotificationRow.id > row.id,
-                NotificationRow.kind.in_(_NEWS_KINDS),
-            )
-        )
+        newer = await jobs.has_newer_notification(session, row, kinds=_NEWS_KINDS)
         if newer and row.kind in _NEWS_KINDS:
             row.sent_at = now
             row.failure = "superseded"
@@ -416,19 +324,12 @@ async def record_notice(ctx: Context, *, notification_id: int, failure: str | No
     """Close an owed DM: sent, or refused with the reason (never retried after that)."""
     now = ctx.now()
     async with ctx.transaction() as session:
-        await session.execute(
-            update(NotificationRow)
-            .where(NotificationRow.id == notification_id, NotificationRow.sent_at.is_(None))
-            .values(sent_at=now, failure=failure)
+        await jobs.close_notification(
+            session, notification_id=notification_id, at=now, failure=failure
         )
 
 
 async def pending_work(ctx: Context, *, game_ids: Sequence[int] | None = None) -> int:
     """How many jobs and notifications are not done yet (operators, tests)."""
     async with ctx.transaction() as session:
-        jobs = select(func.count(JobRow.id)).where(JobRow.done_at.is_(None))
-        notices = select(func.count(NotificationRow.id)).where(NotificationRow.sent_at.is_(None))
-        if game_ids is not None:
-            jobs = jobs.where(JobRow.game_id.in_(game_ids))
-            notices = notices.where(NotificationRow.game_id.in_(game_ids))
-        return int(await session.scalar(jobs) or 0) + int(await session.scalar(notices) or 0)
+        return await jobs.count_unfinished(session, game_ids=game_ids)

@@ -14,7 +14,7 @@ from taskiq.api import run_receiver_task
 from gamesched.services.outbox import LEASE
 from gamesched.worker.broker import ACK_ON
 from gamesched.worker.dispatcher import IDLE_CHECK_SECONDS, Dispatcher
-from gamesched.worker.tasks import WorkerDeps, install, register_tasks
+from gamesched.worker.tasks import WorkerDeps, register_tasks
 from gamesched.worker.wake import WakeSignal
 
 STOP_GRACE_SECONDS = 10.0
@@ -38,7 +38,7 @@ async def running_worker(
     and executes, and any number of them may run.
     """
     tasks = register_tasks(broker)
-    install(broker, deps)
+    broker.add_dependency_context({WorkerDeps: deps})
     broker.is_worker_process = True
     await broker.startup()
     wake = wake or WakeSignal()

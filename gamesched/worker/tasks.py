@@ -3,9 +3,9 @@
 Each task is idempotent: it re-reads its row, does only what is still owed, and records the
 outcome, so a re-claimed task never repeats a finished DM. A task carries the claim it was
 kicked under and acts only while its row is still held under it, so a copy whose claim was
-taken over does nothing. The task bodies
-are plain functions of :class:`WorkerDeps`; the taskiq wrappers only fetch the deps from the
-broker's state, where they were put when the process started.
+taken over does nothing. The task bodies are plain functions of :class:`WorkerDeps`; the
+taskiq wrappers receive the deps through taskiq's dependency injection, from the context the
+process gave its broker at start-up (``broker.add_dependency_context({WorkerDeps: deps})``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
 from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
-from taskiq import Context as TaskContext
 
 from gamesched.discord import render
 from gamesched.discord.rest import CLOSED_DMS, DiscordError, DiscordRest, DiscordUnavailable
@@ -32,13 +31,11 @@ T = TypeVar("T")
 
 DM_CONCURRENCY = 8
 """Reminder DMs of one round in flight at once; the REST client paces them to the limits."""
-STATE_KEY = "gamesched"
-"""Where the deps live in the broker's state."""
 
 
 @dataclass(frozen=True, slots=True)
 class WorkerDeps:
-    """What the tasks use, built once per process."""
+    """What the tasks use, built once per process and handed to the broker as a dependency."""
 
     services: Context
     rest: DiscordRest
@@ -229,14 +226,14 @@ def register_tasks(broker: AsyncBroker) -> Tasks:
     """Register gamesched's tasks on ``broker`` (the same names on every process)."""
 
     async def run_job_task(
-        job_id: int, claim: str, context: Annotated[TaskContext, TaskiqDepends()]
+        job_id: int, claim: str, deps: Annotated[WorkerDeps, TaskiqDepends()]
     ) -> None:
-        await run_job(deps_of(context), job_id, claim)
+        await run_job(deps, job_id, claim)
 
     async def deliver_notice_task(
-        notification_id: int, claim: str, context: Annotated[TaskContext, TaskiqDepends()]
+        notification_id: int, claim: str, deps: Annotated[WorkerDeps, TaskiqDepends()]
     ) -> None:
-        await deliver_notice(deps_of(context), notification_id, claim)
+        await deliver_notice(deps, notification_id, claim)
 
     return Tasks(
         run_job=broker.register_task(run_job_task, task_name="gamesched.run_job"),
@@ -244,15 +241,3 @@ def register_tasks(broker: AsyncBroker) -> Tasks:
             deliver_notice_task, task_name="gamesched.deliver_notice"
         ),
     )
-
-
-def install(broker: AsyncBroker, deps: WorkerDeps) -> None:
-    """Give this process's tasks their deps."""
-    setattr(broker.state, STATE_KEY, deps)
-
-
-def deps_of(context: TaskContext) -> WorkerDeps:
-    deps = getattr(context.state, STATE_KEY, None)
-    if not isinstance(deps, WorkerDeps):
-        raise RuntimeError("gamesched tasks ran on a broker that install() was not called on")
-    return deps

@@ -12,7 +12,7 @@ from taskiq import InMemoryBroker
 
 from gamesched.services.outbox import stale_announcements
 from gamesched.worker.dispatcher import Dispatcher
-from gamesched.worker.tasks import WorkerDeps, install, register_tasks
+from gamesched.worker.tasks import WorkerDeps, register_tasks
 from tests.bot.conftest import RunningBot, gamesched_bot  # noqa: F401
 from tests.conftest import REDIS_URL
 from tests.sandbox.conftest import demo_world, discord, sandbox, sandbox_clock  # noqa: F401
@@ -49,14 +49,12 @@ async def worker(gamesched_bot: RunningBot) -> AsyncIterator[DrivenWorker]:  # n
     """A worker sharing the bot's services, REST client and announcement sync."""
     broker = InMemoryBroker()
     tasks = register_tasks(broker)
-    install(
-        broker,
-        WorkerDeps(
-            services=gamesched_bot.services,
-            rest=gamesched_bot.bot.deps.rest,
-            sync=gamesched_bot.sync,
-        ),
+    deps = WorkerDeps(
+        services=gamesched_bot.services,
+        rest=gamesched_bot.bot.deps.rest,
+        sync=gamesched_bot.sync,
     )
+    broker.add_dependency_context({WorkerDeps: deps})
     await broker.startup()
     yield DrivenWorker(
         dispatcher=Dispatcher(
