@@ -93,6 +93,15 @@ FRAMEWORK_ROOMS: dict[str, frozenset[str]] = {
 """Third-party framework -> the rooms that may use it. The sandbox speaks Discord's HTTP with
 Starlette and uses disnake's permission constants; ``click`` comes only through typer."""
 
+SESSION_PLUMBING = frozenset(
+    {
+        ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        ("sqlalchemy.orm", "Session"),
+        ("sqlalchemy.orm", "object_session"),
+    }
+)
+"""What a use case may take from SQLAlchemy: the session it runs in, nothing to build SQL with
+(statements live in the ``db`` repositories)."""
 DOMAIN_THIRD_PARTY = frozenset({"dateparser"})
 """The domain is the standard library plus the well-kept natural-language date parser."""
 
@@ -104,6 +113,8 @@ class Import:
     target: str
     """The imported module, dotted."""
     line: int
+    names: tuple[str, ...] = ()
+    """What ``from target import ...`` takes; empty for ``import target``."""
 
 
 def room_of(module: str) -> str:
@@ -125,7 +136,8 @@ def project_imports() -> Iterator[Import]:
                         yield Import(module, alias.name, node.lineno)
                 elif isinstance(node, ast.ImportFrom):
                     assert node.level == 0, f"{module}:{node.lineno}: use absolute imports"
-                    yield Import(module, node.module or "", node.lineno)
+                    names = tuple(alias.name for alias in node.names)
+                    yield Import(module, node.module or "", node.lineno, names)
 
 
 IMPORTS = list(project_imports())
@@ -200,3 +212,15 @@ def test_domain_imports_the_standard_library_only() -> None:
         and room_of(i.target) != "gamesched.domain"
     ]
     assert describe(outside) == []
+
+
+def test_use_cases_take_only_the_session_from_sqlalchemy() -> None:
+    """Services read as use cases: select, update, func and the like stay in the repositories."""
+    building = [
+        i
+        for i in IMPORTS
+        if room_of(i.module) == "gamesched.services"
+        and i.target.split(".")[0] == "sqlalchemy"
+        and (not i.names or {(i.target, name) for name in i.names} - SESSION_PLUMBING)
+    ]
+    assert describe(building) == []
