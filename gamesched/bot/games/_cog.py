@@ -41,9 +41,11 @@ from gamesched.domain.roster import SlotStatus
 from gamesched.domain.settings import KEEP, parse_reminder_minutes
 from gamesched.services import outbox
 from gamesched.services.announcements import discard_unannounced
+from gamesched.services.context import Context
 from gamesched.services.games import (
     MAX_PAGE_SIZE,
     GameEdit,
+    GameRole,
     NewGame,
     cancel_game,
     create_game,
@@ -84,7 +86,7 @@ class GamesCog(commands.Cog):
         self.directory = BotDirectory(bot, bot.deps.rest)
 
     @property
-    def services(self) -> Any:
+    def services(self) -> Context:
         return self.bot.deps.services
 
     # ----- creating -------------------------------------------------------------------
@@ -496,7 +498,7 @@ class GamesCog(commands.Cog):
     @assign_placeholder_command.autocomplete("game")
     async def own_games(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
         mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
-        games = [m.game for m in mine if m.role == "host"]
+        games = [m.game for m in mine if m.role is GameRole.HOST]
         if actor_of(inter).is_guild_admin:
             page = await list_games(self.services, guild_id=inter.guild_id, limit=MAX_PAGE_SIZE)
             games += [g for g in page.items if g.id not in {m.id for m in games}]
@@ -569,13 +571,13 @@ class GamesCog(commands.Cog):
     async def _send_list(
         self,
         inter: Interaction,
-        games: Any,
+        games: Sequence[GameView],
         *,
         title: str,
         empty: str,
         total: int | None = None,
     ) -> None:
-        payload = render.game_list(list(games), title=title, empty=empty, total=total)
+        payload = render.game_list(games, title=title, empty=empty, total=total)
         embeds = [disnake.Embed.from_dict(e) for e in payload.get("embeds", [])]
         await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
 
