@@ -7,8 +7,9 @@ game cannot choose who may host it or where its reminders go.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -161,6 +162,11 @@ def resolve(
 def normalise_reminders(minutes: tuple[int, ...]) -> tuple[int, ...]:
     """Offsets without duplicates, latest-before-start last (e.g. ``(60, 15)``)."""
     return tuple(sorted(set(minutes), reverse=True))
+
+
+def reminder_ahead(*, start_at: datetime, reminder_minutes: Iterable[int], now: datetime) -> bool:
+    """Whether one of the reminders (minutes before ``start_at``) is still to come at ``now``."""
+    return any(start_at - timedelta(minutes=minutes) > now for minutes in reminder_minutes)
 
 
 def parse_reminder_minutes(text: str) -> tuple[int, ...] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -307,14 +307,10 @@ class GamesCog(commands.Cog):
         starts = f"<t:{int(game.start_at.timestamp())}:R>"
         title = render.title_text(game.title)
         if joined.status is SlotStatus.JOINED:
-            now = self.services.now()
-            reminded = any(
-                game.start_at - timedelta(minutes=offset) > now
-                for offset in game.settings.reminder_minutes.value
-            )
             text = (
                 f"You're in **{title}** ({len(game.joined)}/{game.max_players} seats). "
-                f"It starts {starts}" + ("; I'll remind you before." if reminded else ".")
+                f"It starts {starts}"
+                + ("; I'll remind you before." if joined.will_be_reminded else ".")
             )
         else:
             text = (
