@@ -155,24 +155,24 @@ async def test_settings_show_their_sources_and_change(
     """Settings say where each value comes from, through defaults, server and channel values."""
     shown = await discord.slash("sam", "config-channel", channel="lfg")
     assert shown.ephemeral
-    assert "**Reminders:** 60 min, 15 min before · _built-in default_" in shown.content
+    assert "**Reminders:** 1 h, 15 min before · _built-in default_" in shown.content
 
     await discord.slash("olivia", "config-guild", channel="general", options={"reminders": "30"})
     inherited = await discord.slash("sam", "config-channel", channel="lfg")
-    assert "**Reminders:** 30 min before · _from the server settings_" in inherited.content
+    assert "**Reminders:** 30 min before · _from the server_" in inherited.content
 
     own = await discord.slash(
         "kai_keeper", "config-channel", channel="lfg", options={"reminders": "120, 10"}
     )
     assert own.content.startswith(f"Saved. Settings for <#{gamesched_bot.channel_id('lfg')}>")
-    assert "**Reminders:** 120 min, 10 min before · _set on this channel_" in own.content
+    assert "**Reminders:** 2 h, 10 min before · _from the channel_" in own.content
     elsewhere = await discord.slash("sam", "config-channel", channel="rpg")
-    assert "**Reminders:** 30 min before · _from the server settings_" in elsewhere.content
+    assert "**Reminders:** 30 min before · _from the server_" in elsewhere.content
 
     cleared = await discord.slash(
         "kai_keeper", "config-channel", channel="lfg", options={"clear": "reminders"}
     )
-    assert "**Reminders:** 30 min before · _from the server settings_" in cleared.content
+    assert "**Reminders:** 30 min before · _from the server_" in cleared.content
 
     server = await discord.slash(
         "olivia", "config-guild", channel="general", options={"timezone": "Europe/Berlin"}

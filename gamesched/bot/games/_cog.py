@@ -175,7 +175,7 @@ class GamesCog(commands.Cog):
         await reply(
             inter,
             f"Created **{render.title_text(game.title)}** in <#{game.channel_id}>, starting "
-            f"<t:{int(game.start_at.timestamp())}:F>.\n"
+            f"{render.timestamp(game.start_at, 'F')}.\n"
             f"I read the time as {created.read_as}. If that is wrong, use /edit-game.\n"
             f"[Jump to the announcement]({link})",
         )
@@ -304,7 +304,7 @@ class GamesCog(commands.Cog):
         )
         self.bot.deps.sync.request(game_id)
         game = joined.game
-        starts = f"<t:{int(game.start_at.timestamp())}:R>"
+        starts = render.timestamp(game.start_at, "R")
         title = render.title_text(game.title)
         if joined.status is SlotStatus.JOINED:
             text = (
@@ -415,7 +415,7 @@ class GamesCog(commands.Cog):
         players = len(view.joined) + len(view.waitlist)
         await reply(
             inter,
-            f"Cancel **{render.title_text(view.title)}** (<t:{int(view.start_at.timestamp())}:F>)? "
+            f"Cancel **{render.title_text(view.title)}** ({render.timestamp(view.start_at, 'F')})? "
             f"Its {players} player(s) will be told by DM.",
             components=[
                 disnake.ui.ActionRow(
