@@ -19,8 +19,9 @@ from disnake.interactions import (
 from disnake.ui.select.string import StringSelect
 
 from gamesched.bot.actors import GUILD_ONLY, actor_of, permissions_in, visible_channels
+from gamesched.bot.components import read_custom_id
 from gamesched.bot.directory import BotDirectory
-from gamesched.bot.errors._handler import MISSING_PERMISSIONS, answer_error
+from gamesched.bot.errors._handler import MISSING_PERMISSIONS
 from gamesched.bot.games._drafts import Draft, DraftStore
 from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
 from gamesched.bot.replies import reply, within_deadline
@@ -29,9 +30,9 @@ from gamesched.discord.custom_ids import (
     Action,
     DraftRef,
     GameRef,
+    action_prefix,
     draft_custom_id,
     game_custom_id,
-    parse_custom_id,
 )
 from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -68,22 +69,23 @@ MAX_SUGGESTION_MENUS = 4
 LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M"
 PICK_MESSAGE_ROOM = 1800
 """The problems list after a pick leaves room for the line saying what was picked."""
-OUT_OF_DATE = (
-    "This is out of date: it comes from an older version of me, so I cannot tell what it was "
-    "for. Use /list-games to find the game's current announcement, or run the command again."
-)
-"""The answer to a component or form whose custom id this version does not read. Discord
-only sends the bot interactions on its own messages, so such an id is always an old one of
-ours, and it must be answered rather than left to fail."""
 
 
 class GamesCog(commands.Cog):
-    """Slash commands, the game form, and the one listener for every game button."""
+    """Slash commands, the game form, and the game buttons (routed here by their prefixes)."""
 
     def __init__(self, bot: GameschedBot) -> None:
         self.bot = bot
         self.drafts = DraftStore()
         self.directory = BotDirectory(bot, bot.deps.rest)
+        router = bot.components
+        router.route_components(action_prefix(Action.JOIN), self._join)
+        router.route_components(action_prefix(Action.LEAVE), self._leave)
+        router.route_components(action_prefix(Action.CANCEL_YES), self._confirm_cancel)
+        router.route_components(action_prefix(Action.CANCEL_NO), self._keep_game)
+        router.route_components(action_prefix(Action.REOPEN), self._reopen)
+        router.route_components(action_prefix(Action.PICK), self._pick)
+        router.route_forms(action_prefix(Action.SUBMIT), self._submit)
 
     @property
     def services(self) -> Context:
@@ -251,32 +253,28 @@ class GamesCog(commands.Cog):
         )
         return rows
 
-    @commands.Cog.listener("on_modal_submit")
-    async def on_form_submit(self, inter: ModalInteraction) -> None:
-        ref = parse_custom_id(inter.custom_id)
+    async def _submit(self, inter: ModalInteraction) -> None:
+        ref = read_custom_id(inter.custom_id, DraftRef)
+        draft = self.drafts.get(ref.token, user_id=inter.author.id)
+        draft.values = dict(inter.text_values)
+        submit = self._submit_create if draft.kind == "create" else self._submit_edit
+        draft.sent = True  # also refuses the same form sent twice at once (reopened twice)
         try:
-            if not isinstance(ref, DraftRef) or ref.action is not Action.SUBMIT:
-                raise Conflict(OUT_OF_DATE)
-            draft = self.drafts.get(ref.token, user_id=inter.author.id)
-            draft.values = dict(inter.text_values)
-            submit = self._submit_create if draft.kind == "create" else self._submit_edit
-            draft.sent = True  # also refuses the same form sent twice at once (reopened twice)
-            try:
-                await within_deadline(inter, submit(inter, draft))
-            except ValidationFailed as problems:
-                draft.sent = False
-                await self._answer_problems(inter, draft, problems)
-            except Exception:
-                draft.sent = False
-                raise
-        except Exception as error:
-            await answer_error(inter, error)
+            await within_deadline(inter, submit(inter, draft))
+        except ValidationFailed as problems:
+            draft.sent = False
+            await self._answer_problems(inter, draft, problems)
+        except Exception:
+            draft.sent = False
+            raise
 
-    async def _reopen(self, inter: MessageInteraction, ref: DraftRef) -> None:
+    async def _reopen(self, inter: MessageInteraction) -> None:
+        ref = read_custom_id(inter.component.custom_id or "", DraftRef)
         draft = self.drafts.get(ref.token, user_id=inter.author.id)
         await self._open_form(inter, self.drafts.keep(draft))
 
-    async def _pick(self, inter: MessageInteraction, ref: DraftRef) -> None:
+    async def _pick(self, inter: MessageInteraction) -> None:
+        ref = read_custom_id(inter.component.custom_id or "", DraftRef)
         draft = self.drafts.get(ref.token, user_id=inter.author.id)
         if ref.index is None or ref.index >= len(draft.problems) or not inter.values:
             raise Conflict("That choice no longer matches the form; press Fix and resubmit.")
@@ -298,7 +296,8 @@ class GamesCog(commands.Cog):
 
     # ----- joining and leaving --------------------------------------------------------
 
-    async def _join(self, inter: MessageInteraction, game_id: int) -> None:
+    async def _join(self, inter: MessageInteraction) -> None:
+        game_id = _game_id(inter)
         joined = await within_deadline(
             inter, join_game(self.services, game_id=game_id, user_id=inter.author.id)
         )
@@ -319,7 +318,8 @@ class GamesCog(commands.Cog):
             )
         await reply(inter, text)
 
-    async def _leave(self, inter: MessageInteraction, game_id: int) -> None:
+    async def _leave(self, inter: MessageInteraction) -> None:
+        game_id = _game_id(inter)
         left = await within_deadline(
             inter, leave_game(self.services, game_id=game_id, user_id=inter.author.id)
         )
@@ -328,7 +328,8 @@ class GamesCog(commands.Cog):
         title = render.title_text(left.game.title)
         await reply(inter, f"You left **{title}**; your {where} is free again.")
 
-    async def _confirm_cancel(self, inter: MessageInteraction, game_id: int) -> None:
+    async def _confirm_cancel(self, inter: MessageInteraction) -> None:
+        game_id = _game_id(inter)
         game = await cancel_game(self.services, actor=actor_of(inter), game_id=game_id)
         self.bot.deps.sync.request(game_id)
         told = len(game.joined) + len(game.waitlist)
@@ -338,34 +339,8 @@ class GamesCog(commands.Cog):
             components=[],
         )
 
-    @commands.Cog.listener("on_button_click")
-    async def on_button(self, inter: MessageInteraction) -> None:
-        ref = parse_custom_id(inter.component.custom_id or "")
-        try:
-            if isinstance(ref, GameRef) and ref.action is Action.JOIN:
-                await self._join(inter, ref.game_id)
-            elif isinstance(ref, GameRef) and ref.action is Action.LEAVE:
-                await self._leave(inter, ref.game_id)
-            elif isinstance(ref, GameRef) and ref.action is Action.CANCEL_YES:
-                await self._confirm_cancel(inter, ref.game_id)
-            elif isinstance(ref, GameRef) and ref.action is Action.CANCEL_NO:
-                await inter.response.edit_message(content="Nothing changed.", components=[])
-            elif isinstance(ref, DraftRef) and ref.action is Action.REOPEN:
-                await self._reopen(inter, ref)
-            else:
-                raise Conflict(OUT_OF_DATE)
-        except Exception as error:
-            await answer_error(inter, error)
-
-    @commands.Cog.listener("on_dropdown")
-    async def on_select(self, inter: MessageInteraction) -> None:
-        ref = parse_custom_id(inter.component.custom_id or "")
-        try:
-            if not isinstance(ref, DraftRef) or ref.action is not Action.PICK:
-                raise Conflict(OUT_OF_DATE)
-            await self._pick(inter, ref)
-        except Exception as error:
-            await answer_error(inter, error)
+    async def _keep_game(self, inter: MessageInteraction) -> None:
+        await inter.response.edit_message(content="Nothing changed.", components=[])
 
     # ----- editing, cancelling, assigning ---------------------------------------------
 
@@ -576,6 +551,10 @@ class GamesCog(commands.Cog):
         payload = render.game_list(games, title=title, empty=empty, total=total)
         embeds = [disnake.Embed.from_dict(e) for e in payload.get("embeds", [])]
         await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
+
+
+def _game_id(inter: MessageInteraction) -> int:
+    return read_custom_id(inter.component.custom_id or "", GameRef).game_id
 
 
 def _bot_can_announce(inter: Interaction, channel_id: int) -> bool:
