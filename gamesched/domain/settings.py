@@ -18,6 +18,8 @@ from gamesched.domain.numbers import read_whole_number
 
 T = TypeVar("T")
 
+MIN_PLAYERS_LIMIT = 1
+"""Smallest player cap: a game has at least one seat."""
 MAX_PLAYERS_LIMIT = 500
 """Largest player cap a game may have; the announcement summarises long lists."""
 MAX_REMINDERS = 5
@@ -198,9 +200,12 @@ def setting_problems(patch: SettingsPatch | SettingsLayer) -> list[Problem]:
         return None if v is KEEP else v
 
     max_players = value("max_players")
-    if isinstance(max_players, int) and not 1 <= max_players <= MAX_PLAYERS_LIMIT:
+    if isinstance(max_players, int) and not MIN_PLAYERS_LIMIT <= max_players <= MAX_PLAYERS_LIMIT:
         problems.append(
-            Problem("max_players", f"Max players must be between 1 and {MAX_PLAYERS_LIMIT}.")
+            Problem(
+                "max_players",
+                f"Max players must be between {MIN_PLAYERS_LIMIT} and {MAX_PLAYERS_LIMIT}.",
+            )
         )
     reminders = value("reminder_minutes")
     if isinstance(reminders, tuple):

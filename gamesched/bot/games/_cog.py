@@ -36,7 +36,13 @@ from gamesched.discord.custom_ids import Action, GameRef, action_prefix, game_cu
 from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.permissions import may_manage_game
-from gamesched.domain.settings import parse_reminder_minutes
+from gamesched.domain.settings import (
+    MAX_CATEGORY_LENGTH,
+    MAX_DURATION_MINUTES,
+    MAX_RULES_LENGTH,
+    MIN_DURATION_MINUTES,
+    parse_reminder_minutes,
+)
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.services.games import (
@@ -91,11 +97,18 @@ class GamesCog(commands.Cog):
             None, description="Minutes before the start, e.g. 60, 15 (default: inherited)"
         ),
         duration: int | None = commands.Param(
-            None, description="Expected length in minutes (default: inherited)", ge=5, le=10080
+            None,
+            description="Expected length in minutes (default: inherited)",
+            ge=MIN_DURATION_MINUTES,
+            le=MAX_DURATION_MINUTES,
         ),
-        rules: str | None = commands.Param(None, description="House rules", max_length=1000),
+        rules: str | None = commands.Param(
+            None, description="House rules", max_length=MAX_RULES_LENGTH
+        ),
         category: str | None = commands.Param(
-            None, description="A label for browsing, e.g. Board games", max_length=50
+            None,
+            description="A label for browsing, e.g. Board games",
+            max_length=MAX_CATEGORY_LENGTH,
         ),
         ping_participants: bool = commands.Param(
             False, description="Let the announcement notify the listed players"
