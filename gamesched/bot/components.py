@@ -54,11 +54,11 @@ class ComponentRouter(commands.Cog):
 
     @commands.Cog.listener("on_message_interaction")
     async def on_component(self, inter: MessageInteraction) -> None:
-        await _dispatch(inter, inter.component.custom_id or "", self._components)
+        await _dispatch(inter, self._components)
 
     @commands.Cog.listener("on_modal_submit")
     async def on_form(self, inter: ModalInteraction) -> None:
-        await _dispatch(inter, inter.custom_id, self._forms)
+        await _dispatch(inter, self._forms)
 
 
 def _add(routes: dict[str, _Handler], prefix: str, handler: _Handler) -> None:
@@ -70,8 +70,9 @@ def _add(routes: dict[str, _Handler], prefix: str, handler: _Handler) -> None:
 
 
 async def _dispatch(
-    inter: _Inter, custom_id: str, routes: Mapping[str, Callable[[_Inter], Awaitable[None]]]
+    inter: _Inter, routes: Mapping[str, Callable[[_Inter], Awaitable[None]]]
 ) -> None:
+    custom_id = inter.data.custom_id
     handler = next((h for prefix, h in routes.items() if custom_id.startswith(prefix)), None)
     try:
         if handler is None:
@@ -81,9 +82,10 @@ async def _dispatch(
         await answer_error(inter, error)
 
 
-def read_custom_id(custom_id: str, kind: type[_Ref]) -> _Ref:
-    """A routed id, parsed; one that still does not read as ``kind`` is out of date too."""
-    ref = parse_custom_id(custom_id)
+def read_custom_id(inter: MessageInteraction | ModalInteraction, kind: type[_Ref]) -> _Ref:
+    """The routed interaction's id, parsed; one that still does not read as ``kind`` is out
+    of date too."""
+    ref = parse_custom_id(inter.data.custom_id)
     if not isinstance(ref, kind):
         raise Conflict(OUT_OF_DATE)
     return ref

@@ -375,7 +375,7 @@ class GamesCog(commands.Cog):
 
 
 def _game_id(inter: MessageInteraction) -> int:
-    return read_custom_id(inter.component.custom_id or "", GameRef).game_id
+    return read_custom_id(inter, GameRef).game_id
 
 
 def _bot_can_announce(inter: Interaction, channel_id: int) -> bool:

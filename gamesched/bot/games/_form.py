@@ -57,7 +57,7 @@ class GameForm:
 
     async def submit(self, inter: ModalInteraction) -> None:
         """The form was sent: save the game, or answer what is wrong with it."""
-        ref = read_custom_id(inter.custom_id, DraftRef)
+        ref = read_custom_id(inter, DraftRef)
         draft = self.drafts.get(ref.token, user_id=inter.author.id)
         draft.values = dict(inter.text_values)
         save = self._create if draft.kind == "create" else self._edit
@@ -73,12 +73,12 @@ class GameForm:
 
     async def reopen(self, inter: MessageInteraction) -> None:
         """ "Fix and resubmit": the form again, as it was typed (with any picks)."""
-        ref = read_custom_id(inter.component.custom_id or "", DraftRef)
+        ref = read_custom_id(inter, DraftRef)
         await self.open(inter, self.drafts.get(ref.token, user_id=inter.author.id))
 
     async def pick(self, inter: MessageInteraction) -> None:
         """A suggestion picked for an entry: it replaces the entry in the draft."""
-        ref = read_custom_id(inter.component.custom_id or "", DraftRef)
+        ref = read_custom_id(inter, DraftRef)
         draft = self.drafts.get(ref.token, user_id=inter.author.id)
         if ref.index is None or ref.index >= len(draft.problems) or not inter.values:
             raise Conflict("That choice no longer matches the form; press Fix and resubmit.")
