@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import disnake
 from disnake.ext import commands
 
+from gamesched.bot.components import ComponentRouter
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.services.context import Context
@@ -33,8 +34,9 @@ class BotDeps:
 
 
 class GameschedBot(commands.InteractionBot):
-    """The bot. Buttons are routed by custom id in one listener, so nothing is registered per
-    message and start-up does not grow with the number of games."""
+    """The bot. Buttons, selects and forms are routed by custom-id prefix through one router
+    (:attr:`components`, where each extension registers the prefixes it owns), so nothing is
+    registered per message and start-up does not grow with the number of games."""
 
     def __init__(
         self, deps: BotDeps, *, test_guild_ids: Sequence[int] = (), members_intent: bool = True
@@ -48,6 +50,8 @@ class GameschedBot(commands.InteractionBot):
             allowed_mentions=disnake.AllowedMentions.none(),
         )
         self.deps = deps
+        self.components = ComponentRouter()
+        self.add_cog(self.components)
         for extension in EXTENSIONS:
             self.load_extension(extension)
 

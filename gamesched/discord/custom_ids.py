@@ -7,9 +7,11 @@ Every component the bot sends carries an id of the form ``<scope>:<action>:v1:<t
   ``draft:pick:v1:<token>:<index>``: an action on a saved draft of a form (its submission, or
   the recovery after it failed validation), optionally on one of its entries.
 
-One listener parses every id with :func:`parse_custom_id`, so the components keep working
-after a restart and no per-message view objects are registered. Ids from another version of
-this scheme parse to None, like ids that are not ours: the listener answers them as stale.
+The bot's one component router sends each id to the feature that owns its
+:func:`action_prefix`, and the feature reads it with :func:`parse_custom_id`, so the
+components keep working after a restart and no per-message view objects are registered. Ids
+from another version of this scheme match no prefix and parse to None, like ids that are not
+ours: the router answers them as stale.
 """
 
 from __future__ import annotations
@@ -97,12 +99,19 @@ ParsedId: TypeAlias = GameRef | DraftRef
 """What :func:`parse_custom_id` recognises."""
 
 
+def action_prefix(action: Action) -> str:
+    """What every id of ``action`` starts with, e.g. ``game:join:v1:``; no prefix starts
+    another, so each id has one owner."""
+    scope = next(scope for scope, actions in SCOPE_ACTIONS.items() if action in actions)
+    return f"{scope}:{action}:{VERSION}:"
+
+
 def game_custom_id(action: Action, game_id: int) -> str:
     """``game:<action>:v1:<game_id>``; raises ValueError for a draft action or a bad id."""
     _check_action(Scope.GAME, action)
     if not 0 < game_id <= MAX_GAME_ID:
         raise ValueError(f"game id {game_id} is outside 1..{MAX_GAME_ID}")
-    return f"{Scope.GAME}:{action}:{VERSION}:{game_id}"
+    return f"{action_prefix(action)}{game_id}"
 
 
 def draft_custom_id(action: Action, token: str, *, index: int | None = None) -> str:
@@ -114,7 +123,7 @@ def draft_custom_id(action: Action, token: str, *, index: int | None = None) -> 
     _check_action(Scope.DRAFT, action)
     if not _TOKEN.fullmatch(token):
         raise ValueError(f"draft token {token!r} must be 1 to {MAX_TOKEN_LENGTH} of [A-Za-z0-9_-]")
-    custom_id = f"{Scope.DRAFT}:{action}:{VERSION}:{token}"
+    custom_id = f"{action_prefix(action)}{token}"
     if index is None:
         return custom_id
     if not 0 <= index <= MAX_INDEX:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, assert_never
+from typing import Any, Final, Literal, TypeAlias, assert_never
 
 from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.discord.limits import (
@@ -66,6 +66,41 @@ NO_PLAYERS: Final = "No players yet."
 _MARKDOWN: Final = re.compile(r"([\\*_~`|\[\]])")
 """Characters that would end or start emphasis, code, spoilers or a masked link around user text."""
 
+# --- wording every answer shares -------------------------------------------------------------
+
+TimestampStyle: TypeAlias = Literal["t", "T", "d", "D", "f", "F", "R"]
+"""How Discord shows a timestamp: short/long time, short/long date, short/long date and time,
+relative ("in 2 hours")."""
+
+SOURCE_LABELS: Final = {
+    Source.GAME: "set on the game",
+    Source.CHANNEL: "from the channel",
+    Source.GUILD: "from the server",
+    Source.DEFAULT: "built-in default",
+}
+"""Where a setting's value comes from, as every answer that shows settings says it."""
+
+
+def timestamp(moment: datetime, style: TimestampStyle) -> str:
+    """A Discord timestamp, shown in each reader's own time zone and language."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def duration_text(minutes: int) -> str:
+    """A length of time: ``45 min``, ``2 h``, ``1 h 30 min``."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+def reminders_text(minutes: Sequence[int]) -> str:
+    """Reminder offsets as a sentence's end: ``1 h, 15 min before``, or ``none``."""
+    return ", ".join(duration_text(m) for m in minutes) + " before" if minutes else "none"
+
+
+# --- payloads --------------------------------------------------------------------------------
+
 
 def announcement(game: GameView) -> dict[str, Any]:
     """The body for POST (create) and PATCH (edit) of ``/channels/{channel_id}/messages``.
@@ -96,7 +131,7 @@ def announcement(game: GameView) -> dict[str, Any]:
 def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[str, Any]:
     """The DM body telling a member about a change to a game they are in."""
     title = title_text(game.title)
-    start = f"{_stamp(game.start_at, 'F')} ({_stamp(game.start_at, 'R')})"
+    start = f"{timestamp(game.start_at, 'F')} ({timestamp(game.start_at, 'R')})"
     match kind:
         case NoticeKind.PROMOTED:
             text = f"You got a seat in **{title}**: a place opened up. It starts {start}."
@@ -149,9 +184,10 @@ def channel_reminders(
 
 
 def _reminder_text(game: GameView, offset_minutes: int) -> str:
+    start = game.start_at
     return (
-        f"Reminder, {_span(offset_minutes)} ahead: **{title_text(game.title)}** starts "
-        f"{_stamp(game.start_at, 'R')} ({_stamp(game.start_at, 'F')}) in <#{game.channel_id}>."
+        f"Reminder, {duration_text(offset_minutes)} ahead: **{title_text(game.title)}** starts "
+        f"{timestamp(start, 'R')} ({timestamp(start, 'F')}) in <#{game.channel_id}>."
     )
 
 
@@ -176,7 +212,7 @@ def game_line(game: GameView, *, with_channel: bool = False) -> str:
     """One line about a game for lists: number, title, start, (channel,) players, status, link."""
     parts = [
         f"`#{game.id}` **{title_text(game.title)}**",
-        f"{_stamp(game.start_at, 'F')} ({_stamp(game.start_at, 'R')})",
+        f"{timestamp(game.start_at, 'F')} ({timestamp(game.start_at, 'R')})",
     ]
     if with_channel:
         parts.append(f"in <#{game.channel_id}>")
@@ -235,15 +271,6 @@ def _shown_of(shown: int, total: int) -> str:
     return f"{shown} of {total} shown"
 
 
-SOURCE_LABELS: Final = {
-    Source.GAME: "set on the game",
-    Source.CHANNEL: "from the channel",
-    Source.GUILD: "from the server",
-    Source.DEFAULT: "built-in default",
-}
-"""Where a game's setting comes from, as /game-info says it."""
-
-
 def game_info(game: GameView, *, unreachable: Sequence[int] | None) -> dict[str, Any]:
     """The private /game-info answer: every detail of a game, within Discord's limits.
 
@@ -253,16 +280,18 @@ def game_info(game: GameView, *, unreachable: Sequence[int] | None) -> dict[str,
     embed = _embed_head(game, _cut(_one_line(game.title), MAX_TITLE_LENGTH))
     link = announcement_link(game)
     settings = game.settings
-    reminders = settings.reminder_minutes.value
+    start = game.start_at
     setting_lines = [
         _setting("Max players", str(settings.max_players.value), settings.max_players.source),
         _setting(
             "Reminders",
-            ", ".join(_span(m) for m in reminders) + " before" if reminders else "none",
+            reminders_text(settings.reminder_minutes.value),
             settings.reminder_minutes.source,
         ),
         _setting(
-            "Duration", _span(settings.duration_minutes.value), settings.duration_minutes.source
+            "Duration",
+            duration_text(settings.duration_minutes.value),
+            settings.duration_minutes.source,
         ),
         _setting(
             "Category",
@@ -276,7 +305,7 @@ def game_info(game: GameView, *, unreachable: Sequence[int] | None) -> dict[str,
         ),
     ]
     head = [
-        _field("When", f"{_stamp(game.start_at, 'F')}\n{_stamp(game.start_at, 'R')}", inline=True),
+        _field("When", f"{timestamp(start, 'F')}\n{timestamp(start, 'R')}", inline=True),
         _field("Status", game.status.label.capitalize(), inline=True),
         _field("Seats", _players(game), inline=True),
         _field("Host", f"<@{game.host_id}>", inline=True),
@@ -350,7 +379,7 @@ def _announcement_embed(game: GameView) -> dict[str, Any]:
     embed = _embed_head(game, title)
     start = game.start_at
     head = [
-        _field("When", f"{_stamp(start, 'F')}\n{_stamp(start, 'R')}", inline=True),
+        _field("When", f"{timestamp(start, 'F')}\n{timestamp(start, 'R')}", inline=True),
         _field("Players", _players(game), inline=True),
         _field("Host", f"<@{game.host_id}>", inline=True),
         _field("Duration", _duration(game), inline=True),
@@ -451,8 +480,8 @@ def _players(game: GameView) -> str:
 def _duration(game: GameView) -> str:
     """The expected length and when it ends (with the date when it lasts a day or more)."""
     minutes = game.settings.duration_minutes.value
-    style = "f" if minutes >= 24 * 60 else "t"
-    return f"{_span(minutes)}\nuntil {_stamp(game.end_at, style)}"
+    style: TimestampStyle = "f" if minutes >= 24 * 60 else "t"
+    return f"{duration_text(minutes)}\nuntil {timestamp(game.end_at, style)}"
 
 
 def _buttons(game: GameView) -> dict[str, Any]:
@@ -584,16 +613,3 @@ def _one_line(text: str) -> str:
 def _cut(text: str, limit: int) -> str:
     """``text`` itself, or its first ``limit - 1`` characters and an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _stamp(moment: datetime, style: str) -> str:
-    """A Discord timestamp, shown in each reader's own time zone and language."""
-    return f"<t:{int(moment.timestamp())}:{style}>"
-
-
-def _span(minutes: int) -> str:
-    """``45 min``, ``2 h``, ``1 h 30 min``."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h {rest} min" if rest else f"{hours} h"

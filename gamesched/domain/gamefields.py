@@ -6,7 +6,7 @@ import unicodedata
 
 from gamesched.domain.errors import Problem
 from gamesched.domain.numbers import read_whole_number
-from gamesched.domain.settings import MAX_PLAYERS_LIMIT
+from gamesched.domain.settings import MAX_PLAYERS_LIMIT, MIN_PLAYERS_LIMIT
 
 MAX_TITLE_LENGTH = 100
 """Titles are embed titles (Discord allows 256); 100 keeps lists readable."""
@@ -61,13 +61,17 @@ def parse_max_players(value: int | str | None) -> tuple[int | None, list[Problem
             return None, [
                 Problem(
                     "max_players",
-                    f"Max players must be a whole number from 1 to {MAX_PLAYERS_LIMIT} "
+                    f"Max players must be a whole number from {MIN_PLAYERS_LIMIT} to "
+                    f"{MAX_PLAYERS_LIMIT} "
                     f"(got `{text[:20]}`); leave it empty to use the channel's default.",
                 )
             ]
         value = number
-    if not 1 <= value <= MAX_PLAYERS_LIMIT:
+    if not MIN_PLAYERS_LIMIT <= value <= MAX_PLAYERS_LIMIT:
         return None, [
-            Problem("max_players", f"Max players must be between 1 and {MAX_PLAYERS_LIMIT}.")
+            Problem(
+                "max_players",
+                f"Max players must be between {MIN_PLAYERS_LIMIT} and {MAX_PLAYERS_LIMIT}.",
+            )
         ]
     return value, []

@@ -7,8 +7,9 @@ game cannot choose who may host it or where its reminders go.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -17,6 +18,8 @@ from gamesched.domain.numbers import read_whole_number
 
 T = TypeVar("T")
 
+MIN_PLAYERS_LIMIT = 1
+"""Smallest player cap: a game has at least one seat."""
 MAX_PLAYERS_LIMIT = 500
 """Largest player cap a game may have; the announcement summarises long lists."""
 MAX_REMINDERS = 5
@@ -163,6 +166,11 @@ def normalise_reminders(minutes: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(set(minutes), reverse=True))
 
 
+def reminder_ahead(*, start_at: datetime, reminder_minutes: Iterable[int], now: datetime) -> bool:
+    """Whether one of the reminders (minutes before ``start_at``) is still to come at ``now``."""
+    return any(start_at - timedelta(minutes=minutes) > now for minutes in reminder_minutes)
+
+
 def parse_reminder_minutes(text: str) -> tuple[int, ...] | None:
     """Typed offsets like ``60, 15`` (minutes before the start); empty text means inherit."""
     parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
@@ -192,9 +200,12 @@ def setting_problems(patch: SettingsPatch | SettingsLayer) -> list[Problem]:
         return None if v is KEEP else v
 
     max_players = value("max_players")
-    if isinstance(max_players, int) and not 1 <= max_players <= MAX_PLAYERS_LIMIT:
+    if isinstance(max_players, int) and not MIN_PLAYERS_LIMIT <= max_players <= MAX_PLAYERS_LIMIT:
         problems.append(
-            Problem("max_players", f"Max players must be between 1 and {MAX_PLAYERS_LIMIT}.")
+            Problem(
+                "max_players",
+                f"Max players must be between {MIN_PLAYERS_LIMIT} and {MAX_PLAYERS_LIMIT}.",
+            )
         )
     reminders = value("reminder_minutes")
     if isinstance(reminders, tuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -386,11 +387,18 @@ async def list_games(
         return Page(items=tuple(await views_of(session, rows)), total=total, offset=offset)
 
 
+class GameRole(StrEnum):
+    """A member's part in a game they host or are in."""
+
+    HOST = "host"
+    JOINED = "joined"
+    WAITLIST = "waitlist"
+
+
 @dataclass(frozen=True, slots=True)
 class MyGame:
     game: GameView
-    role: str
-    """``host``, ``joined`` or ``waitlist``."""
+    role: GameRole
 
 
 async def my_games(
@@ -408,7 +416,8 @@ async def my_games(
         result = []
         for view in await views_of(session, rows):
             status = view.roster.status_of(user_id)
-            role = "host" if view.host_id == user_id else str(status)
+            # A game they are not in is one they host.
+            role = GameRole.HOST if view.host_id == user_id or status is None else GameRole(status)
             result.append(MyGame(game=view, role=role))
         return result
 

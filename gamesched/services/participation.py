@@ -15,6 +15,7 @@ from gamesched.domain.roster import (
     find_placeholder,
     place,
 )
+from gamesched.domain.settings import reminder_ahead
 from gamesched.services._common import bump, load_game, load_managed_game, require_open, view_of
 from gamesched.services.context import Context
 from gamesched.services.planning import NoticeKind, notify
@@ -27,6 +28,9 @@ class Joined:
     status: SlotStatus
     """JOINED (a seat) or WAITLIST."""
     user_id: int
+    will_be_reminded: bool
+    """They took a seat and one of the game's reminders is still ahead (the waitlist is not
+    reminded)."""
 
     @property
     def waitlist_position(self) -> int | None:
@@ -68,7 +72,12 @@ async def join_game(ctx: Context, *, game_id: int, user_id: int) -> Joined:
             after = before.after(version=game.version, joined=(*before.joined, user_id))
         else:
             after = before.after(version=game.version, waitlist=(*before.waitlist, user_id))
-        return Joined(game=after, status=status, user_id=user_id)
+        reminded = status is SlotStatus.JOINED and reminder_ahead(
+            start_at=after.start_at,
+            reminder_minutes=after.settings.reminder_minutes.value,
+            now=ctx.now(),
+        )
+        return Joined(game=after, status=status, user_id=user_id, will_be_reminded=reminded)
 
 
 async def leave_game(ctx: Context, *, game_id: int, user_id: int) -> Left:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,21 +15,31 @@ from gamesched.services.context import Context
 FALLBACK_ZONE = "UTC"
 
 
+class ZoneSource(StrEnum):
+    """Why a zone applies to a user."""
+
+    YOU = "you"
+    """Their own setting."""
+    SERVER = "server"
+    """The guild's default."""
+    DEFAULT = "default"
+    """Nothing is set: UTC."""
+
+
 @dataclass(frozen=True, slots=True)
 class ZoneChoice:
     zone: str
-    source: str
-    """``you`` (personal setting), ``server`` (the guild's default) or ``default`` (UTC)."""
+    source: ZoneSource
 
 
 async def _zone_choice(session: AsyncSession, *, user_id: int, guild_id: int | None) -> ZoneChoice:
     user = await repo.get_user(session, user_id)
     if user is not None and user.timezone:
-        return ZoneChoice(user.timezone, "you")
+        return ZoneChoice(user.timezone, ZoneSource.YOU)
     guild = await repo.get_guild(session, guild_id) if guild_id is not None else None
     if guild is not None and guild.timezone:
-        return ZoneChoice(guild.timezone, "server")
-    return ZoneChoice(FALLBACK_ZONE, "default")
+        return ZoneChoice(guild.timezone, ZoneSource.SERVER)
+    return ZoneChoice(FALLBACK_ZONE, ZoneSource.DEFAULT)
 
 
 async def zone_for(session: AsyncSession, *, user_id: int, guild_id: int | None) -> str:

@@ -41,6 +41,12 @@ def games_cog(gamesched_bot: RunningBot) -> ModuleType:
     return sys.modules[type(cog).__module__]
 
 
+@pytest.fixture
+def game_form(games_cog: ModuleType) -> ModuleType:
+    """The running games feature's form module, whose use cases a test replaces."""
+    return sys.modules[games_cog.GameForm.__module__]
+
+
 async def test_server_errors_while_editing_the_announcement_are_retried(
     gamesched_bot: RunningBot, discord: SandboxDriver
 ) -> None:
@@ -144,10 +150,10 @@ async def test_an_unexpected_error_on_submit_is_an_apology(
     gamesched_bot: RunningBot,
     discord: SandboxDriver,
     monkeypatch: pytest.MonkeyPatch,
-    games_cog: ModuleType,
+    game_form: ModuleType,
 ) -> None:
     """A bug behind the game form's submit answers the apology privately."""
-    monkeypatch.setattr(games_cog, "create_game", _explode)
+    monkeypatch.setattr(game_form, "create_game", _explode)
     await discord.slash("olivia", "create-game", channel="board-games")
     answer = await discord.submit_modal(
         "olivia", {"title": "Catan", "when": "2026-12-05 19:00", "max_players": "4"}

@@ -8,6 +8,12 @@ from typing import Any
 from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.settings import (
+    MAX_DURATION_MINUTES,
+    MAX_PLAYERS_LIMIT,
+    MIN_DURATION_MINUTES,
+    MIN_PLAYERS_LIMIT,
+)
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.games import NewGame, create_game, get_game
 from tests.bot.conftest import RunningBot, announcement_of, buttons, create_via_form, embed_fields
@@ -149,30 +155,54 @@ async def test_my_games_lists_hosted_and_joined_games_soonest_first(
     assert "no upcoming games" in none.message["embeds"][0]["description"]
 
 
+async def test_both_config_commands_offer_the_same_setting_options(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """/config-guild and /config-channel offer the same setting options, within domain bounds."""
+    synced = await discord.commands(wait_for=["config-guild", "config-channel"])
+    options = {
+        command["name"]: {option["name"]: option for option in command["options"]}
+        for pool in synced["guilds"].values()
+        for command in pool
+        if command["name"] in ("config-guild", "config-channel")
+    }
+    guild, channel = options["config-guild"], options["config-channel"]
+    assert (set(guild) - set(channel), set(channel) - set(guild)) == ({"timezone"}, {"channel"})
+    assert all(guild[name] == channel[name] for name in set(guild) & set(channel))
+    assert (guild["max_players"]["min_value"], guild["max_players"]["max_value"]) == (
+        MIN_PLAYERS_LIMIT,
+        MAX_PLAYERS_LIMIT,
+    )
+    assert (guild["duration"]["min_value"], guild["duration"]["max_value"]) == (
+        MIN_DURATION_MINUTES,
+        MAX_DURATION_MINUTES,
+    )
+
+
 async def test_settings_show_their_sources_and_change(
     gamesched_bot: RunningBot, discord: SandboxDriver
 ) -> None:
     """Settings say where each value comes from, through defaults, server and channel values."""
     shown = await discord.slash("sam", "config-channel", channel="lfg")
     assert shown.ephemeral
-    assert "**Reminders:** 60 min, 15 min before · _built-in default_" in shown.content
+    assert "**Reminders:** 1 h, 15 min before · _built-in default_" in shown.content
 
     await discord.slash("olivia", "config-guild", channel="general", options={"reminders": "30"})
     inherited = await discord.slash("sam", "config-channel", channel="lfg")
-    assert "**Reminders:** 30 min before · _from the server settings_" in inherited.content
+    assert "**Reminders:** 30 min before · _from the server_" in inherited.content
 
     own = await discord.slash(
         "kai_keeper", "config-channel", channel="lfg", options={"reminders": "120, 10"}
     )
     assert own.content.startswith(f"Saved. Settings for <#{gamesched_bot.channel_id('lfg')}>")
-    assert "**Reminders:** 120 min, 10 min before · _set on this channel_" in own.content
+    assert "**Reminders:** 2 h, 10 min before · _from the channel_" in own.content
     elsewhere = await discord.slash("sam", "config-channel", channel="rpg")
-    assert "**Reminders:** 30 min before · _from the server settings_" in elsewhere.content
+    assert "**Reminders:** 30 min before · _from the server_" in elsewhere.content
 
     cleared = await discord.slash(
         "kai_keeper", "config-channel", channel="lfg", options={"clear": "reminders"}
     )
-    assert "**Reminders:** 30 min before · _from the server settings_" in cleared.content
+    assert "**Reminders:** 30 min before · _from the server_" in cleared.content
 
     server = await discord.slash(
         "olivia", "config-guild", channel="general", options={"timezone": "Europe/Berlin"}

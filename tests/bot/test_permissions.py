@@ -103,7 +103,7 @@ async def test_server_settings_need_manage_server(
     saved = await discord.slash(
         "mia_mod", "config-guild", channel="general", options={"max_players": 8}
     )
-    assert "**Max players:** 8 · _from the server settings_" in saved.content
+    assert "**Max players:** 8 · _from the server_" in saved.content
 
 
 async def test_channel_settings_need_manage_channels(
@@ -124,7 +124,7 @@ async def test_channel_settings_need_manage_channels(
     saved = await discord.slash(
         "kai_keeper", "config-channel", channel="lfg", options={"duration": 90}
     )
-    assert "**Duration:** 90 min · _set on this channel_" in saved.content
+    assert "**Duration:** 1 h 30 min · _from the channel_" in saved.content
 
 
 async def test_the_missing_host_role_hint_names_a_real_config_guild_option(

@@ -15,6 +15,7 @@ from gamesched.discord.custom_ids import (
     DraftRef,
     GameRef,
     Scope,
+    action_prefix,
     draft_custom_id,
     game_custom_id,
     new_draft_token,
@@ -44,6 +45,15 @@ def test_every_action_belongs_to_exactly_one_scope() -> None:
     """A click is routed by its action alone: no action is shared between games and drafts."""
     assert set(GAME_ACTIONS) | set(DRAFT_ACTIONS) == set(Action)
     assert not set(GAME_ACTIONS) & set(DRAFT_ACTIONS)
+
+
+def test_each_id_has_one_owning_prefix() -> None:
+    """The component router finds one owner per id: its action's prefix, shared by no other."""
+    ids = {action: draft_custom_id(action, "tok", index=1) for action in DRAFT_ACTIONS}
+    ids |= {action: game_custom_id(action, 42) for action in GAME_ACTIONS}
+    for action, custom_id in ids.items():
+        owners = [other for other in Action if custom_id.startswith(action_prefix(other))]
+        assert owners == [action], custom_id
 
 
 @pytest.mark.parametrize("action", GAME_ACTIONS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from gamesched.db import repositories as repo
@@ -11,6 +13,7 @@ from gamesched.services.context import Context
 from gamesched.services.games import NewGame, cancel_game, create_game, get_game
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.views import GameView
+from tests.conftest import FakeClock
 from tests.services.conftest import ADMIN, CHANNEL, GUILD, MEMBERS, PLAYER, StaticDirectory
 
 P1, P2, P3, P4 = (400_000_000_000_000_000 + n for n in range(1, 5))
@@ -47,6 +50,21 @@ async def test_join_takes_a_seat_then_the_waitlist(
     assert third.game.joined == (P1, P2)
     assert third.game.waitlist == (P3,)
     assert third.game.version == game.version + 3
+
+
+async def test_a_join_says_whether_a_reminder_is_still_ahead(
+    ctx: Context, directory: StaticDirectory, clock: FakeClock
+) -> None:
+    """Join promises a reminder for a seat taken before the last one, not after it nor queued."""
+    game = await make_game(ctx, directory, cap=2)
+    early = await join_game(ctx, game_id=game.id, user_id=P1)
+    clock.now = game.start_at - timedelta(minutes=15)
+    late = await join_game(ctx, game_id=game.id, user_id=P2)
+    clock.now = game.start_at - timedelta(days=1)
+    waiting = await join_game(ctx, game_id=game.id, user_id=P3)
+    assert (early.will_be_reminded, late.will_be_reminded) == (True, False)
+    assert waiting.status is SlotStatus.WAITLIST
+    assert not waiting.will_be_reminded
 
 
 async def test_joiners_queue_behind_those_waitlisted_when_the_game_was_created(

@@ -9,8 +9,8 @@ from gamesched.bot.errors._handler import answer_error
 
 
 class ErrorHandler(commands.Cog):
-    """Every slash-command failure ends here (component and modal handlers call
-    :func:`answer_error` directly, since they are not commands)."""
+    """Every slash-command failure ends here (failures of component and form handlers reach
+    :func:`answer_error` through the component router, since they are not commands)."""
 
     @commands.Cog.listener()
     async def on_slash_command_error(

@@ -1,9 +1,10 @@
-"""Games in Discord: create/edit in a form, join and leave with buttons, list, cancel, assign."""
+"""The games commands and buttons: create/edit (through the form), join, leave, list, cancel,
+assign a placeholder, show a game."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, timedelta
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -14,40 +15,40 @@ from disnake.interactions import (
     GuildCommandInteraction,
     Interaction,
     MessageInteraction,
-    ModalInteraction,
 )
-from disnake.ui.select.string import StringSelect
 
 from gamesched.bot.actors import GUILD_ONLY, actor_of, permissions_in, visible_channels
-from gamesched.bot.directory import BotDirectory
-from gamesched.bot.errors._handler import MISSING_PERMISSIONS, answer_error
-from gamesched.bot.games._drafts import Draft, DraftStore
-from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
+from gamesched.bot.components import read_custom_id
+from gamesched.bot.errors._handler import MISSING_PERMISSIONS
+from gamesched.bot.games._drafts import CreateOptions, Draft
+from gamesched.bot.games._form import GameForm
+from gamesched.bot.games._render import (
+    NOTHING_CHANGED,
+    assigned_text,
+    cancel_question_text,
+    cancelled_text,
+    joined_text,
+    left_text,
+)
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
-from gamesched.discord.custom_ids import (
-    Action,
-    DraftRef,
-    GameRef,
-    draft_custom_id,
-    game_custom_id,
-    parse_custom_id,
-)
-from gamesched.discord.rest import DiscordError
-from gamesched.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gamesched.discord.custom_ids import Action, GameRef, action_prefix, game_custom_id
+from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.permissions import may_manage_game
-from gamesched.domain.roster import SlotStatus
-from gamesched.domain.settings import KEEP, parse_reminder_minutes
+from gamesched.domain.settings import (
+    MAX_CATEGORY_LENGTH,
+    MAX_DURATION_MINUTES,
+    MAX_RULES_LENGTH,
+    MIN_DURATION_MINUTES,
+    parse_reminder_minutes,
+)
 from gamesched.services import outbox
-from gamesched.services.announcements import discard_unannounced
+from gamesched.services.context import Context
 from gamesched.services.games import (
     MAX_PAGE_SIZE,
-    GameEdit,
-    NewGame,
+    GameRole,
     cancel_game,
-    create_game,
-    edit_game,
     get_game,
     list_games,
     my_games,
@@ -61,30 +62,26 @@ from gamesched.services.views import GameView
 if TYPE_CHECKING:
     from gamesched.bot.client import GameschedBot
 
-MAX_SUGGESTION_MENUS = 4
-"""Selects offered after a failed submit (the fifth row holds the resubmit button)."""
 LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M"
-PICK_MESSAGE_ROOM = 1800
-"""The problems list after a pick leaves room for the line saying what was picked."""
-OUT_OF_DATE = (
-    "This is out of date: it comes from an older version of me, so I cannot tell what it was "
-    "for. Use /list-games to find the game's current announcement, or run the command again."
-)
-"""The answer to a component or form whose custom id this version does not read. Discord
-only sends the bot interactions on its own messages, so such an id is always an old one of
-ours, and it must be answered rather than left to fail."""
 
 
 class GamesCog(commands.Cog):
-    """Slash commands, the game form, and the one listener for every game button."""
+    """The slash commands and the game buttons; the form is :class:`GameForm`'s."""
 
     def __init__(self, bot: GameschedBot) -> None:
         self.bot = bot
-        self.drafts = DraftStore()
-        self.directory = BotDirectory(bot, bot.deps.rest)
+        self.form = GameForm(bot)
+        router = bot.components
+        router.route_components(action_prefix(Action.JOIN), self._join)
+        router.route_components(action_prefix(Action.LEAVE), self._leave)
+        router.route_components(action_prefix(Action.CANCEL_YES), self._confirm_cancel)
+        router.route_components(action_prefix(Action.CANCEL_NO), self._keep_game)
+        router.route_forms(action_prefix(Action.SUBMIT), self.form.submit)
+        router.route_components(action_prefix(Action.REOPEN), self.form.reopen)
+        router.route_components(action_prefix(Action.PICK), self.form.pick)
 
     @property
-    def services(self) -> Any:
+    def services(self) -> Context:
         return self.bot.deps.services
 
     # ----- creating -------------------------------------------------------------------
@@ -100,11 +97,18 @@ class GamesCog(commands.Cog):
             None, description="Minutes before the start, e.g. 60, 15 (default: inherited)"
         ),
         duration: int | None = commands.Param(
-            None, description="Expected length in minutes (default: inherited)", ge=5, le=10080
+            None,
+            description="Expected length in minutes (default: inherited)",
+            ge=MIN_DURATION_MINUTES,
+            le=MAX_DURATION_MINUTES,
         ),
-        rules: str | None = commands.Param(None, description="House rules", max_length=1000),
+        rules: str | None = commands.Param(
+            None, description="House rules", max_length=MAX_RULES_LENGTH
+        ),
         category: str | None = commands.Param(
-            None, description="A label for browsing, e.g. Board games", max_length=50
+            None,
+            description="A label for browsing, e.g. Board games",
+            max_length=MAX_CATEGORY_LENGTH,
         ),
         ping_participants: bool = commands.Param(
             False, description="Let the announcement notify the listed players"
@@ -120,254 +124,50 @@ class GamesCog(commands.Cog):
             guild_id=inter.guild_id,
             channel_id=target,
         )
-        options: dict[str, object] = {
-            "reminder_minutes": parse_reminder_minutes(reminders or ""),
-            "duration_minutes": duration,
-            "rules": rules,
-            "category": category,
-            "ping_participants": ping_participants,
-        }
-        draft = self.drafts.keep(
+        options = CreateOptions(
+            reminder_minutes=parse_reminder_minutes(reminders or ""),
+            duration_minutes=duration,
+            rules=rules,
+            category=category,
+            ping_participants=ping_participants,
+        )
+        await self.form.open(
+            inter,
             Draft(
                 kind="create",
                 user_id=inter.author.id,
                 guild_id=inter.guild_id,
                 channel_id=target,
                 options=options,
-            )
-        )
-        await self._open_form(inter, draft)
-
-    async def _open_form(self, inter: Interaction, draft: Draft) -> None:
-        fields = CREATE_FIELDS if draft.kind == "create" else EDIT_FIELDS
-        title = "New game" if draft.kind == "create" else "Edit game"
-        await inter.response.send_modal(
-            title=title,
-            custom_id=draft_custom_id(Action.SUBMIT, draft.token),
-            components=form_components(fields, draft.values),
+            ),
         )
 
-    async def _submit_create(self, inter: ModalInteraction, draft: Draft) -> None:
-        new = NewGame(
-            guild_id=draft.guild_id,
-            channel_id=draft.channel_id,
-            title=draft.values.get("title", ""),
-            when=draft.values.get("when", ""),
-            description=draft.values.get("description", ""),
-            max_players=draft.values.get("max_players", ""),
-            participants=draft.values.get("participants", ""),
-            **draft.options,  # type: ignore[arg-type]
-        )
-        created = await create_game(
-            self.services,
-            actor=actor_of(inter, channel_id=draft.channel_id),
-            new=new,
-            directory=self.directory,
-        )
-        try:
-            game = await self.bot.deps.sync.publish(created.game.id)
-        except DiscordError:
-            await discard_unannounced(self.services, game_id=created.game.id)
-            raise
-        link = render.announcement_link(game)
-        await reply(
-            inter,
-            f"Created **{render.title_text(game.title)}** in <#{game.channel_id}>, starting "
-            f"<t:{int(game.start_at.timestamp())}:F>.\n"
-            f"I read the time as {created.read_as}. If that is wrong, use /edit-game.\n"
-            f"[Jump to the announcement]({link})",
-        )
+    # ----- buttons: join, leave, confirm or keep a cancellation -----------------------
 
-    async def _submit_edit(self, inter: ModalInteraction, draft: Draft) -> None:
-        assert draft.game_id is not None
-        original = draft.options
-        typed = draft.values
-        edit = GameEdit(
-            title=typed.get("title", ""),
-            description=typed.get("description", ""),
-            when=typed["when"] if typed.get("when") != original.get("when") else KEEP,
-            max_players=typed.get("max_players", "") or None,
-        )
-        edited = await edit_game(
-            self.services, actor=actor_of(inter), game_id=draft.game_id, edit=edit
-        )
-        self.bot.deps.sync.request(edited.game.id)
-        lines = [f"Saved **{render.title_text(edited.game.title)}**."]
-        if edited.read_as:
-            lines.append(f"New start: I read the time as {edited.read_as}.")
-        if edited.rescheduled:
-            lines.append("Its players will get a DM with the new time.")
-        if edited.promoted:
-            lines.append(f"{len(edited.promoted)} waitlisted player(s) got a seat.")
-        seated, seats = len(edited.game.joined), edited.game.max_players
-        if seated > seats:
-            lines.append(
-                f"{seated} players already hold seats, more than the new {seats}: nobody is "
-                "removed, and new players go to the waitlist until enough seats free up."
-            )
-        await reply(inter, "\n".join(lines))
-
-    async def _answer_problems(
-        self, inter: Interaction, draft: Draft, problems: ValidationFailed
-    ) -> None:
-        draft.problems = problems.problems
-        draft.picks = {}
-        self.drafts.keep(draft)
-        await reply(
-            inter,
-            render.problems_message(problems.problems),
-            components=self._problem_components(draft),
-        )
-
-    def _problem_components(self, draft: Draft) -> list[disnake.ui.ActionRow]:
-        rows: list[disnake.ui.ActionRow] = []
-        for index, problem in enumerate(draft.problems):
-            if not problem.suggestions or len(rows) == MAX_SUGGESTION_MENUS:
-                continue
-            options = [
-                disnake.SelectOption(label=s.label[:100], value=s.replacement[:100])
-                for s in problem.suggestions
-            ]
-            placeholder = f"{problem.entry}: pick who you meant"[:150]
-            rows.append(
-                disnake.ui.ActionRow(
-                    StringSelect(
-                        custom_id=draft_custom_id(Action.PICK, draft.token, index=index),
-                        placeholder=placeholder,
-                        options=options,
-                    )
-                )
-            )
-        rows.append(
-            disnake.ui.ActionRow(
-                disnake.ui.Button(
-                    label="Fix and resubmit",
-                    style=disnake.ButtonStyle.primary,
-                    custom_id=draft_custom_id(Action.REOPEN, draft.token),
-                )
-            )
-        )
-        return rows
-
-    @commands.Cog.listener("on_modal_submit")
-    async def on_form_submit(self, inter: ModalInteraction) -> None:
-        ref = parse_custom_id(inter.custom_id)
-        try:
-            if not isinstance(ref, DraftRef) or ref.action is not Action.SUBMIT:
-                raise Conflict(OUT_OF_DATE)
-            draft = self.drafts.get(ref.token, user_id=inter.author.id)
-            draft.values = dict(inter.text_values)
-            submit = self._submit_create if draft.kind == "create" else self._submit_edit
-            draft.sent = True  # also refuses the same form sent twice at once (reopened twice)
-            try:
-                await within_deadline(inter, submit(inter, draft))
-            except ValidationFailed as problems:
-                draft.sent = False
-                await self._answer_problems(inter, draft, problems)
-            except Exception:
-                draft.sent = False
-                raise
-        except Exception as error:
-            await answer_error(inter, error)
-
-    async def _reopen(self, inter: MessageInteraction, ref: DraftRef) -> None:
-        draft = self.drafts.get(ref.token, user_id=inter.author.id)
-        await self._open_form(inter, self.drafts.keep(draft))
-
-    async def _pick(self, inter: MessageInteraction, ref: DraftRef) -> None:
-        draft = self.drafts.get(ref.token, user_id=inter.author.id)
-        if ref.index is None or ref.index >= len(draft.problems) or not inter.values:
-            raise Conflict("That choice no longer matches the form; press Fix and resubmit.")
-        problem = draft.problems[ref.index]
-        chosen = inter.values[0]
-        # A second pick for the same entry replaces the first one, which now stands there.
-        standing = draft.picks.get(ref.index, problem.entry or "")
-        draft.values["participants"] = _replace_entry(
-            draft.values.get("participants", ""), standing, chosen
-        )
-        draft.picks[ref.index] = chosen
-        self.drafts.keep(draft)
-        await inter.response.edit_message(
-            content=f"{render.problems_message(draft.problems, limit=PICK_MESSAGE_ROOM)}\n\n"
-            f"Picked {chosen} for {problem.entry}. Press **Fix and resubmit** to send it.",
-            components=self._problem_components(draft),
-            allowed_mentions=disnake.AllowedMentions.none(),
-        )
-
-    # ----- joining and leaving --------------------------------------------------------
-
-    async def _join(self, inter: MessageInteraction, game_id: int) -> None:
+    async def _join(self, inter: MessageInteraction) -> None:
+        game_id = _game_id(inter)
         joined = await within_deadline(
             inter, join_game(self.services, game_id=game_id, user_id=inter.author.id)
         )
         self.bot.deps.sync.request(game_id)
-        game = joined.game
-        starts = f"<t:{int(game.start_at.timestamp())}:R>"
-        title = render.title_text(game.title)
-        if joined.status is SlotStatus.JOINED:
-            now = self.services.now()
-            reminded = any(
-                game.start_at - timedelta(minutes=offset) > now
-                for offset in game.settings.reminder_minutes.value
-            )
-            text = (
-                f"You're in **{title}** ({len(game.joined)}/{game.max_players} seats). "
-                f"It starts {starts}" + ("; I'll remind you before." if reminded else ".")
-            )
-        else:
-            text = (
-                f"**{title}** is full, so you're on the waitlist at position "
-                f"{joined.waitlist_position}. I'll DM you if a seat frees up."
-            )
-        await reply(inter, text)
+        await reply(inter, joined_text(joined))
 
-    async def _leave(self, inter: MessageInteraction, game_id: int) -> None:
+    async def _leave(self, inter: MessageInteraction) -> None:
+        game_id = _game_id(inter)
         left = await within_deadline(
             inter, leave_game(self.services, game_id=game_id, user_id=inter.author.id)
         )
         self.bot.deps.sync.request(game_id)
-        where = "seat" if left.was is SlotStatus.JOINED else "waitlist place"
-        title = render.title_text(left.game.title)
-        await reply(inter, f"You left **{title}**; your {where} is free again.")
+        await reply(inter, left_text(left))
 
-    async def _confirm_cancel(self, inter: MessageInteraction, game_id: int) -> None:
+    async def _confirm_cancel(self, inter: MessageInteraction) -> None:
+        game_id = _game_id(inter)
         game = await cancel_game(self.services, actor=actor_of(inter), game_id=game_id)
         self.bot.deps.sync.request(game_id)
-        told = len(game.joined) + len(game.waitlist)
-        title = render.title_text(game.title)
-        await inter.response.edit_message(
-            content=f"**{title}** is cancelled. I'll let its {told} player(s) know.",
-            components=[],
-        )
+        await inter.response.edit_message(content=cancelled_text(game), components=[])
 
-    @commands.Cog.listener("on_button_click")
-    async def on_button(self, inter: MessageInteraction) -> None:
-        ref = parse_custom_id(inter.component.custom_id or "")
-        try:
-            if isinstance(ref, GameRef) and ref.action is Action.JOIN:
-                await self._join(inter, ref.game_id)
-            elif isinstance(ref, GameRef) and ref.action is Action.LEAVE:
-                await self._leave(inter, ref.game_id)
-            elif isinstance(ref, GameRef) and ref.action is Action.CANCEL_YES:
-                await self._confirm_cancel(inter, ref.game_id)
-            elif isinstance(ref, GameRef) and ref.action is Action.CANCEL_NO:
-                await inter.response.edit_message(content="Nothing changed.", components=[])
-            elif isinstance(ref, DraftRef) and ref.action is Action.REOPEN:
-                await self._reopen(inter, ref)
-            else:
-                raise Conflict(OUT_OF_DATE)
-        except Exception as error:
-            await answer_error(inter, error)
-
-    @commands.Cog.listener("on_dropdown")
-    async def on_select(self, inter: MessageInteraction) -> None:
-        ref = parse_custom_id(inter.component.custom_id or "")
-        try:
-            if not isinstance(ref, DraftRef) or ref.action is not Action.PICK:
-                raise Conflict(OUT_OF_DATE)
-            await self._pick(inter, ref)
-        except Exception as error:
-            await answer_error(inter, error)
+    async def _keep_game(self, inter: MessageInteraction) -> None:
+        await inter.response.edit_message(content=NOTHING_CHANGED, components=[])
 
     # ----- editing, cancelling, assigning ---------------------------------------------
 
@@ -391,18 +191,18 @@ class GamesCog(commands.Cog):
             "description": view.description,
             "max_players": "" if view.settings.max_players.inherited else str(view.max_players),
         }
-        draft = self.drafts.keep(
+        await self.form.open(
+            inter,
             Draft(
                 kind="edit",
                 user_id=inter.author.id,
                 guild_id=inter.guild_id,
                 channel_id=view.channel_id,
-                game_id=view.id,
                 values=values,
-                options={"when": when},
-            )
+                game_id=view.id,
+                shown_when=when,
+            ),
         )
-        await self._open_form(inter, draft)
 
     @commands.slash_command(name="cancel-game", contexts=GUILD_ONLY)
     async def cancel_game_command(
@@ -414,11 +214,9 @@ class GamesCog(commands.Cog):
         view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
         if view.status.is_final:
             raise Conflict(f"This game is already {view.status.label}.")
-        players = len(view.joined) + len(view.waitlist)
         await reply(
             inter,
-            f"Cancel **{render.title_text(view.title)}** (<t:{int(view.start_at.timestamp())}:F>)? "
-            f"Its {players} player(s) will be told by DM.",
+            cancel_question_text(view),
             components=[
                 disnake.ui.ActionRow(
                     disnake.ui.Button(
@@ -452,11 +250,7 @@ class GamesCog(commands.Cog):
             user_id=member.id,
         )
         self.bot.deps.sync.request(game)
-        where = {
-            SlotStatus.JOINED: "has a seat",
-            SlotStatus.WAITLIST: "is on the waitlist (the game is full)",
-        }[assigned.status]
-        await reply(inter, f"{member.mention} replaces `{assigned.placeholder}` and {where}.")
+        await reply(inter, assigned_text(assigned, user_id=member.id))
 
     @commands.slash_command(name="game-info", contexts=GUILD_ONLY)
     async def game_info_command(
@@ -496,7 +290,7 @@ class GamesCog(commands.Cog):
     @assign_placeholder_command.autocomplete("game")
     async def own_games(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
         mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
-        games = [m.game for m in mine if m.role == "host"]
+        games = [m.game for m in mine if m.role is GameRole.HOST]
         if actor_of(inter).is_guild_admin:
             page = await list_games(self.services, guild_id=inter.guild_id, limit=MAX_PAGE_SIZE)
             games += [g for g in page.items if g.id not in {m.id for m in games}]
@@ -569,15 +363,19 @@ class GamesCog(commands.Cog):
     async def _send_list(
         self,
         inter: Interaction,
-        games: Any,
+        games: Sequence[GameView],
         *,
         title: str,
         empty: str,
         total: int | None = None,
     ) -> None:
-        payload = render.game_list(list(games), title=title, empty=empty, total=total)
+        payload = render.game_list(games, title=title, empty=empty, total=total)
         embeds = [disnake.Embed.from_dict(e) for e in payload.get("embeds", [])]
         await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
+
+
+def _game_id(inter: MessageInteraction) -> int:
+    return read_custom_id(inter, GameRef).game_id
 
 
 def _bot_can_announce(inter: Interaction, channel_id: int) -> bool:
@@ -603,16 +401,3 @@ def _choices(games: Sequence[GameView], text: str) -> dict[str, int]:
         if wanted in label.casefold():
             choices[label[:100]] = game.id
     return dict(list(choices.items())[:25])
-
-
-def _replace_entry(text: str, entry: str, replacement: str) -> str:
-    """The participants text with the first entry equal to ``entry`` replaced."""
-    lines = text.splitlines()
-    for line_number, line in enumerate(lines):
-        parts = line.split(",")
-        for index, part in enumerate(parts):
-            if part.strip() == entry:
-                parts[index] = part.replace(entry, replacement, 1)
-                lines[line_number] = ",".join(parts)
-                return "\n".join(lines)
-    return text

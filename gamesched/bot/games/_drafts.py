@@ -7,15 +7,28 @@ Drafts live in memory for as long as the interaction can be followed up (15 minu
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from gamesched.discord.custom_ids import new_draft_token
 from gamesched.domain.errors import Conflict, Problem
 
 DRAFT_LIFETIME_SECONDS = 15 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOptions:
+    """The /create-game options that are not in the form; None inherits the setting."""
+
+    reminder_minutes: tuple[int, ...] | None = None
+    """Minutes before the start; ``()`` means no reminders."""
+    duration_minutes: int | None = None
+    rules: str | None = None
+    category: str | None = None
+    ping_participants: bool = False
+    """Whether the announcement's participant mentions notify them."""
 
 
 @dataclass
@@ -28,10 +41,13 @@ class Draft:
     channel_id: int
     values: dict[str, str] = field(default_factory=dict)
     """Field custom id -> text as typed."""
+    options: CreateOptions = CreateOptions()
+    """The options the game is created with (a create form)."""
     game_id: int | None = None
-    """The game being edited."""
-    options: dict[str, object] = field(default_factory=dict)
-    """Slash-command options that are not in the form (reminders, duration, ...)."""
+    """The game being edited (an edit form)."""
+    shown_when: str = ""
+    """The start as the edit form first showed it: sent unchanged, it keeps the game's time
+    to the second instead of being read again."""
     problems: tuple[Problem, ...] = ()
     """What was wrong with the last submit."""
     picks: dict[int, str] = field(default_factory=dict)
@@ -39,7 +55,7 @@ class Draft:
     sent: bool = False
     """Submitted and saved (or being saved): the form cannot be sent again, so an old "Fix
     and resubmit" button does not create the game a second time."""
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(9))
+    token: str = field(default_factory=new_draft_token)
     expires_at: float = 0.0
 
 

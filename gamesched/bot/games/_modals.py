@@ -9,6 +9,7 @@ import disnake
 
 from gamesched.domain.entries import MAX_ENTRIES
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from gamesched.domain.settings import MAX_PLAYERS_LIMIT
 
 MODAL_VALUE_LIMIT = 4000
 """Discord's limit for a text input's value."""
@@ -39,7 +40,12 @@ DESCRIPTION = FormField(
     "description", "Description", "Optional details", True, MAX_DESCRIPTION_LENGTH, False
 )
 MAX_PLAYERS = FormField(
-    "max_players", "Max players", "A number; empty uses the channel's default", False, 3, False
+    "max_players",
+    "Max players",
+    "A number; empty uses the channel's default",
+    False,
+    len(str(MAX_PLAYERS_LIMIT)),
+    False,
 )
 PARTICIPANTS = FormField(
     "participants",

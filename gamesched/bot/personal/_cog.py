@@ -10,15 +10,15 @@ from disnake.ext import commands
 from disnake.interactions import ApplicationCommandInteraction
 
 from gamesched.bot.replies import reply, within_deadline
-from gamesched.services.people import ZoneChoice, set_user_time_zone, time_zone_of
+from gamesched.services.people import ZoneChoice, ZoneSource, set_user_time_zone, time_zone_of
 
 if TYPE_CHECKING:
     from gamesched.bot.client import GameschedBot
 
 SOURCE_TEXT = {
-    "you": "your own setting",
-    "server": "the server's default (set yours with /timezone zone:...)",
-    "default": "no setting yet, so UTC (set yours with /timezone zone:...)",
+    ZoneSource.YOU: "your own setting",
+    ZoneSource.SERVER: "the server's default (set yours with /timezone zone:...)",
+    ZoneSource.DEFAULT: "no setting yet, so UTC (set yours with /timezone zone:...)",
 }
 RESET_WORDS = frozenset({"reset", "clear", "none"})
 

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
+from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
 from gamesched.domain.settings import EffectiveSettings, Source
-
-SOURCE_LABELS = {
-    Source.GAME: "set on the game",
-    Source.CHANNEL: "set on this channel",
-    Source.GUILD: "from the server settings",
-    Source.DEFAULT: "built-in default",
-}
 
 
 def _line(name: str, value: str, source: Source) -> str:
@@ -18,17 +12,18 @@ def _line(name: str, value: str, source: Source) -> str:
 
 def describe_settings(settings: EffectiveSettings, *, timezone: str | None = None) -> str:
     """One line per setting: value and source."""
-    reminders = settings.reminder_minutes.value
     roles = settings.host_role_ids.value
     lines = [
         _line("Max players", str(settings.max_players.value), settings.max_players.source),
         _line(
             "Reminders",
-            ", ".join(f"{m} min" for m in reminders) + " before" if reminders else "none",
+            reminders_text(settings.reminder_minutes.value),
             settings.reminder_minutes.source,
         ),
         _line(
-            "Duration", f"{settings.duration_minutes.value} min", settings.duration_minutes.source
+            "Duration",
+            duration_text(settings.duration_minutes.value),
+            settings.duration_minutes.source,
         ),
         _line("Rules", settings.rules.value or "none", settings.rules.source),
         _line("Category", settings.category.value or "none", settings.category.source),

@@ -1,0 +1,200 @@
+"""The game form of /create-game and /edit-game: opening it, saving what was sent, and
+mending a submit that failed validation (its problems, a menu per entry with suggestions,
+and the "Fix and resubmit" button that opens the kept draft again; see ``_drafts``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import disnake
+from disnake.interactions import Interaction, MessageInteraction, ModalInteraction
+from disnake.ui.select.string import StringSelect
+
+from gamesched.bot.actors import actor_of
+from gamesched.bot.components import read_custom_id
+from gamesched.bot.directory import BotDirectory
+from gamesched.bot.games._drafts import Draft, DraftStore
+from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
+from gamesched.bot.games._render import created_text, picked_text, saved_text
+from gamesched.bot.replies import reply, within_deadline
+from gamesched.discord import render
+from gamesched.discord.custom_ids import Action, DraftRef, draft_custom_id
+from gamesched.discord.rest import DiscordError
+from gamesched.domain.errors import Conflict, ValidationFailed
+from gamesched.domain.settings import KEEP
+from gamesched.services.announcements import discard_unannounced
+from gamesched.services.context import Context
+from gamesched.services.games import GameEdit, NewGame, create_game, edit_game
+
+if TYPE_CHECKING:
+    from gamesched.bot.client import GameschedBot
+
+MAX_SUGGESTION_MENUS = 4
+"""Selects offered after a failed submit (the fifth row holds the resubmit button)."""
+
+
+class GameForm:
+    """Every open game form, from the command that opens it to the game saved."""
+
+    def __init__(self, bot: GameschedBot) -> None:
+        self.bot = bot
+        self.drafts = DraftStore()
+        self.directory = BotDirectory(bot, bot.deps.rest)
+
+    @property
+    def services(self) -> Context:
+        return self.bot.deps.services
+
+    async def open(self, inter: Interaction, draft: Draft) -> None:
+        """Keep ``draft`` for another lifetime and show its form, filled in as it stands."""
+        self.drafts.keep(draft)
+        creating = draft.kind == "create"
+        await inter.response.send_modal(
+            title="New game" if creating else "Edit game",
+            custom_id=draft_custom_id(Action.SUBMIT, draft.token),
+            components=form_components(CREATE_FIELDS if creating else EDIT_FIELDS, draft.values),
+        )
+
+    async def submit(self, inter: ModalInteraction) -> None:
+        """The form was sent: save the game, or answer what is wrong with it."""
+        ref = read_custom_id(inter, DraftRef)
+        draft = self.drafts.get(ref.token, user_id=inter.author.id)
+        draft.values = dict(inter.text_values)
+        save = self._create if draft.kind == "create" else self._edit
+        draft.sent = True  # also refuses the same form sent twice at once (reopened twice)
+        try:
+            await within_deadline(inter, save(inter, draft))
+        except ValidationFailed as problems:
+            draft.sent = False
+            await self._answer_problems(inter, draft, problems)
+        except Exception:
+            draft.sent = False
+            raise
+
+    async def reopen(self, inter: MessageInteraction) -> None:
+        """ "Fix and resubmit": the form again, as it was typed (with any picks)."""
+        ref = read_custom_id(inter, DraftRef)
+        await self.open(inter, self.drafts.get(ref.token, user_id=inter.author.id))
+
+    async def pick(self, inter: MessageInteraction) -> None:
+        """A suggestion picked for an entry: it replaces the entry in the draft."""
+        ref = read_custom_id(inter, DraftRef)
+        draft = self.drafts.get(ref.token, user_id=inter.author.id)
+        if ref.index is None or ref.index >= len(draft.problems) or not inter.values:
+            raise Conflict("That choice no longer matches the form; press Fix and resubmit.")
+        problem = draft.problems[ref.index]
+        chosen = inter.values[0]
+        # A second pick for the same entry replaces the first one, which now stands there.
+        standing = draft.picks.get(ref.index, problem.entry or "")
+        draft.values["participants"] = _replace_entry(
+            draft.values.get("participants", ""), standing, chosen
+        )
+        draft.picks[ref.index] = chosen
+        self.drafts.keep(draft)
+        await inter.response.edit_message(
+            content=picked_text(draft.problems, chosen=chosen, entry=problem.entry),
+            components=_problem_components(draft),
+            allowed_mentions=disnake.AllowedMentions.none(),
+        )
+
+    async def _create(self, inter: ModalInteraction, draft: Draft) -> None:
+        typed, options = draft.values, draft.options
+        new = NewGame(
+            guild_id=draft.guild_id,
+            channel_id=draft.channel_id,
+            title=typed.get("title", ""),
+            when=typed.get("when", ""),
+            description=typed.get("description", ""),
+            max_players=typed.get("max_players", ""),
+            participants=typed.get("participants", ""),
+            reminder_minutes=options.reminder_minutes,
+            rules=options.rules,
+            duration_minutes=options.duration_minutes,
+            category=options.category,
+            ping_participants=options.ping_participants,
+        )
+        created = await create_game(
+            self.services,
+            actor=actor_of(inter, channel_id=draft.channel_id),
+            new=new,
+            directory=self.directory,
+        )
+        try:
+            game = await self.bot.deps.sync.publish(created.game.id)
+        except DiscordError:
+            await discard_unannounced(self.services, game_id=created.game.id)
+            raise
+        await reply(inter, created_text(game, read_as=created.read_as))
+
+    async def _edit(self, inter: ModalInteraction, draft: Draft) -> None:
+        assert draft.game_id is not None
+        typed = draft.values
+        edit = GameEdit(
+            title=typed.get("title", ""),
+            description=typed.get("description", ""),
+            when=typed["when"] if typed.get("when") != draft.shown_when else KEEP,
+            max_players=typed.get("max_players", "") or None,
+        )
+        edited = await edit_game(
+            self.services, actor=actor_of(inter), game_id=draft.game_id, edit=edit
+        )
+        self.bot.deps.sync.request(edited.game.id)
+        await reply(inter, saved_text(edited))
+
+    async def _answer_problems(
+        self, inter: Interaction, draft: Draft, problems: ValidationFailed
+    ) -> None:
+        draft.problems = problems.problems
+        draft.picks = {}
+        self.drafts.keep(draft)
+        await reply(
+            inter,
+            render.problems_message(problems.problems),
+            components=_problem_components(draft),
+        )
+
+
+def _problem_components(draft: Draft) -> list[disnake.ui.ActionRow]:
+    """A menu of suggestions per entry that has some (as many as fit), then the button that
+    reopens the form."""
+    rows: list[disnake.ui.ActionRow] = []
+    for index, problem in enumerate(draft.problems):
+        if not problem.suggestions or len(rows) == MAX_SUGGESTION_MENUS:
+            continue
+        options = [
+            disnake.SelectOption(label=s.label[:100], value=s.replacement[:100])
+            for s in problem.suggestions
+        ]
+        placeholder = f"{problem.entry}: pick who you meant"[:150]
+        rows.append(
+            disnake.ui.ActionRow(
+                StringSelect(
+                    custom_id=draft_custom_id(Action.PICK, draft.token, index=index),
+                    placeholder=placeholder,
+                    options=options,
+                )
+            )
+        )
+    rows.append(
+        disnake.ui.ActionRow(
+            disnake.ui.Button(
+                label="Fix and resubmit",
+                style=disnake.ButtonStyle.primary,
+                custom_id=draft_custom_id(Action.REOPEN, draft.token),
+            )
+        )
+    )
+    return rows
+
+
+def _replace_entry(text: str, entry: str, replacement: str) -> str:
+    """The participants text with the first entry equal to ``entry`` replaced."""
+    lines = text.splitlines()
+    for line_number, line in enumerate(lines):
+        parts = line.split(",")
+        for index, part in enumerate(parts):
+            if part.strip() == entry:
+                parts[index] = part.replace(entry, replacement, 1)
+                lines[line_number] = ",".join(parts)
+                return "\n".join(lines)
+    return text

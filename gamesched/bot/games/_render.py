@@ -1,0 +1,100 @@
+"""What the games extension answers with: pure functions from use-case results to text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gamesched.discord import render
+from gamesched.domain.errors import Problem
+from gamesched.domain.roster import SlotStatus
+from gamesched.services.games import EditedGame
+from gamesched.services.participation import Assigned, Joined, Left
+from gamesched.services.views import GameView
+
+PICK_MESSAGE_ROOM = 1800
+"""The problems list after a pick leaves room for the line saying what was picked."""
+NOTHING_CHANGED = "Nothing changed."
+"""The answer to "Keep it" when asked to confirm a cancellation."""
+
+
+def created_text(game: GameView, *, read_as: str) -> str:
+    """The game is announced: where, when (and how the typed time was read), and a link."""
+    return (
+        f"Created **{render.title_text(game.title)}** in <#{game.channel_id}>, starting "
+        f"{render.timestamp(game.start_at, 'F')}.\n"
+        f"I read the time as {read_as}. If that is wrong, use /edit-game.\n"
+        f"[Jump to the announcement]({render.announcement_link(game)})"
+    )
+
+
+def saved_text(edited: EditedGame) -> str:
+    """The edit is saved, with what followed from it for the players."""
+    lines = [f"Saved **{render.title_text(edited.game.title)}**."]
+    if edited.read_as:
+        lines.append(f"New start: I read the time as {edited.read_as}.")
+    if edited.rescheduled:
+        lines.append("Its players will get a DM with the new time.")
+    if edited.promoted:
+        lines.append(f"{len(edited.promoted)} waitlisted player(s) got a seat.")
+    seated, seats = len(edited.game.joined), edited.game.max_players
+    if seated > seats:
+        lines.append(
+            f"{seated} players already hold seats, more than the new {seats}: nobody is "
+            "removed, and new players go to the waitlist until enough seats free up."
+        )
+    return "\n".join(lines)
+
+
+def joined_text(joined: Joined) -> str:
+    """A seat (with the start, and a reminder promised only when one is still ahead) or a
+    place on the waitlist."""
+    game = joined.game
+    title = render.title_text(game.title)
+    if joined.status is not SlotStatus.JOINED:
+        return (
+            f"**{title}** is full, so you're on the waitlist at position "
+            f"{joined.waitlist_position}. I'll DM you if a seat frees up."
+        )
+    ending = "; I'll remind you before." if joined.will_be_reminded else "."
+    return (
+        f"You're in **{title}** ({len(game.joined)}/{game.max_players} seats). "
+        f"It starts {render.timestamp(game.start_at, 'R')}{ending}"
+    )
+
+
+def left_text(left: Left) -> str:
+    """The seat or waitlist place given up."""
+    where = "seat" if left.was is SlotStatus.JOINED else "waitlist place"
+    return f"You left **{render.title_text(left.game.title)}**; your {where} is free again."
+
+
+def cancel_question_text(game: GameView) -> str:
+    """Asks the host to confirm a cancellation."""
+    players = len(game.joined) + len(game.waitlist)
+    return (
+        f"Cancel **{render.title_text(game.title)}** ({render.timestamp(game.start_at, 'F')})? "
+        f"Its {players} player(s) will be told by DM."
+    )
+
+
+def cancelled_text(game: GameView) -> str:
+    """The game is cancelled and its players will be told."""
+    told = len(game.joined) + len(game.waitlist)
+    return f"**{render.title_text(game.title)}** is cancelled. I'll let its {told} player(s) know."
+
+
+def assigned_text(assigned: Assigned, *, user_id: int) -> str:
+    """The member now in the placeholder's slot, and where they ended up."""
+    where = {
+        SlotStatus.JOINED: "has a seat",
+        SlotStatus.WAITLIST: "is on the waitlist (the game is full)",
+    }[assigned.status]
+    return f"<@{user_id}> replaces `{assigned.placeholder}` and {where}."
+
+
+def picked_text(problems: Sequence[Problem], *, chosen: str, entry: str | None) -> str:
+    """The form's problems again, and which suggestion now stands for which entry."""
+    return (
+        f"{render.problems_message(problems, limit=PICK_MESSAGE_ROOM)}\n\n"
+        f"Picked {chosen} for {entry}. Press **Fix and resubmit** to send it."
+    )
