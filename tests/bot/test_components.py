@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from disnake.interactions import MessageInteraction
 
@@ -52,7 +53,7 @@ async def test_a_component_reaches_only_the_extension_owning_its_prefix(
     """Another feature's button is answered by that feature alone, not as out of date."""
     clicked: list[str] = []
 
-    async def trivia(inter: MessageInteraction) -> None:
+    async def trivia(inter: MessageInteraction[Any]) -> None:
         clicked.append(inter.component.custom_id or "")
         await inter.response.send_message("Correct!", ephemeral=True)
 

@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 import disnake
 
+from gamesched.discord.limits import MAX_TEXT_INPUT_VALUE
 from gamesched.domain.entries import MAX_ENTRIES
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from gamesched.domain.settings import MAX_PLAYERS_LIMIT
-
-MODAL_VALUE_LIMIT = 4000
-"""Discord's limit for a text input's value."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +50,7 @@ PARTICIPANTS = FormField(
     "Participants",
     f"@name or text (a placeholder), one per line or comma; up to {MAX_ENTRIES}",
     True,
-    MODAL_VALUE_LIMIT,
+    MAX_TEXT_INPUT_VALUE,
     False,
 )
 CREATE_FIELDS = (TITLE, WHEN, DESCRIPTION, MAX_PLAYERS, PARTICIPANTS)
