@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import IntFlag
 
 from gamesched.domain.errors import PermissionDenied
-
-
-class Permission(IntFlag):
-    """The Discord permission bits gamesched looks at (values from Discord's documentation)."""
-
-    ADMINISTRATOR = 1 << 3
-    MANAGE_CHANNELS = 1 << 4
-    MANAGE_GUILD = 1 << 5
-    VIEW_CHANNEL = 1 << 10
-    SEND_MESSAGES = 1 << 11
-    EMBED_LINKS = 1 << 14
-    MENTION_EVERYONE = 1 << 17
+from gamesched.domain.permission_bits import Permission as Permission  # re-export
 
 
 @dataclass(frozen=True, slots=True)
