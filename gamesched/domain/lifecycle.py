@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gamesched.domain.errors import IllegalTransition
+from gamesched.domain.errors import AlreadyInStatus, IllegalTransition, TransitionRefused
 from gamesched.domain.status import GameStatus as GameStatus  # re-export
 
 _ALLOWED: dict[GameStatus, frozenset[GameStatus]] = {
@@ -21,7 +21,7 @@ def can_move(current: GameStatus, target: GameStatus) -> bool:
 def move(current: GameStatus, target: GameStatus) -> GameStatus:
     """Return ``target`` if the move is legal, else raise :class:`IllegalTransition`."""
     if current is target:
-        raise IllegalTransition(f"This game is already {current.label}.")
+        raise IllegalTransition(AlreadyInStatus(current))
     if not can_move(current, target):
-        raise IllegalTransition(f"This game is {current.label}; it cannot become {target.label}.")
+        raise IllegalTransition(TransitionRefused(current=current, target=target))
     return target
