@@ -2,34 +2,8 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from gamesched.domain.errors import IllegalTransition
-
-
-class GameStatus(StrEnum):
-    """Where a game is in its life. Stored as the value string."""
-
-    SCHEDULED = "scheduled"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-    @property
-    def is_open(self) -> bool:
-        """Players may still join, leave and be reminded."""
-        return self is GameStatus.SCHEDULED
-
-    @property
-    def is_final(self) -> bool:
-        """Nothing changes a game in this status any more."""
-        return self in (GameStatus.COMPLETED, GameStatus.CANCELLED)
-
-    @property
-    def label(self) -> str:
-        """The status as a person reads it."""
-        return self.value.replace("_", " ")
-
+from gamesched.domain.errors import AlreadyInStatus, IllegalTransition, TransitionRefused
+from gamesched.domain.status import GameStatus as GameStatus  # re-export
 
 _ALLOWED: dict[GameStatus, frozenset[GameStatus]] = {
     GameStatus.SCHEDULED: frozenset({GameStatus.IN_PROGRESS, GameStatus.CANCELLED}),
@@ -47,7 +21,7 @@ def can_move(current: GameStatus, target: GameStatus) -> bool:
 def move(current: GameStatus, target: GameStatus) -> GameStatus:
     """Return ``target`` if the move is legal, else raise :class:`IllegalTransition`."""
     if current is target:
-        raise IllegalTransition(f"This game is already {current.label}.")
+        raise IllegalTransition(AlreadyInStatus(current))
     if not can_move(current, target):
-        raise IllegalTransition(f"This game is {current.label}; it cannot become {target.label}.")
+        raise IllegalTransition(TransitionRefused(current=current, target=target))
     return target

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from enum import IntFlag
 
-from gamesched.domain.errors import PermissionDenied
-
-
-class Permission(IntFlag):
-    """The Discord permission bits gamesched looks at (values from Discord's documentation)."""
-
-    ADMINISTRATOR = 1 << 3
-    MANAGE_CHANNELS = 1 << 4
-    MANAGE_GUILD = 1 << 5
-    VIEW_CHANNEL = 1 << 10
-    SEND_MESSAGES = 1 << 11
-    EMBED_LINKS = 1 << 14
-    MENTION_EVERYONE = 1 << 17
+from gamesched.domain.errors import (
+    ChannelHidden,
+    HostRoleRequired,
+    NoHostRoles,
+    NotHostOrAdmin,
+    PermissionDenied,
+    SettingsLevel,
+    SettingsPermission,
+)
+from gamesched.domain.permission_bits import Permission as Permission  # re-export
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,32 +50,19 @@ class Actor:
 _KNOWN_BITS = sum(int(p) for p in Permission)
 
 
-def _role_list(role_ids: Collection[int]) -> str:
-    return ", ".join(f"<@&{role_id}>" for role_id in sorted(role_ids))
-
-
 def require_can_create_game(actor: Actor, *, host_role_ids: Collection[int]) -> None:
     """A host needs to see the channel, and one of the resolved host roles there; with none
     configured, MANAGE_GUILD. (``actor``'s permissions are the ones in the game's channel.)"""
     if actor.has(Permission.ADMINISTRATOR):
         return
     if not actor.has(Permission.VIEW_CHANNEL):
-        raise PermissionDenied(
-            "You cannot see that channel, so you cannot announce a game there. "
-            "Pick a channel you can see."
-        )
+        raise PermissionDenied(ChannelHidden())
     if host_role_ids:
         if actor.role_ids & set(host_role_ids):
             return
-        raise PermissionDenied(
-            f"Creating games here needs one of these roles: {_role_list(host_role_ids)}. "
-            "Ask a server admin for one."
-        )
+        raise PermissionDenied(HostRoleRequired(role_ids=tuple(sorted(set(host_role_ids)))))
     if not actor.is_guild_admin:
-        raise PermissionDenied(
-            "Creating games needs the Manage Server permission, because no host roles are set. "
-            "An admin can allow a role with /config-guild add_host_role."
-        )
+        raise PermissionDenied(NoHostRoles())
 
 
 def may_manage_game(actor: Actor, *, host_id: int) -> bool:
@@ -90,19 +73,16 @@ def may_manage_game(actor: Actor, *, host_id: int) -> bool:
 def require_can_manage_game(actor: Actor, *, host_id: int) -> None:
     """Editing, cancelling and assigning placeholders: the game's host or a guild admin."""
     if not may_manage_game(actor, host_id=host_id):
-        raise PermissionDenied(
-            "Only the game's host or someone with the Manage Server permission "
-            "can change this game."
-        )
+        raise PermissionDenied(NotHostOrAdmin(host_id=host_id))
 
 
 def require_can_configure_guild(actor: Actor) -> None:
     """Guild settings need MANAGE_GUILD (or ADMINISTRATOR)."""
     if not actor.is_guild_admin:
-        raise PermissionDenied("Changing server settings needs the Manage Server permission.")
+        raise PermissionDenied(SettingsPermission(SettingsLevel.GUILD))
 
 
 def require_can_configure_channel(actor: Actor) -> None:
     """Channel settings need MANAGE_CHANNELS (or ADMINISTRATOR)."""
     if not actor.has(Permission.MANAGE_CHANNELS):
-        raise PermissionDenied("Changing channel settings needs the Manage Channels permission.")
+        raise PermissionDenied(SettingsPermission(SettingsLevel.CHANNEL))

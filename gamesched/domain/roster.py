@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gamesched.domain.errors import Conflict, NotFound
+from gamesched.domain.errors import (
+    AlreadyJoined,
+    AlreadyWaitlisted,
+    Conflict,
+    NotFound,
+    NotInGame,
+    UnknownPlaceholder,
+)
 
 
 class SlotStatus(StrEnum):
@@ -67,10 +74,10 @@ def decide_join(roster: Roster, user_id: int) -> SlotStatus:
     """The slot a joining member gets; a member already in the game is told where they are."""
     current = roster.status_of(user_id)
     if current is SlotStatus.JOINED:
-        raise Conflict("You have already joined this game.")
+        raise Conflict(AlreadyJoined(user_id=user_id))
     if current is SlotStatus.WAITLIST:
         raise Conflict(
-            f"You are already on the waitlist (position {roster.waitlist_position(user_id)})."
+            AlreadyWaitlisted(user_id=user_id, position=roster.waitlist_position(user_id))
         )
     return place(roster, user_id)
 
@@ -95,7 +102,7 @@ def decide_leave(roster: Roster, user_id: int) -> Departure:
     """Leaving frees a seat (promoting the first in line) or a waitlist place."""
     current = roster.status_of(user_id)
     if current is None:
-        raise Conflict("You are not in this game, so there is nothing to leave.")
+        raise Conflict(NotInGame(user_id=user_id))
     if current is SlotStatus.WAITLIST:
         return Departure(was=current, promoted=())
     promoted = promotions(
@@ -112,7 +119,4 @@ def find_placeholder(roster: Roster, text: str) -> str:
     for placeholder in roster.placeholders:
         if placeholder.casefold() == wanted:
             return placeholder
-    if not roster.placeholders:
-        raise NotFound("This game has no placeholder slots.")
-    choices = ", ".join(f"`{p}`" for p in roster.placeholders)
-    raise NotFound(f"This game has no placeholder `{text.strip()}`. Its placeholders: {choices}.")
+    raise NotFound(UnknownPlaceholder(typed=text.strip(), placeholders=roster.placeholders))

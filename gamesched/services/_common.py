@@ -9,7 +9,7 @@ from sqlalchemy.orm import object_session
 
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow
-from gamesched.domain.errors import Conflict, NotFound
+from gamesched.domain.errors import Conflict, GameAction, GameNotOpen, NotFound, UnknownGame
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.permissions import Actor, require_can_manage_game
 from gamesched.domain.roster import promotions
@@ -25,7 +25,7 @@ async def load_game(session: AsyncSession, game_id: int, *, lock: bool = False) 
     """The game's row (locked for the transaction when asked), or a NotFound."""
     game = await repo.get_game(session, game_id, lock=lock)
     if game is None:
-        raise NotFound(f"There is no game #{game_id}. Check the number with /list-games.")
+        raise NotFound(UnknownGame(game_id))
     return game
 
 
@@ -36,9 +36,7 @@ async def load_managed_game(
     they administer. A game of another guild is answered as not found, as if it did not exist."""
     game = await load_game(session, game_id, lock=lock)
     if actor.guild_id is not None and actor.guild_id != game.guild_id:
-        raise NotFound(
-            f"There is no game #{game_id} in this server. Check the number with /list-games."
-        )
+        raise NotFound(UnknownGame(game_id, in_guild=True))
     require_can_manage_game(actor, host_id=game.host_id)
     return game
 
@@ -84,11 +82,11 @@ def bump(game: GameRow) -> int:
     return game.version * ROWS_PER_CHANGE
 
 
-def require_open(game: GameRow, action: str) -> None:
+def require_open(game: GameRow, action: GameAction) -> None:
     """Joining, leaving and editing only make sense before the game starts."""
     status = GameStatus(game.status)
     if status is not GameStatus.SCHEDULED:
-        raise Conflict(f"This game is {status.label}, so you can no longer {action}.")
+        raise Conflict(GameNotOpen(game_id=game.id, status=status, action=action))
 
 
 async def fill_free_seats(

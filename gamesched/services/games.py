@@ -18,7 +18,7 @@ from gamesched.domain.entries import (
     parse_entries,
     resolve_entries,
 )
-from gamesched.domain.errors import Problem, ValidationFailed
+from gamesched.domain.errors import GameAction, Problem, ValidationFailed
 from gamesched.domain.gamefields import description_problems, parse_max_players, title_problems
 from gamesched.domain.lifecycle import GameStatus, move
 from gamesched.domain.permissions import Actor, require_can_create_game
@@ -277,7 +277,7 @@ async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit)
     now = ctx.now()
     async with ctx.transaction() as session:
         game = await load_managed_game(session, actor, game_id)
-        require_open(game, "edit it")
+        require_open(game, GameAction.EDIT)
         zone = await zone_for(session, user_id=actor.user_id, guild_id=game.guild_id)
 
     problems: list[Problem] = []
@@ -295,7 +295,7 @@ async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit)
 
     async with ctx.transaction() as session:
         game = await load_game(session, game_id, lock=True)
-        require_open(game, "edit it")
+        require_open(game, GameAction.EDIT)
         if not isinstance(edit.title, Keep):
             game.title = edit.title.strip()
         if not isinstance(edit.description, Keep):

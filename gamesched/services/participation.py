@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from gamesched.db import repositories as repo
 from gamesched.db.tables import ParticipantRow
-from gamesched.domain.errors import Conflict
+from gamesched.domain.errors import Conflict, GameAction, PlaceholderGone
 from gamesched.domain.permissions import Actor
 from gamesched.domain.roster import (
     SlotStatus,
@@ -60,7 +60,7 @@ async def join_game(ctx: Context, *, game_id: int, user_id: int) -> Joined:
     """Take a free seat, else a place at the end of the waitlist."""
     async with ctx.transaction() as session:
         game = await load_game(session, game_id, lock=True)
-        require_open(game, "join it")
+        require_open(game, GameAction.JOIN)
         before = await view_of(session, game)
         status = decide_join(before.roster, user_id)
         sort_key = bump(game)
@@ -84,7 +84,7 @@ async def leave_game(ctx: Context, *, game_id: int, user_id: int) -> Left:
     """Give up a seat (the first in line gets it and is told) or a waitlist place."""
     async with ctx.transaction() as session:
         game = await load_game(session, game_id, lock=True)
-        require_open(game, "leave it")
+        require_open(game, GameAction.LEAVE)
         before = await view_of(session, game)
         departure = decide_leave(before.roster, user_id)
         await repo.remove_participant(session, game_id=game.id, user_id=user_id)
@@ -109,12 +109,12 @@ async def assign_placeholder(
     """Replace a placeholder slot with a member, who takes a seat if one is free."""
     async with ctx.transaction() as session:
         game = await load_managed_game(session, actor, game_id, lock=True)
-        require_open(game, "change its placeholders")
+        require_open(game, GameAction.CHANGE_PLACEHOLDERS)
         roster = (await view_of(session, game)).roster
         text = find_placeholder(roster, placeholder)
         slot = await repo.find_placeholder(session, game_id=game.id, text=text)
         if slot is None:
-            raise Conflict("That placeholder was just removed; reload the game and try again.")
+            raise Conflict(PlaceholderGone(game_id=game.id, placeholder=text))
         await session.delete(slot)
         sort_key = bump(game)
         status = roster.status_of(user_id)

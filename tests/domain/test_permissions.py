@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gamesched.domain.errors import PermissionDenied
+from gamesched.domain.errors import (
+    HostRoleRequired,
+    NoHostRoles,
+    NotHostOrAdmin,
+    PermissionDenied,
+    SettingsLevel,
+    SettingsPermission,
+)
 from gamesched.domain.permissions import (
     Actor,
     Permission,
@@ -52,11 +59,11 @@ def actor(
     return Actor(user_id=user_id, permissions=permissions, role_ids=frozenset(roles))
 
 
-def denial(check: Check, who: Actor) -> str:
-    """The text a denied member is shown."""
+def denied(check: Check, who: Actor) -> PermissionDenied:
+    """The error a denied member gets."""
     with pytest.raises(PermissionDenied) as caught:
         check(who)
-    return caught.value.message
+    return caught.value
 
 
 def test_the_bits_are_discords() -> None:
@@ -85,7 +92,7 @@ def test_the_operator_may_do_everything() -> None:
 @pytest.mark.parametrize("permissions", [0, UNKNOWN_HIGH_BIT], ids=["none", "high-bit"])
 def test_without_relevant_bits_nothing_is_allowed(name: str, permissions: int) -> None:
     """A member with no known permission (even with unknown high bits) is denied everything."""
-    denial(CHECKS[name], actor(permissions))
+    denied(CHECKS[name], actor(permissions))
 
 
 @FAST
@@ -134,10 +141,13 @@ def test_manage_server_may_create_games_when_no_host_roles_are_set() -> None:
 
 @pytest.mark.parametrize("permissions", [0, MANAGE_CHANNELS, UNKNOWN_HIGH_BIT])
 def test_creating_without_host_roles_needs_manage_server(permissions: int) -> None:
-    """Without host roles, a member lacking Manage Server is told so and how an admin can help."""
-    message = denial(lambda a: require_can_create_game(a, host_role_ids=()), actor(permissions))
-    assert "Manage Server" in message
-    assert "/config-guild add_host_role" in message
+    """Without host roles, a member lacking Manage Server is told so, and the error says that
+    no host roles are set (so a front end can say how an admin sets one)."""
+    error = denied(lambda a: require_can_create_game(a, host_role_ids=()), actor(permissions))
+    assert "Manage Server" in error.message
+    assert "no host roles are set" in error.message
+    assert isinstance(error.fault, NoHostRoles)
+    assert error.fault.permission is Permission.MANAGE_GUILD
 
 
 def test_any_one_host_role_allows_creating() -> None:
@@ -147,12 +157,14 @@ def test_any_one_host_role_allows_creating() -> None:
 
 @pytest.mark.parametrize("permissions", [0, MANAGE_GUILD, MANAGE_CHANNELS])
 def test_with_host_roles_only_the_roles_count(permissions: int) -> None:
-    """Once host roles are set, even Manage Server needs one; the denial lists them as mentions."""
-    message = denial(
-        lambda a: require_can_create_game(a, host_role_ids=(ROLE_B, ROLE_A)),
+    """Once host roles are set, even Manage Server needs one; the denial says a host role is
+    needed and carries the roles that would allow it, in id order."""
+    error = denied(
+        lambda a: require_can_create_game(a, host_role_ids=(ROLE_B, ROLE_A, ROLE_B)),
         actor(permissions, 999),
     )
-    assert f"<@&{ROLE_A}>, <@&{ROLE_B}>" in message
+    assert "needs a host role" in error.message
+    assert error.fault == HostRoleRequired(role_ids=(ROLE_A, ROLE_B))
 
 
 def test_the_host_may_manage_their_game() -> None:
@@ -169,21 +181,30 @@ def test_server_managers_may_manage_any_game(permissions: int) -> None:
 @pytest.mark.parametrize("permissions", [0, MANAGE_CHANNELS])
 def test_others_may_not_manage_a_game(permissions: int) -> None:
     """Anyone else is told only the host or Manage Server may change the game."""
-    message = denial(lambda a: require_can_manage_game(a, host_id=HOST), actor(permissions))
-    assert "host" in message
-    assert "Manage Server" in message
+    error = denied(lambda a: require_can_manage_game(a, host_id=HOST), actor(permissions))
+    assert "host" in error.message
+    assert "Manage Server" in error.message
+    assert error.fault == NotHostOrAdmin(host_id=HOST)
 
 
 def test_guild_settings_need_manage_server() -> None:
     """Manage Server may change server settings; Manage Channels alone is told what it lacks."""
     require_can_configure_guild(actor(MANAGE_GUILD))
-    assert "Manage Server" in denial(require_can_configure_guild, actor(MANAGE_CHANNELS))
+    error = denied(require_can_configure_guild, actor(MANAGE_CHANNELS))
+    assert "Manage Server" in error.message
+    assert error.fault == SettingsPermission(SettingsLevel.GUILD)
+    assert isinstance(error.fault, SettingsPermission)
+    assert error.fault.permission is Permission.MANAGE_GUILD
 
 
 def test_channel_settings_need_manage_channels() -> None:
     """Manage Channels may change channel settings; Manage Server alone is told what it lacks."""
     require_can_configure_channel(actor(MANAGE_CHANNELS))
-    assert "Manage Channels" in denial(require_can_configure_channel, actor(MANAGE_GUILD))
+    error = denied(require_can_configure_channel, actor(MANAGE_GUILD))
+    assert "Manage Channels" in error.message
+    assert error.fault == SettingsPermission(SettingsLevel.CHANNEL)
+    assert isinstance(error.fault, SettingsPermission)
+    assert error.fault.permission is Permission.MANAGE_CHANNELS
 
 
 @pytest.mark.parametrize("holding", [MANAGE_GUILD, 0], ids=["manage-server", "host-role"])

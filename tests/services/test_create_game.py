@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow, JobRow, ParticipantRow
-from gamesched.domain.errors import PermissionDenied, ValidationFailed
+from gamesched.domain.errors import HostRoleRequired, PermissionDenied, ValidationFailed
 from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import SettingsPatch, Source
 from gamesched.services.configuration import configure_channel, configure_guild
@@ -152,7 +152,8 @@ async def test_members_beyond_the_cap_are_waitlisted_in_typed_order(
 async def test_create_needs_a_host_role_when_roles_are_set(
     ctx: Context, directory: StaticDirectory
 ) -> None:
-    """Without host roles only Manage Server may create; with them, only role holders."""
+    """Without host roles only Manage Server may create; with them, only role holders, and
+    the denial carries the roles that would allow it."""
     with pytest.raises(PermissionDenied, match="Manage Server"):
         await create_game(ctx, actor=HOST, new=new_game(), directory=directory)
 
@@ -161,8 +162,9 @@ async def test_create_needs_a_host_role_when_roles_are_set(
     )
     created = await create_game(ctx, actor=HOST, new=new_game(), directory=directory)
     assert created.game.host_id == HOST.user_id
-    with pytest.raises(PermissionDenied, match=f"<@&{HOST_ROLE}>"):
+    with pytest.raises(PermissionDenied, match="needs a host role") as denied:
         await create_game(ctx, actor=PLAYER, new=new_game(), directory=directory)
+    assert denied.value.fault == HostRoleRequired(role_ids=(HOST_ROLE,))
 
 
 async def test_channel_host_roles_override_the_guilds(

@@ -1,8 +1,9 @@
 """One place that turns any failure into a short private answer.
 
 Order, first match wins:
-1. Domain errors (validation, permission, not found, conflict): their own text, which is
-   written for the user and says how to fix the problem.
+1. Domain errors (validation, permission, not found, conflict): their own neutral text,
+   which is written for the user, followed by the Discord way to fix the problem where the
+   bot has one (``_hints``: a slash command to run, the roles that would allow it).
 2. Discord refused something the bot did (missing permission, unknown channel): what the
    bot lacks, so a server admin can fix it.
 3. Discord is unreachable after the client's retries: try again shortly.
@@ -17,6 +18,7 @@ import logging
 import disnake
 from disnake.interactions import Interaction
 
+from gamesched.bot.errors._hints import discord_text
 from gamesched.bot.replies import reply
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
 from gamesched.domain.errors import DomainError
@@ -35,7 +37,7 @@ APOLOGY = "Sorry, something went wrong on my side. It has been logged; please tr
 def message_for(error: BaseException) -> str:
     """The user-facing text for an error (see the module docstring for the order)."""
     if isinstance(error, DomainError):
-        return error.message
+        return discord_text(error)
     if isinstance(error, DiscordForbidden):
         return MISSING_PERMISSIONS
     if isinstance(error, DiscordNotFound):
