@@ -45,7 +45,8 @@ from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.entries import Entries, Member
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.sandbox import world as w
 from gamesched.sandbox.driver import InteractionResult, InteractionTimeout, SandboxDriver
 from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox

@@ -28,7 +28,8 @@ from sqlalchemy.engine import make_url
 from gamesched.db.engine import Database, create_database
 from gamesched.db.migrate import upgrade
 from gamesched.domain.entries import Entries, Member
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game

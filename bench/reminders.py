@@ -69,7 +69,8 @@ from gamesched.db.migrate import upgrade
 from gamesched.db.tables import GameRow, JobRow
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.sandbox import world as w
 from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
 from gamesched.sandbox.state import DISCORD_EPOCH_MS

@@ -35,8 +35,8 @@ from gamesched.discord.limits import (
 from gamesched.domain.entries import MAX_PLACEHOLDER_LENGTH
 from gamesched.domain.errors import Problem, Suggestion
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import MAX_CATEGORY_LENGTH, MAX_RULES_LENGTH, Source
+from gamesched.domain.status import GameStatus
 from gamesched.services.planning import NoticeKind
 from gamesched.services.views import GameView
 

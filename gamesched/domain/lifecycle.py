@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gamesched.domain.errors import AlreadyInStatus, IllegalTransition, TransitionRefused
-from gamesched.domain.status import GameStatus as GameStatus  # re-export
+from gamesched.domain.status import GameStatus
 
 _ALLOWED: dict[GameStatus, frozenset[GameStatus]] = {
     GameStatus.SCHEDULED: frozenset({GameStatus.IN_PROGRESS, GameStatus.CANCELLED}),

@@ -14,7 +14,7 @@ from gamesched.domain.errors import (
     SettingsLevel,
     SettingsPermission,
 )
-from gamesched.domain.permission_bits import Permission as Permission  # re-export
+from gamesched.domain.permission_bits import Permission
 
 
 @dataclass(frozen=True, slots=True)

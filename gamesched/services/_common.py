@@ -10,10 +10,10 @@ from sqlalchemy.orm import object_session
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow
 from gamesched.domain.errors import Conflict, GameAction, GameNotOpen, NotFound, UnknownGame
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.permissions import Actor, require_can_manage_game
 from gamesched.domain.roster import promotions
 from gamesched.domain.settings import EffectiveSettings
+from gamesched.domain.status import GameStatus
 from gamesched.services.context import mark_due_work
 from gamesched.services.views import GameView, effective_settings, game_view
 

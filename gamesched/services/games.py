@@ -20,7 +20,7 @@ from gamesched.domain.entries import (
 )
 from gamesched.domain.errors import GameAction, Problem, ValidationFailed
 from gamesched.domain.gamefields import description_problems, parse_max_players, title_problems
-from gamesched.domain.lifecycle import GameStatus, move
+from gamesched.domain.lifecycle import move
 from gamesched.domain.permissions import Actor, require_can_create_game
 from gamesched.domain.roster import SlotStatus
 from gamesched.domain.settings import (
@@ -31,6 +31,7 @@ from gamesched.domain.settings import (
     normalise_reminders,
     setting_problems,
 )
+from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import parse_when
 from gamesched.services._common import (
     bump,

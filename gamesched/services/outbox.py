@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gamesched.db import jobs
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow, JobRow
-from gamesched.domain.lifecycle import GameStatus, move
+from gamesched.domain.lifecycle import move
+from gamesched.domain.status import GameStatus
 from gamesched.services._common import bump, load_game, settings_of, view_of
 from gamesched.services.context import Context
 from gamesched.services.planning import JobKind, NoticeKind, Outcome, close_job, replan_jobs

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow, JobRow, NotificationRow
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import EffectiveSettings
+from gamesched.domain.status import GameStatus
 from gamesched.services.context import mark_due_work
 
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from gamesched.db.repositories import Slot
 from gamesched.db.tables import ChannelRow, GameRow, GuildRow, SettingsColumns
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.roster import Roster, SlotStatus
 from gamesched.domain.settings import EffectiveSettings, SettingsLayer, resolve
+from gamesched.domain.status import GameStatus
 
 
 def layer_of(row: SettingsColumns | None) -> SettingsLayer | None:

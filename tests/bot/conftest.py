@@ -18,7 +18,7 @@ from gamesched.db.engine import Database
 from gamesched.db.tables import GameRow
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.interactions import walk_components
 from gamesched.sandbox.server import RunningSandbox

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from gamesched.discord.custom_ids import Action, game_custom_id
-from gamesched.domain.lifecycle import GameStatus
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
+from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver, SandboxUsageError
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.services.games import cancel_game, get_game

@@ -6,14 +6,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gamesched.discord.custom_ids import Action, game_custom_id
-from gamesched.domain.lifecycle import GameStatus
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import (
     MAX_DURATION_MINUTES,
     MAX_PLAYERS_LIMIT,
     MIN_DURATION_MINUTES,
     MIN_PLAYERS_LIMIT,
 )
+from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.games import NewGame, create_game, get_game
 from tests.bot.conftest import RunningBot, announcement_of, buttons, create_via_form, embed_fields

@@ -18,7 +18,6 @@ from gamesched.discord.limits import MAX_ALLOWED_MENTION_IDS, MAX_CONTENT_LENGTH
 from gamesched.domain.entries import MAX_ENTRIES, MAX_PLACEHOLDER_LENGTH
 from gamesched.domain.errors import Problem, Suggestion
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import (
     MAX_CATEGORY_LENGTH,
     MAX_DURATION_MINUTES,
@@ -28,6 +27,7 @@ from gamesched.domain.settings import (
     SettingsLayer,
     resolve,
 )
+from gamesched.domain.status import GameStatus
 from gamesched.sandbox.limits import check_interaction_callback, check_message
 from gamesched.sandbox.mentions import USER_MENTION, compute_pings
 from gamesched.sandbox.openapi import DiscordSpec

@@ -11,7 +11,8 @@ import pytest
 from gamesched.db.engine import Database
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
 from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context

@@ -41,9 +41,9 @@ from gamesched.domain.errors import (
 )
 from gamesched.domain.gamefields import description_problems, parse_max_players, title_problems
 from gamesched.domain.lifecycle import move
+from gamesched.domain.permission_bits import Permission
 from gamesched.domain.permissions import (
     Actor,
-    Permission,
     require_can_configure_channel,
     require_can_configure_guild,
     require_can_create_game,

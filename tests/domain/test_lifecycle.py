@@ -7,7 +7,8 @@ import itertools
 import pytest
 
 from gamesched.domain.errors import Conflict, IllegalTransition
-from gamesched.domain.lifecycle import GameStatus, can_move, move
+from gamesched.domain.lifecycle import can_move, move
+from gamesched.domain.status import GameStatus
 
 S = GameStatus
 LEGAL = {

@@ -16,9 +16,9 @@ from gamesched.domain.errors import (
     SettingsLevel,
     SettingsPermission,
 )
+from gamesched.domain.permission_bits import Permission
 from gamesched.domain.permissions import (
     Actor,
-    Permission,
     require_can_configure_channel,
     require_can_configure_guild,
     require_can_create_game,

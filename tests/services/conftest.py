@@ -9,7 +9,8 @@ import pytest
 
 from gamesched.db.engine import Database
 from gamesched.domain.entries import Entries, Member
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.services.context import Context
 from tests.conftest import FakeClock
 

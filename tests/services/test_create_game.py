@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow, JobRow, ParticipantRow
 from gamesched.domain.errors import HostRoleRequired, PermissionDenied, ValidationFailed
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import SettingsPatch, Source
+from gamesched.domain.status import GameStatus
 from gamesched.services.configuration import configure_channel, configure_guild
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game

@@ -8,7 +8,7 @@ import pytest
 
 from gamesched.db import repositories as repo
 from gamesched.domain.errors import IllegalTransition, PermissionDenied, ValidationFailed
-from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.status import GameStatus
 from gamesched.services.context import Context
 from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
 from gamesched.services.participation import join_game

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import SettingsPatch
+from gamesched.domain.status import GameStatus
 from gamesched.services.configuration import configure_channel
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, cancel_game, create_game, list_games, my_games

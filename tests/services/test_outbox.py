@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from gamesched.db.engine import Database
 from gamesched.db.tables import DeliveryRow, JobRow
-from gamesched.domain.lifecycle import GameStatus
 from gamesched.domain.settings import SettingsPatch
+from gamesched.domain.status import GameStatus
 from gamesched.services import outbox
 from gamesched.services.configuration import configure_channel, configure_guild
 from gamesched.services.context import Context

@@ -11,7 +11,8 @@ import pytest
 
 from gamesched.db import repositories as repo
 from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import SettingsPatch
 from gamesched.services.announcements import record_rendered
 from gamesched.services.configuration import configure_guild

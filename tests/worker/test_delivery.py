@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from gamesched.domain.lifecycle import GameStatus
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
+from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services import outbox
 from gamesched.services.games import (

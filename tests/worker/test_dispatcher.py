@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from taskiq import InMemoryBroker
 
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game

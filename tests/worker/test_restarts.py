@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from gamesched.db.engine import create_database
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.world import World
 from gamesched.services.context import Context

@@ -13,7 +13,8 @@ from gamesched.db.engine import create_database
 from gamesched.db.tables import DeliveryRow
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.domain.permissions import Actor, Permission
+from gamesched.domain.permission_bits import Permission
+from gamesched.domain.permissions import Actor
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World

@@ -33,8 +33,15 @@ from gamesched.bot.games._render import (
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
 from gamesched.discord.custom_ids import Action, GameRef, action_prefix, game_custom_id
-from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
-from gamesched.domain.lifecycle import GameStatus
+from gamesched.domain.errors import (
+    AlreadyInStatus,
+    Conflict,
+    GameAction,
+    GameNotOpen,
+    NotFound,
+    PermissionDenied,
+    UnknownGame,
+)
 from gamesched.domain.permissions import may_manage_game
 from gamesched.domain.settings import (
     MAX_CATEGORY_LENGTH,
@@ -43,6 +50,7 @@ from gamesched.domain.settings import (
     MIN_DURATION_MINUTES,
     parse_reminder_minutes,
 )
+from gamesched.domain.status import GameStatus
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.services.games import (
@@ -180,7 +188,7 @@ class GamesCog(commands.Cog):
         """Change a game's title, time, description or seats (host or admins)."""
         view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
         if view.status is not GameStatus.SCHEDULED:
-            raise Conflict(f"This game is {view.status.label}, so it can no longer be edited.")
+            raise Conflict(GameNotOpen(view.id, view.status, GameAction.EDIT))
         zone = (
             await time_zone_of(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
         ).zone
@@ -213,7 +221,7 @@ class GamesCog(commands.Cog):
         """Cancel a game (host or admins); asks you to confirm first."""
         view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
         if view.status.is_final:
-            raise Conflict(f"This game is already {view.status.label}.")
+            raise Conflict(AlreadyInStatus(view.status))
         await reply(
             inter,
             cancel_question_text(view),
@@ -263,7 +271,7 @@ class GamesCog(commands.Cog):
         async def work() -> dict[str, Any]:
             view = await get_game(self.services, game)
             if view.guild_id != inter.guild_id or view.channel_id not in visible_channels(inter):
-                raise NotFound(f"There is no game #{game} in this server.")
+                raise NotFound(UnknownGame(game, in_guild=True))
             unreachable = None
             if may_manage_game(actor_of(inter), host_id=view.host_id):
                 unreachable = await outbox.unreachable_players(self.services, game_id=view.id)
