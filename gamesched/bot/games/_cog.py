@@ -33,6 +33,7 @@ from gamesched.bot.games._render import (
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
 from gamesched.discord.custom_ids import Action, GameRef, action_prefix, game_custom_id
+from gamesched.discord.limits import CHOICE_NAME_RANGE, MAX_OPTION_CHOICES
 from gamesched.domain.errors import (
     AlreadyInStatus,
     Conflict,
@@ -312,7 +313,9 @@ class GamesCog(commands.Cog):
         if not isinstance(game_id, int):
             return []
         view = await get_game(self.services, game_id)
-        return [p for p in view.placeholders if text.casefold() in p.casefold()][:25]
+        return [p for p in view.placeholders if text.casefold() in p.casefold()][
+            :MAX_OPTION_CHOICES
+        ]
 
     # ----- listing --------------------------------------------------------------------
 
@@ -407,5 +410,5 @@ def _choices(games: Sequence[GameView], text: str) -> dict[str, int]:
     for game in games:
         label = f"#{game.id} {game.title} · {game.start_at.astimezone(UTC):%a %d %b %H:%M} UTC"
         if wanted in label.casefold():
-            choices[label[:100]] = game.id
-    return dict(list(choices.items())[:25])
+            choices[label[: CHOICE_NAME_RANGE[1]]] = game.id
+    return dict(list(choices.items())[:MAX_OPTION_CHOICES])

@@ -19,6 +19,7 @@ from gamesched.bot.games._render import created_text, picked_text, saved_text
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
 from gamesched.discord.custom_ids import Action, DraftRef, draft_custom_id
+from gamesched.discord.limits import MAX_SELECT_OPTION_TEXT, MAX_SELECT_PLACEHOLDER
 from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import Conflict, ValidationFailed
 from gamesched.domain.settings import KEEP
@@ -162,10 +163,12 @@ def _problem_components(draft: Draft) -> list[disnake.ui.ActionRow]:
         if not problem.suggestions or len(rows) == MAX_SUGGESTION_MENUS:
             continue
         options = [
-            disnake.SelectOption(label=s.label[:100], value=s.replacement[:100])
+            disnake.SelectOption(
+                label=s.label[:MAX_SELECT_OPTION_TEXT], value=s.replacement[:MAX_SELECT_OPTION_TEXT]
+            )
             for s in problem.suggestions
         ]
-        placeholder = f"{problem.entry}: pick who you meant"[:150]
+        placeholder = f"{problem.entry}: pick who you meant"[:MAX_SELECT_PLACEHOLDER]
         rows.append(
             disnake.ui.ActionRow(
                 StringSelect(

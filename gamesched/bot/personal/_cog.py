@@ -10,6 +10,7 @@ from disnake.ext import commands
 from disnake.interactions import ApplicationCommandInteraction
 
 from gamesched.bot.replies import reply, within_deadline
+from gamesched.discord.limits import MAX_OPTION_CHOICES
 from gamesched.services.people import ZoneChoice, ZoneSource, set_user_time_zone, time_zone_of
 
 if TYPE_CHECKING:
@@ -58,4 +59,4 @@ class PersonalCog(commands.Cog):
     @timezone.autocomplete("zone")
     async def zone_names(self, inter: ApplicationCommandInteraction, text: str) -> list[str]:
         wanted = text.casefold().replace(" ", "_")
-        return [z for z in self.zones if wanted in z.casefold()][:25]
+        return [z for z in self.zones if wanted in z.casefold()][:MAX_OPTION_CHOICES]
