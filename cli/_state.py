@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from gamesched.app import unavailable_reason
+from gamesched.app import ServiceUnavailable
 from gamesched.config import Config, ConfigError, load_config
 
 T = TypeVar("T")
@@ -40,12 +40,9 @@ def load(ctx: typer.Context) -> Config:
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run one command's async body; a service that cannot be used (the database unreachable
-    or refusing) is a short error naming the setting to check, never a traceback."""
+    """Run one command's async body; a service that cannot be used (the database, Discord, the
+    sandbox's address) is a short error saying what to check, never a traceback."""
     try:
         return asyncio.run(coroutine)
-    except Exception as error:
-        reason = unavailable_reason(error)
-        if reason is None:
-            raise
-        raise fail(reason) from None
+    except ServiceUnavailable as error:
+        raise fail(str(error)) from None

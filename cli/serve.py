@@ -13,15 +13,16 @@ import typer
 from cli._state import fail, load, run
 from gamesched.app import (
     DiscordTarget,
+    ServiceUnavailable,
     configure_logging,
     configured_discord,
     open_core,
     serve_bot,
-    worker_running,
+    serving_worker,
 )
 from gamesched.config import Config
-from gamesched.sandbox.server import start_sandbox
-from gamesched.sandbox.world import load_world
+from gamesched.sandbox.server import RunningSandbox, start_sandbox
+from gamesched.sandbox.world import World, load_world
 
 
 @asynccontextmanager
@@ -32,7 +33,7 @@ async def discord_or_sandbox(config: Config) -> AsyncIterator[DiscordTarget]:
         yield target
         return
     world = load_world(config.sandbox.world_path)
-    sandbox = await start_sandbox(world, host=config.sandbox.host, port=config.sandbox.port)
+    sandbox = await _start_sandbox(world, host=config.sandbox.host, port=config.sandbox.port)
     try:
         typer.secho(
             f"No bot token set: running against the offline Discord sandbox.\n"
@@ -42,6 +43,17 @@ async def discord_or_sandbox(config: Config) -> AsyncIterator[DiscordTarget]:
         yield DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
     finally:
         await sandbox.close()
+
+
+async def _start_sandbox(world: World, *, host: str, port: int) -> RunningSandbox:
+    """The sandbox on ``host:port``; an address in use or not ours is a short error."""
+    try:
+        return await start_sandbox(world, host=host, port=port)
+    except OSError as error:
+        raise ServiceUnavailable(
+            f"Could not start the sandbox on {host}:{port}: {error.strerror or error}. Stop what "
+            "uses that port, or set sandbox.port (GAMESCHED_SANDBOX__PORT; 0 = any free port)."
+        ) from error
 
 
 def _required_discord(config: Config, service: str) -> DiscordTarget:
@@ -64,9 +76,9 @@ def run_all(ctx: typer.Context) -> None:
         async with (
             discord_or_sandbox(config) as target,
             open_core(config, target) as core,
-            worker_running(core),
+            serving_worker(core),
         ):
-            await serve_bot(core, target)
+            await serve_bot(core)
 
     with contextlib.suppress(KeyboardInterrupt):
         run(serve())
@@ -80,7 +92,7 @@ def bot(ctx: typer.Context) -> None:
 
     async def serve() -> None:
         async with open_core(config, target) as core:
-            await serve_bot(core, target)
+            await serve_bot(core)
 
     with contextlib.suppress(KeyboardInterrupt):
         run(serve())
@@ -103,7 +115,7 @@ def worker(ctx: typer.Context) -> None:
     configure_logging(config)
 
     async def serve() -> None:
-        async with open_core(config, target) as core, worker_running(core):
+        async with open_core(config, target) as core, serving_worker(core):
             typer.echo("Worker running; press Ctrl+C to stop.")
             await asyncio.Event().wait()
 
@@ -124,7 +136,7 @@ def sandbox(
     world = load_world(config.sandbox.world_path)
 
     async def serve() -> None:
-        running = await start_sandbox(
+        running = await _start_sandbox(
             world,
             host=host or config.sandbox.host,
             port=config.sandbox.port if port is None else port,

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -39,6 +39,9 @@ DATABASE_HINT = (
     "Check database.url (GAMESCHED_DATABASE__URL): the server must be running and the "
     "database must exist, or the SQLite file's folder must be writable."
 )
+DISCORD_HINT = (
+    "Check discord.api_base_url (GAMESCHED_DISCORD__API_BASE_URL) and this machine's network."
+)
 CHATTY_LIBRARIES = ("httpx", "taskiq")
 """They log every request and task at INFO; at INFO gamesched keeps them to warnings."""
 
@@ -47,13 +50,21 @@ class ServiceUnavailable(Exception):
     """A service the process needs cannot be used; the text says which and how to fix it."""
 
 
-def unavailable_reason(error: BaseException) -> str | None:
-    """The operator-facing text when ``error`` means a needed service cannot be used (the
-    database unreachable, refusing, or its folder missing); None for any other error."""
-    if isinstance(error, ServiceUnavailable):
-        return str(error)
-    failure = database_failure(error)
-    return None if failure is None else f"Could not use the database: {failure}. {DATABASE_HINT}"
+@contextmanager
+def database_in_use() -> Iterator[None]:
+    """Turn the database being unreachable, refusing or missing while the block runs into a
+    :class:`ServiceUnavailable` that names the setting to check; other errors pass."""
+    try:
+        yield
+    except Exception as error:
+        failure = database_failure(error)
+        if failure is None:
+            raise
+        raise _database_unusable(f"{failure}. {DATABASE_HINT}") from error
+
+
+def _database_unusable(detail: str) -> ServiceUnavailable:
+    return ServiceUnavailable(f"Could not use the database: {detail}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +118,9 @@ async def open_database(config: Config) -> AsyncIterator[Database]:
     :func:`migrate`); a SQLite folder that does not exist is refused before trying."""
     folder = missing_sqlite_folder(config.database.url)
     if folder is not None:
-        raise ServiceUnavailable(
-            f"Could not use the database: the folder {folder} does not exist. Create it, "
-            "or point database.url (GAMESCHED_DATABASE__URL) at a file in an existing folder."
+        raise _database_unusable(
+            f"the folder {folder} does not exist. Create it, or point database.url "
+            "(GAMESCHED_DATABASE__URL) at a file in an existing folder."
         )
     database = create_database(
         config.database.url, echo=config.database.echo, pool_size=config.database.pool_size
@@ -137,14 +148,16 @@ class SchemaState:
 async def migrate(config: Config) -> SchemaState:
     """Create the schema or bring it up to this version; where it stands afterwards."""
     async with open_database(config) as database:
-        await upgrade(database)
-        return SchemaState(current=await current_revision(database), head=head_revision())
+        with database_in_use():
+            await upgrade(database)
+            return SchemaState(current=await current_revision(database), head=head_revision())
 
 
 async def schema_state(config: Config) -> SchemaState:
     """Where the configured database's schema stands, without changing it."""
     async with open_database(config) as database:
-        return SchemaState(current=await current_revision(database), head=head_revision())
+        with database_in_use():
+            return SchemaState(current=await current_revision(database), head=head_revision())
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +165,8 @@ class Core:
     """What the front ends and the worker of one process share."""
 
     config: Config
+    discord: DiscordTarget
+    """Where this process talks to Discord."""
     services: Context
     """The use cases' database and clock; after a commit that planned work it wakes the
     dispatchers (through :attr:`wake`)."""
@@ -168,7 +183,8 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
     this process, closed in reverse order when the block ends."""
     async with AsyncExitStack() as stack:
         database = await stack.enter_async_context(open_database(config))
-        await upgrade(database)
+        with database_in_use():
+            await upgrade(database)
         shared = config.broker.url  # several processes share pacing, wake-ups and names
         pacer = None
         if shared:
@@ -188,6 +204,7 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
         stack.push_async_callback(sync.wait_idle)
         yield Core(
             config=config,
+            discord=target,
             services=services,
             rest=rest,
             sync=sync,
@@ -197,7 +214,7 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
 
 
 @asynccontextmanager
-async def worker_running(core: Core) -> AsyncIterator[None]:
+async def serving_worker(core: Core) -> AsyncIterator[None]:
     """Dispatch due reminders, status changes and DMs (and run tasks) while the block runs."""
     config = core.config
     lease = timedelta(seconds=config.broker.lease_seconds)
@@ -212,15 +229,19 @@ async def worker_running(core: Core) -> AsyncIterator[None]:
         yield
 
 
-async def serve_bot(core: Core, target: DiscordTarget) -> None:
-    """Connect the bot to ``target`` and serve until cancelled."""
-    point_at(target.api_base_url)
+async def serve_bot(core: Core) -> None:
+    """Connect the bot to the core's Discord and serve until cancelled."""
+    point_at(core.discord.api_base_url)
     bot = GameschedBot(
         BotDeps(services=core.services, rest=core.rest, sync=core.sync),
         test_guild_ids=core.config.discord.test_guild_ids,
         members_intent=core.config.discord.members_intent,
     )
     try:
-        await bot.start(target.token)
+        await bot.start(core.discord.token)
+    except OSError as error:  # refused or unreachable while logging in or connecting
+        raise ServiceUnavailable(
+            f"Could not reach Discord at {core.discord.api_base_url}: {error}. {DISCORD_HINT}"
+        ) from error
     finally:
         await bot.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,38 @@ def test_a_database_that_cannot_be_used_is_a_short_error(
     assert "database.url" in result.output
     assert "Traceback" not in result.output
     assert "s3cret-pw" not in result.output
+
+
+def test_a_taken_sandbox_port_is_a_short_error_not_a_database_one() -> None:
+    """`gamesched sandbox` on a port in use says so and names sandbox.port, exit 1, no traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["sandbox", "--port", str(port)])
+    assert result.exit_code == 1
+    assert f"Could not start the sandbox on 127.0.0.1:{port}" in result.output
+    assert "sandbox.port" in result.output
+    assert "database" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_an_unreachable_discord_is_a_short_error_naming_the_api_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`gamesched bot` that cannot reach Discord says where it tried and what to check, exit 1."""
+    with socket.socket() as closed:  # a free port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("GAMESCHED_DATABASE__URL", f"sqlite+aiosqlite:///{tmp_path}/g.sqlite3")
+    monkeypatch.setenv("GAMESCHED_DISCORD__TOKEN", "a.sandbox.token")
+    monkeypatch.setenv("GAMESCHED_DISCORD__API_BASE_URL", f"http://127.0.0.1:{port}/api/v10")
+    result = runner.invoke(app, ["bot"])
+    assert result.exit_code == 1
+    assert f"Could not reach Discord at http://127.0.0.1:{port}/api/v10" in result.output
+    assert "discord.api_base_url" in result.output
+    assert "database" not in result.output
+    assert "Traceback" not in result.output
 
 
 def test_logging_json_writes_one_object_per_line(capsys: pytest.CaptureFixture[str]) -> None:
