@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import disnake
-from disnake.interactions import Interaction
 
+from gamesched.bot.interactions import AnyInteraction
 from gamesched.domain.permissions import Actor
 
 GUILD_ONLY = disnake.InteractionContextTypes(guild=True)
 """Commands about a server's games are offered in servers only, not in DMs."""
 
 
-def actor_of(inter: Interaction, *, channel_id: int | None = None) -> Actor:
+def actor_of(inter: AnyInteraction, *, channel_id: int | None = None) -> Actor:
     """The member behind an interaction: their roles, and their permissions in the channel the
     command was used in, or in ``channel_id`` when the command acts on another channel.
 
@@ -36,7 +36,7 @@ def actor_of(inter: Interaction, *, channel_id: int | None = None) -> Actor:
 
 
 def permissions_in(
-    inter: Interaction, channel_id: int, member: disnake.Member
+    inter: AnyInteraction, channel_id: int, member: disnake.Member
 ) -> disnake.Permissions | None:
     """``member``'s permissions in another channel of the interaction's server, worked out from
     the server's roles and the channel's overwrites as Discord does; None for a channel the
@@ -45,7 +45,7 @@ def permissions_in(
     return channel.permissions_for(member) if channel is not None else None
 
 
-def visible_channels(inter: Interaction) -> frozenset[int]:
+def visible_channels(inter: AnyInteraction) -> frozenset[int]:
     """The server's channels the member behind ``inter`` can see (from roles and overwrites),
     so listings do not show games of channels hidden from them. Always the channel at hand."""
     member = inter.author

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeAlias, TypeVar
 
 from disnake.ext import commands
-from disnake.interactions import MessageInteraction, ModalInteraction
 
-from gamesched.bot.errors._handler import answer_error
+from gamesched.bot.failures import answer_error
+from gamesched.bot.interactions import Click, FormSubmit
 from gamesched.discord.custom_ids import ParsedId, parse_custom_id
 from gamesched.domain.errors import Conflict
 
@@ -27,12 +27,12 @@ OUT_OF_DATE = (
 only sends the bot interactions on its own messages, so such an id is always an old one of
 ours, and it must be answered rather than left to fail."""
 
-ComponentHandler: TypeAlias = Callable[[MessageInteraction], Awaitable[None]]
+ComponentHandler: TypeAlias = Callable[[Click], Awaitable[None]]
 """Answers a click on a button or a choice in a select."""
-FormHandler: TypeAlias = Callable[[ModalInteraction], Awaitable[None]]
+FormHandler: TypeAlias = Callable[[FormSubmit], Awaitable[None]]
 """Answers a submitted form (modal)."""
 
-_Inter = TypeVar("_Inter", MessageInteraction, ModalInteraction)
+_Inter = TypeVar("_Inter", Click, FormSubmit)
 _Handler = TypeVar("_Handler", ComponentHandler, FormHandler)
 _Ref = TypeVar("_Ref", bound=ParsedId)
 
@@ -53,11 +53,11 @@ class ComponentRouter(commands.Cog):
         _add(self._forms, prefix, handler)
 
     @commands.Cog.listener("on_message_interaction")
-    async def on_component(self, inter: MessageInteraction) -> None:
+    async def on_component(self, inter: Click) -> None:
         await _dispatch(inter, self._components)
 
     @commands.Cog.listener("on_modal_submit")
-    async def on_form(self, inter: ModalInteraction) -> None:
+    async def on_form(self, inter: FormSubmit) -> None:
         await _dispatch(inter, self._forms)
 
 
@@ -82,7 +82,7 @@ async def _dispatch(
         await answer_error(inter, error)
 
 
-def read_custom_id(inter: MessageInteraction | ModalInteraction, kind: type[_Ref]) -> _Ref:
+def read_custom_id(inter: Click | FormSubmit, kind: type[_Ref]) -> _Ref:
     """The routed interaction's id, parsed; one that still does not read as ``kind`` is out
     of date too."""
     ref = parse_custom_id(inter.data.custom_id)

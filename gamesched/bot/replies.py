@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import disnake
-from disnake.interactions import Interaction
+
+from gamesched.bot.interactions import AnyInteraction
 
 T = TypeVar("T")
 
@@ -16,7 +17,7 @@ DEFER_AFTER_SECONDS = 1.5
 """Work still running after this long is deferred first, leaving Discord's 3 s well met."""
 
 _answering: dict[int, asyncio.Lock] = {}
-"""Interaction id -> lock held while its first answer is on its way.
+"""AnyInteraction id -> lock held while its first answer is on its way.
 
 disnake counts an interaction as answered only once Discord has accepted the answer, so a
 deferral decided while a reply is still in flight would acknowledge it a second time, which
@@ -25,7 +26,7 @@ use: the other one still holds it."""
 
 
 @asynccontextmanager
-async def _answering_alone(inter: Interaction) -> AsyncIterator[None]:
+async def _answering_alone(inter: AnyInteraction) -> AsyncIterator[None]:
     lock = _answering.setdefault(inter.id, asyncio.Lock())
     try:
         async with lock:
@@ -34,7 +35,7 @@ async def _answering_alone(inter: Interaction) -> AsyncIterator[None]:
         _answering.pop(inter.id, None)
 
 
-async def within_deadline(inter: Interaction, work: Awaitable[T]) -> T:
+async def within_deadline(inter: AnyInteraction, work: Awaitable[T]) -> T:
     """Run ``work``; if it is slow, acknowledge the interaction (a private "thinking") first."""
     task = asyncio.ensure_future(work)
     done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
@@ -46,7 +47,7 @@ async def within_deadline(inter: Interaction, work: Awaitable[T]) -> T:
 
 
 async def reply(
-    inter: Interaction,
+    inter: AnyInteraction,
     content: str | None = None,
     *,
     embed: disnake.Embed | None = None,

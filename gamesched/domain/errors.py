@@ -16,7 +16,7 @@ The exception class is the broad kind to branch on first:
 Adding a front end's hint
 -------------------------
 Each front end turns faults into its own advice in one place of its own; the domain never
-does. The bot's is ``gamesched.bot.errors._hints``. A web page (or the CLI, or the TUI) writes
+does. The bot's is ``gamesched.bot.hints``. A web page (or the CLI, or the TUI) writes
 the same kind of function in its own words, matching on the fault classes and reading their
 values, e.g.::
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 from urllib.parse import quote
 
 from jsonschema import Draft202012Validator
@@ -271,12 +271,12 @@ def _discriminators(error: ValidationError) -> set[Any]:
     allowed: set[Any] = set()
     for inner in error.context or ():
         if list(inner.relative_path) == ["type"] and inner.validator == "enum":
-            allowed.update(inner.validator_value)
+            allowed.update(cast(list[Any], inner.validator_value))  # the enum's allowed list
     return allowed
 
 
 def _describe(error: ValidationError) -> str:
-    value = error.instance
+    value: Any = error.instance  # the offending part of the payload, set on every error
     limit = error.validator_value
     match error.validator:
         case "maxLength":

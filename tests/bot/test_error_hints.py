@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from gamesched.bot.errors._handler import message_for
-from gamesched.bot.errors._hints import discord_hint
+from gamesched.bot.failures import message_for
+from gamesched.bot.hints import discord_hint
 from gamesched.domain.errors import (
     Conflict,
     DomainError,

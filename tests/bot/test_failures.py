@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gamesched.bot import replies
-from gamesched.bot.errors._handler import APOLOGY
+from gamesched.bot.failures import APOLOGY
 from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.sandbox.driver import SandboxDriver
 from tests.bot.conftest import RunningBot, announcement_of, create_via_form, embed_fields

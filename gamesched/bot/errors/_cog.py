@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from disnake.ext import commands
-from disnake.interactions import ApplicationCommandInteraction
 
-from gamesched.bot.errors._handler import answer_error
+from gamesched.bot.failures import answer_error
+from gamesched.bot.interactions import CommandInteraction
 
 
 class ErrorHandler(commands.Cog):
@@ -14,7 +14,7 @@ class ErrorHandler(commands.Cog):
 
     @commands.Cog.listener()
     async def on_slash_command_error(
-        self, inter: ApplicationCommandInteraction, error: commands.CommandError
+        self, inter: CommandInteraction, error: commands.CommandError
     ) -> None:
         original = getattr(error, "original", error)
         await answer_error(inter, original)

@@ -10,16 +10,10 @@ from zoneinfo import ZoneInfo
 
 import disnake
 from disnake.ext import commands
-from disnake.interactions import (
-    ApplicationCommandInteraction,
-    GuildCommandInteraction,
-    Interaction,
-    MessageInteraction,
-)
 
 from gamesched.bot.actors import GUILD_ONLY, actor_of, permissions_in, visible_channels
 from gamesched.bot.components import read_custom_id
-from gamesched.bot.errors._handler import MISSING_PERMISSIONS
+from gamesched.bot.failures import MISSING_PERMISSIONS
 from gamesched.bot.games._drafts import CreateOptions, Draft
 from gamesched.bot.games._form import GameForm
 from gamesched.bot.games._render import (
@@ -30,6 +24,7 @@ from gamesched.bot.games._render import (
     joined_text,
     left_text,
 )
+from gamesched.bot.interactions import AnyInteraction, Click, CommandInteraction, GuildCommand
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
 from gamesched.discord.custom_ids import Action, GameRef, action_prefix, game_custom_id
@@ -98,7 +93,7 @@ class GamesCog(commands.Cog):
     @commands.slash_command(name="create-game", contexts=GUILD_ONLY)
     async def create_game_command(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         channel: disnake.TextChannel | None = commands.Param(
             None, description="Where to announce it (default: here)"
         ),
@@ -153,7 +148,7 @@ class GamesCog(commands.Cog):
 
     # ----- buttons: join, leave, confirm or keep a cancellation -----------------------
 
-    async def _join(self, inter: MessageInteraction) -> None:
+    async def _join(self, inter: Click) -> None:
         game_id = _game_id(inter)
         joined = await within_deadline(
             inter, join_game(self.services, game_id=game_id, user_id=inter.author.id)
@@ -161,7 +156,7 @@ class GamesCog(commands.Cog):
         self.bot.deps.sync.request(game_id)
         await reply(inter, joined_text(joined))
 
-    async def _leave(self, inter: MessageInteraction) -> None:
+    async def _leave(self, inter: Click) -> None:
         game_id = _game_id(inter)
         left = await within_deadline(
             inter, leave_game(self.services, game_id=game_id, user_id=inter.author.id)
@@ -169,13 +164,13 @@ class GamesCog(commands.Cog):
         self.bot.deps.sync.request(game_id)
         await reply(inter, left_text(left))
 
-    async def _confirm_cancel(self, inter: MessageInteraction) -> None:
+    async def _confirm_cancel(self, inter: Click) -> None:
         game_id = _game_id(inter)
         game = await cancel_game(self.services, actor=actor_of(inter), game_id=game_id)
         self.bot.deps.sync.request(game_id)
         await inter.response.edit_message(content=cancelled_text(game), components=[])
 
-    async def _keep_game(self, inter: MessageInteraction) -> None:
+    async def _keep_game(self, inter: Click) -> None:
         await inter.response.edit_message(content=NOTHING_CHANGED, components=[])
 
     # ----- editing, cancelling, assigning ---------------------------------------------
@@ -183,7 +178,7 @@ class GamesCog(commands.Cog):
     @commands.slash_command(name="edit-game", contexts=GUILD_ONLY)
     async def edit_game_command(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         game: int = commands.Param(description="The game (start typing its title)"),
     ) -> None:
         """Change a game's title, time, description or seats (host or admins)."""
@@ -216,7 +211,7 @@ class GamesCog(commands.Cog):
     @commands.slash_command(name="cancel-game", contexts=GUILD_ONLY)
     async def cancel_game_command(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         game: int = commands.Param(description="The game (start typing its title)"),
     ) -> None:
         """Cancel a game (host or admins); asks you to confirm first."""
@@ -245,7 +240,7 @@ class GamesCog(commands.Cog):
     @commands.slash_command(name="assign-placeholder", contexts=GUILD_ONLY)
     async def assign_placeholder_command(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         game: int = commands.Param(description="The game (start typing its title)"),
         placeholder: str = commands.Param(description="The placeholder slot to fill"),
         member: disnake.Member = commands.Param(description="Who takes that slot"),
@@ -264,7 +259,7 @@ class GamesCog(commands.Cog):
     @commands.slash_command(name="game-info", contexts=GUILD_ONLY)
     async def game_info_command(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         game: int = commands.Param(description="The game (start typing its title)"),
     ) -> None:
         """A game's details, privately; its host also sees who could not be reached by DM."""
@@ -283,7 +278,7 @@ class GamesCog(commands.Cog):
         await reply(inter, payload["content"] or None, embed=disnake.Embed.from_dict(embed))
 
     @game_info_command.autocomplete("game")
-    async def games_here(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
+    async def games_here(self, inter: CommandInteraction, text: str) -> dict[str, int]:
         """The games whose number or title holds what was typed, among the next hundred
         (Discord shows 25 choices; typing narrows them), in channels the member can see."""
         page = await list_games(
@@ -297,7 +292,7 @@ class GamesCog(commands.Cog):
     @edit_game_command.autocomplete("game")
     @cancel_game_command.autocomplete("game")
     @assign_placeholder_command.autocomplete("game")
-    async def own_games(self, inter: ApplicationCommandInteraction, text: str) -> dict[str, int]:
+    async def own_games(self, inter: CommandInteraction, text: str) -> dict[str, int]:
         mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
         games = [m.game for m in mine if m.role is GameRole.HOST]
         if actor_of(inter).is_guild_admin:
@@ -306,9 +301,7 @@ class GamesCog(commands.Cog):
         return _choices(games, text)
 
     @assign_placeholder_command.autocomplete("placeholder")
-    async def placeholders_of_game(
-        self, inter: ApplicationCommandInteraction, text: str
-    ) -> list[str]:
+    async def placeholders_of_game(self, inter: CommandInteraction, text: str) -> list[str]:
         game_id = inter.filled_options.get("game")
         if not isinstance(game_id, int):
             return []
@@ -322,7 +315,7 @@ class GamesCog(commands.Cog):
     @commands.slash_command(name="list-games", contexts=GUILD_ONLY)
     async def list_games_command(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         everywhere: bool = commands.Param(False, description="All channels, not just this one"),
         category: str | None = commands.Param(None, description="Only this category"),
         status: str = commands.Param(
@@ -359,7 +352,7 @@ class GamesCog(commands.Cog):
         )
 
     @commands.slash_command(name="my-games", contexts=GUILD_ONLY)
-    async def my_games_command(self, inter: GuildCommandInteraction) -> None:
+    async def my_games_command(self, inter: GuildCommand) -> None:
         """Games you host or joined here, soonest first."""
         mine = await within_deadline(
             inter, my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
@@ -373,7 +366,7 @@ class GamesCog(commands.Cog):
 
     async def _send_list(
         self,
-        inter: Interaction,
+        inter: AnyInteraction,
         games: Sequence[GameView],
         *,
         title: str,
@@ -385,11 +378,11 @@ class GamesCog(commands.Cog):
         await reply(inter, payload.get("content") or None, embed=embeds[0] if embeds else None)
 
 
-def _game_id(inter: MessageInteraction) -> int:
+def _game_id(inter: Click) -> int:
     return read_custom_id(inter, GameRef).game_id
 
 
-def _bot_can_announce(inter: Interaction, channel_id: int) -> bool:
+def _bot_can_announce(inter: AnyInteraction, channel_id: int) -> bool:
     """Whether the bot may post an announcement in the channel: Discord's word for the channel
     at hand, the bot's roles and the channel's overwrites for another. An unknown channel is
     given the benefit of the doubt; the post itself will say."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import disnake
-from disnake.interactions import Interaction, MessageInteraction, ModalInteraction
 from disnake.ui.select.string import StringSelect
 
 from gamesched.bot.actors import actor_of
@@ -16,6 +15,7 @@ from gamesched.bot.directory import BotDirectory
 from gamesched.bot.games._drafts import Draft, DraftStore
 from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
 from gamesched.bot.games._render import created_text, picked_text, saved_text
+from gamesched.bot.interactions import AnyInteraction, Click, FormSubmit
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
 from gamesched.discord.custom_ids import Action, DraftRef, draft_custom_id
@@ -46,7 +46,7 @@ class GameForm:
     def services(self) -> Context:
         return self.bot.deps.services
 
-    async def open(self, inter: Interaction, draft: Draft) -> None:
+    async def open(self, inter: AnyInteraction, draft: Draft) -> None:
         """Keep ``draft`` for another lifetime and show its form, filled in as it stands."""
         self.drafts.keep(draft)
         creating = draft.kind == "create"
@@ -56,7 +56,7 @@ class GameForm:
             components=form_components(CREATE_FIELDS if creating else EDIT_FIELDS, draft.values),
         )
 
-    async def submit(self, inter: ModalInteraction) -> None:
+    async def submit(self, inter: FormSubmit) -> None:
         """The form was sent: save the game, or answer what is wrong with it."""
         ref = read_custom_id(inter, DraftRef)
         draft = self.drafts.get(ref.token, user_id=inter.author.id)
@@ -72,12 +72,12 @@ class GameForm:
             draft.sent = False
             raise
 
-    async def reopen(self, inter: MessageInteraction) -> None:
+    async def reopen(self, inter: Click) -> None:
         """ "Fix and resubmit": the form again, as it was typed (with any picks)."""
         ref = read_custom_id(inter, DraftRef)
         await self.open(inter, self.drafts.get(ref.token, user_id=inter.author.id))
 
-    async def pick(self, inter: MessageInteraction) -> None:
+    async def pick(self, inter: Click) -> None:
         """A suggestion picked for an entry: it replaces the entry in the draft."""
         ref = read_custom_id(inter, DraftRef)
         draft = self.drafts.get(ref.token, user_id=inter.author.id)
@@ -98,7 +98,7 @@ class GameForm:
             allowed_mentions=disnake.AllowedMentions.none(),
         )
 
-    async def _create(self, inter: ModalInteraction, draft: Draft) -> None:
+    async def _create(self, inter: FormSubmit, draft: Draft) -> None:
         typed, options = draft.values, draft.options
         new = NewGame(
             guild_id=draft.guild_id,
@@ -127,7 +127,7 @@ class GameForm:
             raise
         await reply(inter, created_text(game, read_as=created.read_as))
 
-    async def _edit(self, inter: ModalInteraction, draft: Draft) -> None:
+    async def _edit(self, inter: FormSubmit, draft: Draft) -> None:
         assert draft.game_id is not None
         typed = draft.values
         edit = GameEdit(
@@ -143,7 +143,7 @@ class GameForm:
         await reply(inter, saved_text(edited))
 
     async def _answer_problems(
-        self, inter: Interaction, draft: Draft, problems: ValidationFailed
+        self, inter: AnyInteraction, draft: Draft, problems: ValidationFailed
     ) -> None:
         draft.problems = problems.problems
         draft.picks = {}
@@ -155,10 +155,10 @@ class GameForm:
         )
 
 
-def _problem_components(draft: Draft) -> list[disnake.ui.ActionRow]:
+def _problem_components(draft: Draft) -> list[disnake.ui.MessageActionRow]:
     """A menu of suggestions per entry that has some (as many as fit), then the button that
     reopens the form."""
-    rows: list[disnake.ui.ActionRow] = []
+    rows: list[disnake.ui.MessageActionRow] = []
     for index, problem in enumerate(draft.problems):
         if not problem.suggestions or len(rows) == MAX_SUGGESTION_MENUS:
             continue

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, available_timezones
 
 from disnake.ext import commands
-from disnake.interactions import ApplicationCommandInteraction
 
+from gamesched.bot.interactions import CommandInteraction
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord.limits import MAX_OPTION_CHOICES
 from gamesched.services.people import ZoneChoice, ZoneSource, set_user_time_zone, time_zone_of
@@ -34,7 +34,7 @@ class PersonalCog(commands.Cog):
     @commands.slash_command(name="timezone")
     async def timezone(
         self,
-        inter: ApplicationCommandInteraction,
+        inter: CommandInteraction,
         zone: str | None = commands.Param(
             None, description="e.g. Europe/Berlin; 'reset' to use the server's"
         ),
@@ -57,6 +57,6 @@ class PersonalCog(commands.Cog):
         )
 
     @timezone.autocomplete("zone")
-    async def zone_names(self, inter: ApplicationCommandInteraction, text: str) -> list[str]:
+    async def zone_names(self, inter: CommandInteraction, text: str) -> list[str]:
         wanted = text.casefold().replace(" ", "_")
         return [z for z in self.zones if wanted in z.casefold()][:MAX_OPTION_CHOICES]

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import disnake
 from disnake.ext import commands
-from disnake.interactions import GuildCommandInteraction
 
 from gamesched.bot.actors import GUILD_ONLY, actor_of
+from gamesched.bot.interactions import GuildCommand
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.bot.settings._options import SettingsChanges, settings_changes
 from gamesched.bot.settings._render import describe_settings
@@ -40,7 +40,7 @@ class SettingsCog(commands.Cog):
     @commands.slash_command(name="config-guild", contexts=GUILD_ONLY)
     async def config_guild(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         timezone: str | None = commands.Param(None, description="Default zone, e.g. Europe/Berlin"),
         changes: SettingsChanges = settings_changes,
     ) -> None:
@@ -77,7 +77,7 @@ class SettingsCog(commands.Cog):
     @commands.slash_command(name="config-channel", contexts=GUILD_ONLY)
     async def config_channel(
         self,
-        inter: GuildCommandInteraction,
+        inter: GuildCommand,
         channel: disnake.TextChannel | None = commands.Param(None, description="Default: here"),
         changes: SettingsChanges = settings_changes,
     ) -> None:

@@ -3,7 +3,7 @@
 Order, first match wins:
 1. Domain errors (validation, permission, not found, conflict): their own neutral text,
    which is written for the user, followed by the Discord way to fix the problem where the
-   bot has one (``_hints``: a slash command to run, the roles that would allow it).
+   bot has one (:mod:`gamesched.bot.hints`: a slash command to run, the roles that would allow it).
 2. Discord refused something the bot did (missing permission, unknown channel): what the
    bot lacks, so a server admin can fix it.
 3. Discord is unreachable after the client's retries: try again shortly.
@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 
 import disnake
-from disnake.interactions import Interaction
 
-from gamesched.bot.errors._hints import discord_text
+from gamesched.bot.hints import discord_text
+from gamesched.bot.interactions import AnyInteraction
 from gamesched.bot.replies import reply
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
 from gamesched.domain.errors import DomainError
@@ -47,7 +47,7 @@ def message_for(error: BaseException) -> str:
     return APOLOGY
 
 
-async def answer_error(inter: Interaction, error: BaseException) -> None:
+async def answer_error(inter: AnyInteraction, error: BaseException) -> None:
     """Log unexpected errors with context, then answer the user privately."""
     if not isinstance(error, DomainError | DiscordError):
         log.error(
