@@ -109,7 +109,9 @@ def settings_changes(
     clear: str | None = commands.Param(
         None,
         choices=list(CLEARABLE),
-        description="Reset one setting to the value it inherits (server's, else built-in)",
+        description=(
+            "Reset one setting: a channel's to the server's value, the server's to the default"
+        ),
     ),
 ) -> SettingsChanges:
     """The shared options, as Discord shows them for both commands."""
