@@ -20,6 +20,9 @@ from gamesched.domain.errors import Problem, ValidationFailed
 from gamesched.domain.numbers import read_whole_number
 
 MAX_AHEAD: Final = timedelta(days=366)
+MAX_WHEN_LENGTH: Final = 100
+"""The longest start time read (spaces collapsed): every way of writing one fits, and the
+natural-language reader is never handed pages of text."""
 """How far ahead a start time may lie; further is almost always a typo in the year."""
 _OFFSET_SLACK: Final = timedelta(days=2)
 """More than any two UTC offsets differ by (they span UTC-12 to UTC+14)."""
@@ -138,6 +141,11 @@ def parse_when(text: str, *, zone: str, now: datetime) -> ParsedTime:
     cleaned = " ".join(text.split())
     if not cleaned:
         raise _when_error("Enter a start time, e.g. `tomorrow 8pm` or `2026-12-05 19:00`.")
+    if len(cleaned) > MAX_WHEN_LENGTH:
+        raise _when_error(
+            f"A start time is at most {MAX_WHEN_LENGTH} characters, e.g. `tomorrow 8pm` or "
+            "`2026-12-05 19:00`."
+        )
     wall_now = now.astimezone(tz).replace(tzinfo=None)
     reading = (
         _read_iso(cleaned)

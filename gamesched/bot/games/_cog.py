@@ -17,17 +17,21 @@ from gamesched.bot.failures import MISSING_PERMISSIONS
 from gamesched.bot.games._drafts import CreateOptions, Draft
 from gamesched.bot.games._form import GameForm
 from gamesched.bot.games._render import (
+    MY_GAMES_TITLE,
+    NO_GAMES_OF_MINE,
     NOTHING_CHANGED,
     assigned_text,
     cancel_question_text,
     cancelled_text,
     joined_text,
     left_text,
+    list_texts,
 )
+from gamesched.bot.games._views import cancel_confirmation
 from gamesched.bot.interactions import AnyInteraction, Click, CommandInteraction, GuildCommand
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
-from gamesched.discord.custom_ids import Action, GameRef, action_prefix, game_custom_id
+from gamesched.discord.custom_ids import Action, GameRef, action_prefix
 from gamesched.discord.limits import CHOICE_NAME_RANGE, MAX_OPTION_CHOICES
 from gamesched.domain.errors import (
     AlreadyInStatus,
@@ -221,20 +225,7 @@ class GamesCog(commands.Cog):
         await reply(
             inter,
             cancel_question_text(view),
-            components=[
-                disnake.ui.ActionRow(
-                    disnake.ui.Button(
-                        label="Cancel the game",
-                        style=disnake.ButtonStyle.danger,
-                        custom_id=game_custom_id(Action.CANCEL_YES, view.id),
-                    ),
-                    disnake.ui.Button(
-                        label="Keep it",
-                        style=disnake.ButtonStyle.secondary,
-                        custom_id=game_custom_id(Action.CANCEL_NO, view.id),
-                    ),
-                )
-            ],
+            components=[cancel_confirmation(view.id)],
         )
 
     @commands.slash_command(name="assign-placeholder", contexts=GUILD_ONLY)
@@ -342,14 +333,8 @@ class GamesCog(commands.Cog):
                 statuses=statuses,
             ),
         )
-        where = "in this server" if everywhere else f"in <#{inter.channel_id}>"
-        await self._send_list(
-            inter,
-            page.items,
-            title=f"{status.capitalize()} games {where}",
-            empty=f"No {status} games {where}.",
-            total=page.total,
-        )
+        title, empty = list_texts(status, channel_id=None if everywhere else inter.channel_id)
+        await self._send_list(inter, page.items, title=title, empty=empty, total=page.total)
 
     @commands.slash_command(name="my-games", contexts=GUILD_ONLY)
     async def my_games_command(self, inter: GuildCommand) -> None:
@@ -360,8 +345,8 @@ class GamesCog(commands.Cog):
         await self._send_list(
             inter,
             [m.game for m in mine],
-            title="Your games",
-            empty="You have no upcoming games here. Join one with its Join button.",
+            title=MY_GAMES_TITLE,
+            empty=NO_GAMES_OF_MINE,
         )
 
     async def _send_list(

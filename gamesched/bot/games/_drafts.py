@@ -79,8 +79,8 @@ class DraftStore:
         draft = self._drafts.get(token)
         if draft is None or draft.expires_at <= self._clock() or draft.user_id != user_id:
             raise Conflict(
-                "This form has expired (they last 15 minutes). Run the command again; "
-                "sorry for the retyping."
+                f"This form has expired (they last {DRAFT_LIFETIME_SECONDS // 60} minutes). "
+                "Run the command again; sorry for the retyping."
             )
         if draft.sent:
             raise Conflict(

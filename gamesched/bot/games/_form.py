@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import disnake
-from disnake.ui.select.string import StringSelect
 
 from gamesched.bot.actors import actor_of
 from gamesched.bot.components import read_custom_id
@@ -15,11 +14,11 @@ from gamesched.bot.directory import BotDirectory
 from gamesched.bot.games._drafts import Draft, DraftStore
 from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
 from gamesched.bot.games._render import created_text, picked_text, saved_text
+from gamesched.bot.games._views import problem_components
 from gamesched.bot.interactions import AnyInteraction, Click, FormSubmit
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
 from gamesched.discord.custom_ids import Action, DraftRef, draft_custom_id
-from gamesched.discord.limits import MAX_SELECT_OPTION_TEXT, MAX_SELECT_PLACEHOLDER
 from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import Conflict, ValidationFailed
 from gamesched.domain.settings import KEEP
@@ -29,9 +28,6 @@ from gamesched.services.games import GameEdit, NewGame, create_game, edit_game
 
 if TYPE_CHECKING:
     from gamesched.bot.client import GameschedBot
-
-MAX_SUGGESTION_MENUS = 4
-"""Selects offered after a failed submit (the fifth row holds the resubmit button)."""
 
 
 class GameForm:
@@ -94,7 +90,7 @@ class GameForm:
         self.drafts.keep(draft)
         await inter.response.edit_message(
             content=picked_text(draft.problems, chosen=chosen, entry=problem.entry),
-            components=_problem_components(draft),
+            components=problem_components(draft),
             allowed_mentions=disnake.AllowedMentions.none(),
         )
 
@@ -151,43 +147,8 @@ class GameForm:
         await reply(
             inter,
             render.problems_message(problems.problems),
-            components=_problem_components(draft),
+            components=problem_components(draft),
         )
-
-
-def _problem_components(draft: Draft) -> list[disnake.ui.MessageActionRow]:
-    """A menu of suggestions per entry that has some (as many as fit), then the button that
-    reopens the form."""
-    rows: list[disnake.ui.MessageActionRow] = []
-    for index, problem in enumerate(draft.problems):
-        if not problem.suggestions or len(rows) == MAX_SUGGESTION_MENUS:
-            continue
-        options = [
-            disnake.SelectOption(
-                label=s.label[:MAX_SELECT_OPTION_TEXT], value=s.replacement[:MAX_SELECT_OPTION_TEXT]
-            )
-            for s in problem.suggestions
-        ]
-        placeholder = f"{problem.entry}: pick who you meant"[:MAX_SELECT_PLACEHOLDER]
-        rows.append(
-            disnake.ui.ActionRow(
-                StringSelect(
-                    custom_id=draft_custom_id(Action.PICK, draft.token, index=index),
-                    placeholder=placeholder,
-                    options=options,
-                )
-            )
-        )
-    rows.append(
-        disnake.ui.ActionRow(
-            disnake.ui.Button(
-                label="Fix and resubmit",
-                style=disnake.ButtonStyle.primary,
-                custom_id=draft_custom_id(Action.REOPEN, draft.token),
-            )
-        )
-    )
-    return rows
 
 
 def _replace_entry(text: str, entry: str, replacement: str) -> str:

@@ -11,15 +11,16 @@ from gamesched.discord.limits import MAX_TEXT_INPUT_VALUE
 from gamesched.domain.entries import MAX_ENTRIES
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from gamesched.domain.settings import MAX_PLAYERS_LIMIT
+from gamesched.domain.timeparse import MAX_WHEN_LENGTH
 
 
 @dataclass(frozen=True, slots=True)
 class FormField:
     custom_id: str
     label: str
-    """At most 45 characters (Discord's label limit)."""
+    """At most ``LABEL_TEXT_RANGE[1]`` characters (Discord's label limit)."""
     hint: str
-    """At most 100 characters: shown under the label."""
+    """At most ``MAX_LABEL_DESCRIPTION`` characters: shown under the label."""
     paragraph: bool
     max_length: int
     required: bool
@@ -31,7 +32,7 @@ WHEN = FormField(
     "When",
     "e.g. tomorrow 8pm, friday 19:30, 2026-12-05 19:00 (your /timezone)",
     False,
-    100,
+    MAX_WHEN_LENGTH,
     True,
 )
 DESCRIPTION = FormField(

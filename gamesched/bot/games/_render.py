@@ -15,6 +15,16 @@ PICK_MESSAGE_ROOM = 1800
 """The problems list after a pick leaves room for the line saying what was picked."""
 NOTHING_CHANGED = "Nothing changed."
 """The answer to "Keep it" when asked to confirm a cancellation."""
+MY_GAMES_TITLE = "Your games"
+NO_GAMES_OF_MINE = "You have no upcoming games here. Join one with its Join button."
+"""/my-games for a member in no upcoming game of the server."""
+
+
+def list_texts(status: str, *, channel_id: int | None) -> tuple[str, str]:
+    """The title of a /list-games answer and its text when no game matches, for the games
+    of ``status`` in one channel, or in the whole server when ``channel_id`` is None."""
+    where = "in this server" if channel_id is None else f"in <#{channel_id}>"
+    return f"{status.capitalize()} games {where}", f"No {status} games {where}."
 
 
 def created_text(game: GameView, *, read_as: str) -> str:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
+from gamesched.domain.permission_bits import Permission
 from gamesched.domain.settings import EffectiveSettings, Source
+
+NO_HOST_ROLES = f"none ({Permission.MANAGE_GUILD.label} may host)"
+"""Host roles when none are set anywhere: who may create games then."""
 
 
 def _line(name: str, value: str, source: Source) -> str:
@@ -29,7 +33,9 @@ def describe_settings(settings: EffectiveSettings, *, timezone: str | None = Non
         _line("Category", settings.category.value or "none", settings.category.source),
         _line(
             "Host roles",
-            " ".join(f"<@&{r}>" for r in roles) if roles else "none (Manage Server may host)",
+            " ".join(f"<@&{r}>" for r in roles)
+            if roles
+            else f"none ({Permission.MANAGE_GUILD.label} may host)",
             settings.host_role_ids.source,
         ),
         _line(
