@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -94,3 +94,9 @@ def database_failure(error: BaseException) -> str | None:
     cause = getattr(error, "orig", None) or error
     text = str(cause).strip()
     return text.splitlines()[0] if text else type(cause).__name__
+
+
+def changed_any(result: Result[Any]) -> bool:
+    """Whether an UPDATE or DELETE matched a row (its result is a cursor result)."""
+    assert isinstance(result, CursorResult)
+    return bool(result.rowcount)

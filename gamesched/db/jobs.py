@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from gamesched.db.engine import changed_any
 from gamesched.db.tables import DeliveryRow, JobRow, NotificationRow
 
 # ----- claims -----------------------------------------------------------------------------
@@ -120,7 +121,7 @@ async def _renew(
         .where(table.id == row_id, open_, table.claimed_by == claim)
         .values(claimed_at=now)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return changed_any(result)
 
 
 # ----- jobs -------------------------------------------------------------------------------

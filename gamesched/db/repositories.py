@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gamesched.db.engine import changed_any
 from gamesched.db.tables import (
     ChannelRow,
     GameRow,
@@ -151,16 +152,19 @@ async def promote_waitlisted(
         )
 
 
-def games_query(
+async def page_of_games(
+    session: AsyncSession,
     *,
     guild_id: int | None = None,
     channel_id: int | None = None,
     channel_ids: Collection[int] | None = None,
     category: str | None = None,
     statuses: Sequence[str] = (),
-    starting_after: datetime | None = None,
-) -> Select[GameRow]:
-    """Games matching the filters, soonest first. Category is matched after inheritance."""
+    limit: int,
+    offset: int,
+) -> tuple[int, Sequence[GameRow]]:
+    """How many games match the filters, and the matching games from ``offset`` on (at most
+    ``limit``), soonest first. Category is matched after inheritance."""
     query = select(GameRow)
     if guild_id is not None:
         query = query.where(GameRow.guild_id == guild_id)
@@ -170,8 +174,6 @@ def games_query(
         query = query.where(GameRow.channel_id.in_(channel_ids))
     if statuses:
         query = query.where(GameRow.status.in_(statuses))
-    if starting_after is not None:
-        query = query.where(GameRow.start_at >= starting_after)
     if category is not None:
         effective = func.coalesce(GameRow.category, ChannelRow.category, GuildRow.category, "")
         query = (
@@ -179,19 +181,10 @@ def games_query(
             .join(GuildRow, GuildRow.id == GameRow.guild_id)
             .where(func.lower(effective) == category.strip().lower())
         )
-    return query.order_by(GameRow.start_at, GameRow.id)
-
-
-async def count(session: AsyncSession, query: Select[GameRow]) -> int:
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return int(total or 0)
-
-
-async def page_of(
-    session: AsyncSession, query: Select[GameRow], *, limit: int, offset: int
-) -> Sequence[GameRow]:
-    """The games of ``query`` from ``offset`` on, at most ``limit`` of them."""
-    return (await session.scalars(query.limit(limit).offset(offset))).all()
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    ordered = query.order_by(GameRow.start_at, GameRow.id)
+    rows = (await session.scalars(ordered.limit(limit).offset(offset))).all()
+    return int(total or 0), rows
 
 
 async def games_of_user(
@@ -244,7 +237,7 @@ async def record_render_if_newer(
         .where(GameRow.id == game_id, GameRow.rendered_version < version)
         .values(message_id=message_id, rendered_version=version)
     )
-    return bool(getattr(result, "rowcount", 0))
+    return changed_any(result)
 
 
 async def delete_unannounced_game(session: AsyncSession, game_id: int) -> bool:
@@ -252,7 +245,7 @@ async def delete_unannounced_game(session: AsyncSession, game_id: int) -> bool:
     result = await session.execute(
         delete(GameRow).where(GameRow.id == game_id, GameRow.message_id.is_(None))
     )
-    return bool(getattr(result, "rowcount", 0))
+    return changed_any(result)
 
 
 async def pending_jobs(session: AsyncSession, game_id: int) -> Sequence[JobRow]:

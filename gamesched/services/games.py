@@ -375,16 +375,17 @@ async def list_games(
     ``channel_ids`` keeps to those channels (the ones the asking member can see).
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    query = repo.games_query(
-        guild_id=guild_id,
-        channel_id=channel_id,
-        channel_ids=channel_ids,
-        category=category,
-        statuses=statuses,
-    )
     async with ctx.transaction() as session:
-        total = await repo.count(session, query)
-        rows = await repo.page_of(session, query, limit=limit, offset=max(0, offset))
+        total, rows = await repo.page_of_games(
+            session,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            channel_ids=channel_ids,
+            category=category,
+            statuses=statuses,
+            limit=limit,
+            offset=max(0, offset),
+        )
         return Page(items=tuple(await views_of(session, rows)), total=total, offset=offset)
 
 
