@@ -1,0 +1,1 @@
+"""What several test directories share: plain modules that tests import."""
