@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.games import list_games
-from tests.bot.conftest import RunningBot, embed_fields
+from tests.support.bot import RunningBot, embed_fields
 
 FORM = {
     "title": "Catan night",

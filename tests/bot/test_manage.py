@@ -17,8 +17,8 @@ from gamesched.domain.settings import (
 from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.games import NewGame, create_game, get_game
-from tests.bot.conftest import RunningBot, announcement_of, buttons, create_via_form, embed_fields
-from tests.conftest import NoMembers
+from tests.support.bot import RunningBot, announcement_of, buttons, create_via_form, embed_fields
+from tests.support.fakes import NoMembers
 
 
 def _stamp(year: int, month: int, day: int, hour: int) -> int:

@@ -18,7 +18,7 @@ from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game
-from tests.conftest import FakeClock, NoMembers
+from tests.support.fakes import FakeClock, NoMembers
 
 
 class SlowEdits(DiscordRest):

@@ -8,7 +8,8 @@ from gamesched.domain.errors import NotFound
 from gamesched.services.announcements import discard_unannounced, record_rendered
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
+from tests.support.factories import ADMIN, CHANNEL, GUILD
+from tests.support.fakes import StaticDirectory
 
 MESSAGE = 900_000_000_000_000_001
 

@@ -15,8 +15,8 @@ from gamesched.domain.errors import Conflict
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import Joined, join_game, leave_game
-from tests.conftest import FakeClock
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
+from tests.support.factories import ADMIN, CHANNEL, GUILD
+from tests.support.fakes import FakeClock, StaticDirectory
 
 JOINERS = 60
 SEATS = 7

@@ -15,15 +15,8 @@ from gamesched.services.configuration import (
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game
-from tests.services.conftest import (
-    ADMIN,
-    CHANNEL,
-    CHANNEL_KEEPER,
-    GUILD,
-    OTHER_CHANNEL,
-    PLAYER,
-    StaticDirectory,
-)
+from tests.support.factories import ADMIN, CHANNEL, CHANNEL_KEEPER, GUILD, OTHER_CHANNEL, PLAYER
+from tests.support.fakes import StaticDirectory
 
 
 async def test_fresh_guild_shows_defaults_with_their_source(ctx: Context) -> None:

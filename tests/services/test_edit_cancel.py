@@ -13,7 +13,8 @@ from gamesched.services.context import Context
 from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
 from gamesched.services.participation import join_game
 from gamesched.services.views import GameView
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, HOST, PLAYER, StaticDirectory
+from tests.support.factories import ADMIN, CHANNEL, GUILD, HOST, PLAYER
+from tests.support.fakes import StaticDirectory
 
 P1, P2, P3 = (600_000_000_000_000_000 + n for n in range(1, 4))
 

@@ -61,16 +61,9 @@ from gamesched.services.games import (
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.people import set_guild_time_zone
 from gamesched.services.views import GameView
-from tests.services.conftest import (
-    ADMIN,
-    CHANNEL,
-    CHANNEL_KEEPER,
-    GUILD,
-    HOST_ROLE,
-    PLAYER,
-    StaticDirectory,
-)
 from tests.support.error_examples import fault_texts, front_end_advice
+from tests.support.factories import ADMIN, CHANNEL, CHANNEL_KEEPER, GUILD, HOST_ROLE, PLAYER
+from tests.support.fakes import StaticDirectory
 
 P1, P2, P3 = 800_000_000_000_000_001, 800_000_000_000_000_002, 800_000_000_000_000_003
 MISSING = 987_654

@@ -8,14 +8,8 @@ from gamesched.services.configuration import configure_channel
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, cancel_game, create_game, list_games, my_games
 from gamesched.services.participation import join_game
-from tests.services.conftest import (
-    ADMIN,
-    CHANNEL,
-    CHANNEL_KEEPER,
-    GUILD,
-    OTHER_CHANNEL,
-    StaticDirectory,
-)
+from tests.support.factories import ADMIN, CHANNEL, CHANNEL_KEEPER, GUILD, OTHER_CHANNEL
+from tests.support.fakes import StaticDirectory
 
 PLAYER_ID = 700_000_000_000_000_001
 

@@ -17,8 +17,8 @@ from gamesched.services.context import Context
 from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
 from gamesched.services.participation import join_game, leave_game
 from gamesched.services.views import GameView
-from tests.conftest import FakeClock
-from tests.services.conftest import ADMIN, CHANNEL, CHANNEL_KEEPER, GUILD, StaticDirectory
+from tests.support.factories import ADMIN, CHANNEL, CHANNEL_KEEPER, GUILD, MEMBERS
+from tests.support.fakes import FakeClock, StaticDirectory
 
 START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 P1, P2, P3 = (600_000_000_000_000_000 + n for n in range(1, 4))
@@ -316,7 +316,7 @@ async def test_planning_wakes_the_dispatcher(database: Database, clock: FakeCloc
 
     woken: list[str] = []
     ctx = Context(database=database, clock=clock, on_due_work=lambda: woken.append("wake"))
-    game = await make_game(ctx, StaticDirectory())
+    game = await make_game(ctx, StaticDirectory(MEMBERS))
     assert woken
     woken.clear()
     await outbox.claim_due(ctx, worker="w1")

@@ -13,8 +13,8 @@ from gamesched.services.context import Context
 from gamesched.services.games import NewGame, cancel_game, create_game, get_game
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.views import GameView
-from tests.conftest import FakeClock
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, MEMBERS, PLAYER, StaticDirectory
+from tests.support.factories import ADMIN, CHANNEL, GUILD, MEMBERS, PLAYER
+from tests.support.fakes import FakeClock, StaticDirectory
 
 P1, P2, P3, P4 = (400_000_000_000_000_000 + n for n in range(1, 5))
 

@@ -27,15 +27,8 @@ from gamesched.services.games import (
 )
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.views import GameView
-from tests.services.conftest import (
-    ADMIN,
-    CHANNEL,
-    GUILD,
-    HOST,
-    HOST_ROLE,
-    SEES,
-    StaticDirectory,
-)
+from tests.support.factories import ADMIN, CHANNEL, GUILD, HOST, HOST_ROLE, SEES
+from tests.support.fakes import StaticDirectory
 
 P1, P2 = 800_000_000_000_000_001, 800_000_000_000_000_002
 OTHER_HOST = Actor(

@@ -8,17 +8,16 @@ from datetime import timedelta
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.worker.tasks import holding_claim
-from tests.conftest import FakeClock
-from tests.services.conftest import StaticDirectory, ctx, directory  # noqa: F401
 from tests.services.test_outbox import START, claim_one, make_game
+from tests.support.fakes import FakeClock, StaticDirectory
 
 RENEW_QUICKLY = timedelta(seconds=0.3)
 """A lease short enough that the first renewal comes after 0.1 s of real time."""
 
 
 async def test_a_round_that_lost_its_claim_stops_sending(
-    ctx: Context,  # noqa: F811
-    directory: StaticDirectory,  # noqa: F811
+    ctx: Context,
+    directory: StaticDirectory,
     clock: FakeClock,
 ) -> None:
     """A worker that stalled past its lease and was taken over stops its round at the next

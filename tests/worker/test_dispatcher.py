@@ -18,8 +18,8 @@ from gamesched.services.participation import join_game, leave_game
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
-from tests.bot.conftest import RunningBot
-from tests.conftest import NoMembers
+from tests.support.bot import RunningBot
+from tests.support.fakes import NoMembers
 
 IDLE_CHECK = 3600.0
 """So long that only a wake-up can make the dispatcher look in time."""

@@ -25,8 +25,9 @@ from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game
 from gamesched.worker.tasks import DM_CONCURRENCY
-from tests.bot.conftest import crowded_world
-from tests.conftest import REDIS_URL, NoMembers
+from tests.support.environment import REDIS_URL
+from tests.support.fakes import NoMembers
+from tests.support.sandbox import crowded_world
 
 PLAYERS = 60
 GAMESCHED = Path(sys.executable).with_name("gamesched")

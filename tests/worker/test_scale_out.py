@@ -26,7 +26,8 @@ from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
-from tests.conftest import REDIS_URL, FakeClock, NoMembers
+from tests.support.environment import REDIS_URL
+from tests.support.fakes import FakeClock, NoMembers
 
 pytestmark = [
     pytest.mark.redis,

@@ -1,18 +1,12 @@
-"""Fixtures for use-case tests: a service context on each engine and a fixed guild."""
+"""Ids, actors and members the use-case tests share, and when their games start."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from datetime import UTC, datetime
 
-import pytest
-
-from gamesched.db.engine import Database
-from gamesched.domain.entries import Entries, Member
+from gamesched.domain.entries import Member
 from gamesched.domain.permission_bits import Permission
 from gamesched.domain.permissions import Actor
-from gamesched.services.context import Context
-from tests.conftest import FakeClock
 
 GUILD = 100_000_000_000_000_001
 CHANNEL = 100_000_000_000_000_101
@@ -26,30 +20,7 @@ MEMBERS = (
     Member(user_id=200_000_000_000_000_004, username="alexandra", nick="Alex"),
     Member(user_id=200_000_000_000_000_005, username="zoe", global_name="Zoë"),
 )
-
-
-@dataclass
-class StaticDirectory:
-    """Answers candidate lookups from a fixed member list, counting the calls."""
-
-    members: Sequence[Member] = MEMBERS
-    calls: int = 0
-
-    async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]:
-        self.calls += 1
-        return self.members
-
-
-@pytest.fixture
-def ctx(database: Database, clock: FakeClock) -> Context:
-    """A service context on a fresh database with the test clock."""
-    return Context(database=database, clock=clock)
-
-
-@pytest.fixture
-def directory() -> StaticDirectory:
-    return StaticDirectory()
-
+"""The guild's members as the ``directory`` fixture knows them (for typed @mentions)."""
 
 SEES = int(Permission.VIEW_CHANNEL)
 """Every member here sees the channel at hand."""
@@ -63,3 +34,8 @@ CHANNEL_KEEPER = Actor(
     user_id=300_000_000_000_000_004, permissions=SEES | Permission.MANAGE_CHANNELS
 )
 """A member with Manage Channels only."""
+
+START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
+"""When the tests' games start (typed as 2026-12-05 19:00 by a host in UTC)."""
+START_UNIX = int(START.timestamp())
+"""START as Discord's timestamps (``<t:...>``) carry it."""
