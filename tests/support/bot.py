@@ -20,9 +20,9 @@ from gamesched.sandbox.interactions import walk_components
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game, list_games
+from gamesched.services.games import list_games
 from gamesched.services.views import GameView
-from tests.support.fakes import NoMembers
+from tests.support.factories import make_game
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
 
 COMMANDS = ("create-game", "list-games", "my-games", "config-guild", "timezone")
@@ -143,19 +143,18 @@ async def set_status(services: Context, game_id: int, status: GameStatus) -> Non
 
 
 async def announce(bot: RunningBot, *, max_players: int) -> GameView:
-    """A game in #board-games at START, announced, reminders 60 and 15 minutes ahead."""
-    new = NewGame(
+    """Azul in #board-games at START, 90 minutes long, created by olivia and announced;
+    reminders 60 and 15 minutes ahead (the defaults)."""
+    game = await make_game(
+        bot.services,
+        title="Azul",
         guild_id=bot.guild_id,
         channel_id=bot.channel_id("board-games"),
-        title="Azul",
-        when="2026-12-05 19:00",
+        host=administrator(bot.world),
         max_players=max_players,
         duration_minutes=90,
     )
-    created = await create_game(
-        bot.services, actor=administrator(bot.world), new=new, directory=NoMembers()
-    )
-    return await bot.sync.publish(created.game.id)
+    return await bot.sync.publish(game.id)
 
 
 async def join(discord: SandboxDriver, game: GameView, *members: str) -> None:

@@ -1,4 +1,4 @@
-"""The worker's side, driven by hand: dispatcher passes on demand."""
+"""The worker's side, driven by hand: claiming due work, and dispatcher passes on demand."""
 
 from __future__ import annotations
 
@@ -6,12 +6,21 @@ from dataclasses import dataclass
 
 from taskiq import InMemoryBroker
 
+from gamesched.services import outbox
+from gamesched.services.context import Context
 from gamesched.services.outbox import stale_announcements
 from gamesched.worker.dispatcher import Dispatcher
 from tests.support.bot import RunningBot
 
 MAX_PASSES = 20
 """A drain that still finds work after this many passes is looping: fail loudly."""
+
+
+async def claim_one(ctx: Context, worker: str = "w1") -> tuple[int, str]:
+    """Claim what is due, expecting exactly one job: its id and the claim it is held by."""
+    claimed = await outbox.claim_due(ctx, worker=worker)
+    (job_id,) = claimed.job_ids
+    return job_id, claimed.claim
 
 
 @dataclass
