@@ -27,7 +27,7 @@ from tests.support.sandbox import administrator, channel_id_of, user_id_of
 
 COMMANDS = ("create-game", "list-games", "my-games", "config-guild", "timezone")
 
-FORM = {
+GAME_FORM = {
     "title": "Catan night",
     "when": "2026-12-05 19:00",
     "description": "Bring snacks",
@@ -98,7 +98,7 @@ async def create_via_form(
     """Create a game as ``host`` through /create-game and its form; the newest game."""
     opened = await discord.slash(host, "create-game", channel=channel, options=options)
     assert opened.modal is not None, opened.content
-    done = await discord.submit_modal(host, FORM | fields)
+    done = await discord.submit_modal(host, GAME_FORM | fields)
     assert "Created" in done.content, done.content
     page = await list_games(running.services, guild_id=running.guild_id)
     return max(page.items, key=lambda game: game.id)
