@@ -10,17 +10,18 @@ import pytest
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.world import VIEW_CHANNEL, Channel, Overwrite, World
 from gamesched.services.configuration import channel_settings
-from tests.bot.conftest import RunningBot, create_via_form
-from tests.sandbox.conftest import demo_world as shipped_world  # noqa: F401
+from tests.support.bot import RunningBot, create_via_form
+from tests.support.sandbox import load_demo_world
 
 MANAGE_CHANNELS = 1 << 4
 
 
 @pytest.fixture
-def demo_world(shipped_world: World) -> World:  # noqa: F811
+def demo_world() -> World:
     """The demo world with #rpg hidden from everyone but admins and the bot, and Channel
     Keepers stripped of Manage Channels in #lfg."""
-    (guild,) = shipped_world.guilds
+    shipped = load_demo_world()
+    (guild,) = shipped.guilds
     keeper = next(role.id for role in guild.roles if role.name == "Channel Keeper")
     bot = next(role.id for role in guild.roles if role.name == "Gamesched")
     changed = {
@@ -37,9 +38,7 @@ def demo_world(shipped_world: World) -> World:  # noqa: F811
         return dataclasses.replace(channel, overwrites=channel.overwrites + changed[channel.name])
 
     channels = tuple(adjusted(channel) for channel in guild.channels)
-    return dataclasses.replace(
-        shipped_world, guilds=(dataclasses.replace(guild, channels=channels),)
-    )
+    return dataclasses.replace(shipped, guilds=(dataclasses.replace(guild, channels=channels),))
 
 
 async def test_a_host_cannot_announce_into_a_channel_hidden_from_them(

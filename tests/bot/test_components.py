@@ -9,7 +9,7 @@ from disnake.interactions import MessageInteraction
 
 from gamesched.bot.components import OUT_OF_DATE
 from gamesched.sandbox.driver import InteractionResult, SandboxDriver
-from tests.bot.conftest import RunningBot
+from tests.support.bot import RunningBot
 
 SETTLE_SECONDS = 0.5
 """How long a second answer to the same click is given to show up before the test looks."""

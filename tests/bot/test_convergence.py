@@ -13,7 +13,8 @@ from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services.games import get_game
 from gamesched.services.participation import join_game
-from tests.bot.conftest import RunningBot, announcement_of, create_via_form, crowded_world
+from tests.support.bot import RunningBot, announcement_of, create_via_form
+from tests.support.sandbox import crowded_world, load_demo_world
 
 CROWD = 200
 """Members added to the demo world; half are in the game before the burst, half join."""
@@ -26,9 +27,9 @@ at most 100 connections)."""
 
 
 @pytest.fixture
-def demo_world(demo_world: World) -> World:
+def demo_world() -> World:
     """The demo world with 200 more members."""
-    return crowded_world(demo_world, extra_members=CROWD, response_seconds=CLICK_WITHIN)
+    return crowded_world(load_demo_world(), extra_members=CROWD, response_seconds=CLICK_WITHIN)
 
 
 @pytest.fixture

@@ -6,15 +6,10 @@ from datetime import UTC, datetime
 
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.games import list_games
-from tests.bot.conftest import RunningBot, embed_fields
+from tests.support.bot import GAME_FORM, RunningBot, embed_fields
 
-FORM = {
-    "title": "Catan night",
-    "when": "2026-12-05 19:00",
-    "description": "Bring snacks",
-    "max_players": "4",
-    "participants": "@sam\nGuest from work",
-}
+FORM = GAME_FORM | {"participants": "@sam\nGuest from work"}
+"""The valid form with a member and a placeholder typed in."""
 
 
 async def test_form_creates_game_and_posts_announcement(

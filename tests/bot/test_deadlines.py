@@ -10,7 +10,7 @@ import pytest
 
 from gamesched.bot import replies
 from gamesched.sandbox.driver import SandboxDriver
-from tests.bot.conftest import RunningBot
+from tests.support.bot import RunningBot
 
 SLOW_SECONDS = 0.5
 """How long the slowed use case takes, well past the lowered deferral threshold."""

@@ -16,7 +16,7 @@ from gamesched.domain.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from tests.domain.error_examples import EXAMPLES, ROLE_A, ROLE_B, bot_command_names
+from tests.support.error_examples import EXAMPLES, ROLE_A, ROLE_B, bot_command_names
 
 DISCORD_TEXTS = {
     "plain": "Something the bot said in its own words.",

@@ -15,7 +15,7 @@ from gamesched.bot import replies
 from gamesched.bot.failures import APOLOGY
 from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.sandbox.driver import SandboxDriver
-from tests.bot.conftest import RunningBot, announcement_of, create_via_form, embed_fields
+from tests.support.bot import RunningBot, announcement_of, create_via_form, embed_fields
 
 EDITS = r"^PATCH /channels/\d+/messages/\d+$"
 """The route of announcement edits, for sandbox faults."""

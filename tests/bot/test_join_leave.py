@@ -13,7 +13,7 @@ from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver, SandboxUsageError
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.services.games import cancel_game, get_game
-from tests.bot.conftest import (
+from tests.support.bot import (
     RunningBot,
     announcement_of,
     buttons,
@@ -22,7 +22,7 @@ from tests.bot.conftest import (
     running_bot,
     set_status,
 )
-from tests.conftest import FakeClock
+from tests.support.fakes import FakeClock
 
 ADMIN = Actor(user_id=0, permissions=int(Permission.ADMINISTRATOR))
 

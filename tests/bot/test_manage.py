@@ -6,8 +6,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gamesched.discord.custom_ids import Action, game_custom_id
-from gamesched.domain.permission_bits import Permission
-from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import (
     MAX_DURATION_MINUTES,
     MAX_PLAYERS_LIMIT,
@@ -16,9 +14,10 @@ from gamesched.domain.settings import (
 )
 from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
-from gamesched.services.games import NewGame, create_game, get_game
-from tests.bot.conftest import RunningBot, announcement_of, buttons, create_via_form, embed_fields
-from tests.conftest import NoMembers
+from gamesched.services.games import get_game
+from tests.support.bot import RunningBot, announcement_of, buttons, create_via_form, embed_fields
+from tests.support.factories import make_game
+from tests.support.sandbox import administrator
 
 
 def _stamp(year: int, month: int, day: int, hour: int) -> int:
@@ -318,24 +317,20 @@ async def test_game_info_autocomplete_finds_a_game_beyond_the_first_25(
     gamesched_bot: RunningBot, discord: SandboxDriver
 ) -> None:
     """With 30 upcoming games, typing the title of the latest one offers it."""
-    admin = Actor(
-        user_id=gamesched_bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR)
-    )
     first = datetime(2026, 12, 5, 0, 0, tzinfo=UTC)
     for n in range(1, 31):
-        new = NewGame(
-            guild_id=gamesched_bot.guild_id,
-            channel_id=gamesched_bot.channel_id("board-games"),
+        latest = await make_game(
+            gamesched_bot.services,
             title=f"Night {n:02}",
             when=(first + timedelta(hours=n)).isoformat(),
-        )
-        created = await create_game(
-            gamesched_bot.services, actor=admin, new=new, directory=NoMembers()
+            guild_id=gamesched_bot.guild_id,
+            channel_id=gamesched_bot.channel_id("board-games"),
+            host=administrator(gamesched_bot.world),
         )
     offered = await discord.autocomplete(
         "sam", "game-info", channel="board-games", focused="game", options={"game": "night 30"}
     )
-    assert [int(c["value"]) for c in offered] == [created.game.id]
+    assert [int(c["value"]) for c in offered] == [latest.id]
 
 
 async def test_lowering_the_seats_below_the_players_tells_the_host(

@@ -7,7 +7,7 @@ import re
 
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.configuration import channel_settings, guild_settings
-from tests.bot.conftest import RunningBot, create_via_form
+from tests.support.bot import RunningBot, create_via_form
 
 GAME_HOST_ROLE = 1180000000000000005
 """The demo world's "Game Host" role (held by sam and alex_r)."""

@@ -13,13 +13,8 @@ from gamesched.domain.settings import MAX_CATEGORY_LENGTH, MAX_RULES_LENGTH
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.world import MENTION_EVERYONE, World
 from gamesched.services.participation import join_game
-from tests.bot.conftest import (
-    RunningBot,
-    announcement_of,
-    create_via_form,
-    crowded_world,
-    embed_fields,
-)
+from tests.support.bot import RunningBot, announcement_of, create_via_form, embed_fields
+from tests.support.sandbox import crowded_world, load_demo_world
 
 MODERATOR_ROLE = 1180000000000000003
 """The demo world's mentionable Moderator role."""
@@ -28,13 +23,13 @@ PLAYERS = 150
 
 
 @pytest.fixture
-def demo_world(demo_world: World) -> World:
+def demo_world() -> World:
     """The demo world with 150 more members, where the bot itself may mention everyone.
 
     With that permission only the bot's ``allowed_mentions`` stand between typed text and a
     ping, so the ping checks below cannot pass merely because the bot lacks the right.
     """
-    crowded = crowded_world(demo_world, extra_members=PLAYERS, response_seconds=30.0)
+    crowded = crowded_world(load_demo_world(), extra_members=PLAYERS, response_seconds=30.0)
     (guild,) = crowded.guilds
     roles = tuple(
         dataclasses.replace(role, permissions=role.permissions | MENTION_EVERYONE)

@@ -11,29 +11,12 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from gamesched.db.engine import Database
-from gamesched.db.tables import (
-    Base,
-    ChannelRow,
-    GameRow,
-    GuildRow,
-    JobRow,
-    ParticipantRow,
-)
+from gamesched.db.tables import Base, GameRow, JobRow, ParticipantRow
+from gamesched.services.context import Context
+from tests.support.factories import CHANNEL, GUILD, make_game
 
-GUILD, CHANNEL, USER = 10**17 + 1, 10**17 + 2, 10**17 + 3
+USER = 10**17 + 3
 START = datetime(2026, 12, 5, 18, 0, tzinfo=UTC)
-
-
-async def make_game(database: Database) -> int:
-    async with database.sessions() as session, session.begin():
-        session.add(GuildRow(id=GUILD))
-        await session.flush()  # no ORM relationships: parents go first by hand
-        session.add(ChannelRow(id=CHANNEL, guild_id=GUILD))
-        await session.flush()
-        game = GameRow(guild_id=GUILD, channel_id=CHANNEL, host_id=USER, title="t", start_at=START)
-        session.add(game)
-        await session.flush()
-        return game.id
 
 
 async def refused(database: Database, *rows: Any) -> None:
@@ -47,17 +30,17 @@ def member(game_id: int, status: str = "joined", user_id: int | None = USER) -> 
     return ParticipantRow(game_id=game_id, user_id=user_id, status=status, sort_key=1)
 
 
-async def test_a_member_has_one_row_per_game(database: Database) -> None:
+async def test_a_member_has_one_row_per_game(database: Database, ctx: Context) -> None:
     """A second row for the same member in the same game is refused, joined or waitlisted."""
-    game_id = await make_game(database)
+    game_id = (await make_game(ctx)).id
     async with database.sessions() as session, session.begin():
         session.add(member(game_id))
     await refused(database, member(game_id, "waitlist"))
 
 
-async def test_placeholders_have_text_and_no_user(database: Database) -> None:
+async def test_placeholders_have_text_and_no_user(database: Database, ctx: Context) -> None:
     """A placeholder needs its text and no user; a member row needs a user and no text."""
-    game_id = await make_game(database)
+    game_id = (await make_game(ctx)).id
     await refused(database, member(game_id, "placeholder"))
     await refused(database, member(game_id, "placeholder", user_id=None))
     await refused(
@@ -74,18 +57,20 @@ async def test_placeholders_have_text_and_no_user(database: Database) -> None:
         )
 
 
-async def test_games_have_a_known_status_and_a_positive_version(database: Database) -> None:
+async def test_games_have_a_known_status_and_a_positive_version(
+    database: Database, ctx: Context
+) -> None:
     """Unknown statuses and versions below 1 are refused; jobs have a known kind."""
-    game_id = await make_game(database)
+    game_id = (await make_game(ctx)).id
     common = {"guild_id": GUILD, "channel_id": CHANNEL, "host_id": USER, "title": "t"}
     await refused(database, GameRow(**common, start_at=START, status="postponed"))
     await refused(database, GameRow(**common, start_at=START, version=0))
     await refused(database, JobRow(game_id=game_id, kind="party", due_at=START))
 
 
-async def test_rows_need_their_parents_and_go_with_them(database: Database) -> None:
+async def test_rows_need_their_parents_and_go_with_them(database: Database, ctx: Context) -> None:
     """A game needs an existing channel; deleting a game deletes its participants and jobs."""
-    game_id = await make_game(database)
+    game_id = (await make_game(ctx)).id
     common = {"guild_id": GUILD, "host_id": USER, "title": "t", "start_at": START}
     await refused(database, GameRow(**common, channel_id=CHANNEL + 99))
     async with database.sessions() as session, session.begin():

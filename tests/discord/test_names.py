@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -18,33 +17,11 @@ from gamesched.discord.names import (
     RedisNameCache,
 )
 from gamesched.discord.rest import DiscordRest
-from tests.discord.test_rest import (
-    FakeDiscord,
-    FakeTime,
-    Reply,
-    closed_port_url,
-    make_rest,
-    running_fake_discord,
-)
+from tests.support.environment import REDIS_URL
+from tests.support.fake_discord import FakeDiscord, FakeTime, Reply, closed_port_url, make_rest
 
-REDIS_URL = os.environ.get("GAMESCHED_TEST_REDIS_URL", "")
 GUILD = 1000
 ALICE, BOB, CAROL = 1160000000000000001, 1160000000000000002, 1160000000000000003
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """A fake Discord on a free local port."""
-    async with running_fake_discord() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def client(fake: FakeDiscord) -> AsyncIterator[DiscordRest]:
-    """The REST client pointed at the fake Discord."""
-    rest = make_rest(fake.base_url, FakeTime())
-    yield rest
-    await rest.aclose()
 
 
 def member(
@@ -86,58 +63,62 @@ class BrokenCache:
 
 
 async def test_nick_wins_over_global_name_over_username(
-    client: DiscordRest, fake: FakeDiscord
+    rest: DiscordRest, fake_discord: FakeDiscord
 ) -> None:
     """A member shows their nick, else their global name, else their username."""
-    serve_member(fake, ALICE, Reply(body=member(ALICE, "ali", global_name="Alice", nick="Al")))
-    serve_member(fake, BOB, Reply(body=member(BOB, "bob", global_name="Bobby", nick="")))
-    serve_member(fake, CAROL, Reply(body=member(CAROL, "carol")))
+    serve_member(
+        fake_discord, ALICE, Reply(body=member(ALICE, "ali", global_name="Alice", nick="Al"))
+    )
+    serve_member(fake_discord, BOB, Reply(body=member(BOB, "bob", global_name="Bobby", nick="")))
+    serve_member(fake_discord, CAROL, Reply(body=member(CAROL, "carol")))
 
-    names = await DisplayNames(client).resolve(GUILD, [ALICE, BOB, CAROL])
+    names = await DisplayNames(rest).resolve(GUILD, [ALICE, BOB, CAROL])
 
     assert names == {ALICE: "Al", BOB: "Bobby", CAROL: "carol"}
 
 
-async def test_cached_names_are_not_fetched_again(client: DiscordRest, fake: FakeDiscord) -> None:
+async def test_cached_names_are_not_fetched_again(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
     """Within the TTL a name comes from the cache; repeated ids cost one lookup."""
-    serve_member(fake, ALICE, Reply(body=member(ALICE, "ali")))
-    serve_member(fake, BOB, Reply(body=member(BOB, "bob")))
-    names = DisplayNames(client)
+    serve_member(fake_discord, ALICE, Reply(body=member(ALICE, "ali")))
+    serve_member(fake_discord, BOB, Reply(body=member(BOB, "bob")))
+    names = DisplayNames(rest)
 
     assert await names.resolve(GUILD, [ALICE, ALICE]) == {ALICE: "ali"}
     assert await names.resolve(GUILD, [BOB, ALICE]) == {BOB: "bob", ALICE: "ali"}
 
-    assert lookups(fake) == 2
+    assert lookups(fake_discord) == 2
 
 
 async def test_names_are_fetched_again_after_the_ttl(
-    client: DiscordRest, fake: FakeDiscord
+    rest: DiscordRest, fake_discord: FakeDiscord
 ) -> None:
     """A renamed member shows the old name for at most the TTL, then the new one."""
     serve_member(
-        fake,
+        fake_discord,
         ALICE,
         Reply(body=member(ALICE, "ali", nick="Old")),
         Reply(body=member(ALICE, "ali", nick="New")),
     )
     clock = Clock()
-    names = DisplayNames(client, cache=MemoryNameCache(clock=clock), ttl=300)
+    names = DisplayNames(rest, cache=MemoryNameCache(clock=clock), ttl=300)
 
     assert await names.resolve(GUILD, [ALICE]) == {ALICE: "Old"}
     clock.now = 299.0
     assert await names.resolve(GUILD, [ALICE]) == {ALICE: "Old"}
     clock.now = 300.5
     assert await names.resolve(GUILD, [ALICE]) == {ALICE: "New"}
-    assert lookups(fake) == 2
+    assert lookups(fake_discord) == 2
 
 
 async def test_member_who_left_shows_unknown_user_and_is_not_cached(
-    client: DiscordRest, fake: FakeDiscord
+    rest: DiscordRest, fake_discord: FakeDiscord
 ) -> None:
     """A departed member is "Unknown User", and their name is back as soon as they rejoin."""
     gone = {"code": 10007, "message": "Unknown Member"}
-    serve_member(fake, BOB, Reply(404, gone), Reply(body=member(BOB, "bob")))
-    names = DisplayNames(client)
+    serve_member(fake_discord, BOB, Reply(404, gone), Reply(body=member(BOB, "bob")))
+    names = DisplayNames(rest)
 
     assert await names.resolve(GUILD, [BOB]) == {BOB: UNKNOWN_USER}
     assert await names.resolve(GUILD, [BOB]) == {BOB: "bob"}
@@ -153,12 +134,12 @@ async def test_member_who_left_shows_unknown_user_and_is_not_cached(
     ids=["server-error", "no-access", "unknown-guild"],
 )
 async def test_discord_failures_degrade_to_short_ids(
-    fake: FakeDiscord,
+    fake_discord: FakeDiscord,
     refusal: Reply,
 ) -> None:
     """When Discord cannot tell, names show as "User …<last 4 digits>" and nothing raises."""
-    serve_member(fake, ALICE, refusal)
-    rest = make_rest(fake.base_url, FakeTime(), max_retries=1)
+    serve_member(fake_discord, ALICE, refusal)
+    rest = make_rest(fake_discord.base_url, FakeTime(), max_retries=1)
 
     names = await DisplayNames(rest).resolve(GUILD, [ALICE])
 
@@ -180,14 +161,14 @@ async def test_unreachable_discord_degrades_to_short_ids_without_asking_per_id()
 
 
 async def test_unavailable_cache_still_resolves_names_from_discord(
-    client: DiscordRest, fake: FakeDiscord
+    rest: DiscordRest, fake_discord: FakeDiscord
 ) -> None:
     """A cache outage costs speed, not names: Discord is asked and nothing raises."""
-    serve_member(fake, ALICE, Reply(body=member(ALICE, "ali")))
+    serve_member(fake_discord, ALICE, Reply(body=member(ALICE, "ali")))
     unreachable = Redis.from_url(closed_port_url().replace("http", "redis", 1).split("/api")[0])
 
     for cache in (BrokenCache(), RedisNameCache(unreachable)):
-        assert await DisplayNames(client, cache=cache).resolve(GUILD, [ALICE]) == {ALICE: "ali"}
+        assert await DisplayNames(rest, cache=cache).resolve(GUILD, [ALICE]) == {ALICE: "ali"}
     await unreachable.aclose()
 
 
@@ -207,20 +188,20 @@ async def redis_cache() -> AsyncIterator[tuple[Redis, str]]:
 
 @pytest.mark.redis
 async def test_redis_cache_shares_names_with_a_ttl(
-    client: DiscordRest,
-    fake: FakeDiscord,
+    rest: DiscordRest,
+    fake_discord: FakeDiscord,
     redis_cache: tuple[Redis, str],
 ) -> None:
     """Names resolved by one process are reused by another through Redis, and expire there."""
     redis, prefix = redis_cache
-    serve_member(fake, ALICE, Reply(body=member(ALICE, "ali", nick="Al")))
-    serve_member(fake, BOB, Reply(404, {"code": 10007, "message": "Unknown Member"}))
+    serve_member(fake_discord, ALICE, Reply(body=member(ALICE, "ali", nick="Al")))
+    serve_member(fake_discord, BOB, Reply(404, {"code": 10007, "message": "Unknown Member"}))
 
-    first = DisplayNames(client, cache=RedisNameCache(redis, prefix=prefix), ttl=300)
+    first = DisplayNames(rest, cache=RedisNameCache(redis, prefix=prefix), ttl=300)
     assert await first.resolve(GUILD, [ALICE, BOB]) == {ALICE: "Al", BOB: UNKNOWN_USER}
-    second = DisplayNames(client, cache=RedisNameCache(redis, prefix=prefix), ttl=300)
+    second = DisplayNames(rest, cache=RedisNameCache(redis, prefix=prefix), ttl=300)
     assert await second.resolve(GUILD, [ALICE]) == {ALICE: "Al"}
 
-    assert lookups(fake) == 2
+    assert lookups(fake_discord) == 2
     assert 0 < await redis.ttl(f"{prefix}{GUILD}:{ALICE}") <= 300
     assert await redis.exists(f"{prefix}{GUILD}:{BOB}") == 0

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,8 +33,6 @@ from gamesched.sandbox.openapi import DiscordSpec
 from gamesched.services.planning import NoticeKind
 from gamesched.services.views import GameView
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "../shared/discord-api-spec/openapi.json"
-"""Discord's OpenAPI description beside the checkout (tests using it skip when it is absent)."""
 START = datetime(2030, 3, 14, 19, 30, tzinfo=UTC)
 UNIX = int(START.timestamp())
 BIG_ID = 2**64 - 1
@@ -142,13 +139,6 @@ def worst_case(**overrides: Any) -> GameView:
     }
     values.update(overrides)
     return game(**values)
-
-
-@pytest.fixture(scope="module")
-def spec() -> DiscordSpec:
-    if not SPEC_PATH.is_file():
-        pytest.skip("Discord's OpenAPI description is not beside the checkout")
-    return DiscordSpec.load(SPEC_PATH)
 
 
 # --- the announcement ------------------------------------------------------------------------

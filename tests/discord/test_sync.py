@@ -11,14 +11,14 @@ import pytest
 from gamesched.db.engine import Database
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.domain.permission_bits import Permission
-from gamesched.domain.permissions import Actor
 from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
 from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game, get_game
+from gamesched.services.games import get_game
 from gamesched.services.participation import join_game
-from tests.conftest import FakeClock, NoMembers
+from tests.support.factories import make_game
+from tests.support.fakes import FakeClock
+from tests.support.sandbox import administrator, channel_id_of, user_id_of
 
 
 class SlowEdits(DiscordRest):
@@ -52,35 +52,32 @@ async def test_a_slow_older_edit_landing_last_is_corrected(
     compare-and-set tells A it lost, so it renders again and the message shows n+1."""
     sandbox, world = running
     ctx = Context(database=database, clock=clock)
-    guild = world.guilds[0]
-    channel = world.find_channel("board-games")
-    owner = world.find_user("olivia")
-    sam, zoe = world.find_user("sam"), world.find_user("zoe")
-    assert channel is not None
-    assert owner is not None
-    assert sam is not None
-    assert zoe is not None
-    admin = Actor(user_id=owner.id, permissions=int(Permission.ADMINISTRATOR))
-    new = NewGame(guild_id=guild.id, channel_id=channel.id, title="Brass", when="2026-12-05 19:00")
-    created = await create_game(ctx, actor=admin, new=new, directory=NoMembers())
+    sam, zoe = user_id_of(world, "sam"), user_id_of(world, "zoe")
+    created = await make_game(
+        ctx,
+        title="Brass",
+        guild_id=world.guilds[0].id,
+        channel_id=channel_id_of(world, "board-games"),
+        host=administrator(world),
+    )
     slow = SlowEdits(base_url=sandbox.base_url, token=world.token)
     fast = DiscordRest(base_url=sandbox.base_url, token=world.token)
     a, b = AnnouncementSync(ctx, slow), AnnouncementSync(ctx, fast)
     try:
-        await b.publish(created.game.id)
-        await join_game(ctx, game_id=created.game.id, user_id=sam.id)
-        a.request(created.game.id)  # A renders "sam is in" and stalls before its edit
+        await b.publish(created.id)
+        await join_game(ctx, game_id=created.id, user_id=sam)
+        a.request(created.id)  # A renders "sam is in" and stalls before its edit
         await slow.holding.wait()
-        await join_game(ctx, game_id=created.game.id, user_id=zoe.id)
-        await b.publish(created.game.id)  # B shows sam and zoe
+        await join_game(ctx, game_id=created.id, user_id=zoe)
+        await b.publish(created.id)  # B shows sam and zoe
         slow.hold.set()  # A's older edit now lands last...
         await a.wait_idle()  # ...and A notices and shows the newest again
 
-        game = await get_game(ctx, created.game.id)
+        game = await get_game(ctx, created.id)
         assert game.message_id is not None
         shown = str(sandbox.sandbox.state.messages[game.message_id].payload["embeds"])
-        assert f"<@{sam.id}>" in shown
-        assert f"<@{zoe.id}>" in shown
+        assert f"<@{sam}>" in shown
+        assert f"<@{zoe}>" in shown
         assert game.rendered_version == game.version
     finally:
         await slow.aclose()

@@ -53,7 +53,7 @@ from gamesched.domain.roster import Roster, decide_join, decide_leave, find_plac
 from gamesched.domain.settings import SettingsPatch, check_patch, parse_reminder_minutes
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import parse_when, resolve_zone
-from tests.domain.error_examples import (
+from tests.support.error_examples import (
     COMMAND_NAMES,
     EXAMPLES,
     FAULT_CLASSES,

@@ -14,7 +14,7 @@ from gamesched.sandbox import control
 from gamesched.sandbox.driver import InteractionTimeout, SandboxDriver, SandboxUsageError
 from gamesched.sandbox.server import RunningSandbox, create_sandbox_app
 from gamesched.sandbox.world import World
-from tests.sandbox.conftest import RawGateway
+from tests.support.sandbox import RawGateway
 
 LFG = 1190000000000000007
 

@@ -7,7 +7,7 @@ import aiohttp
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
-from tests.sandbox.conftest import RawGateway, connect_gateway
+from tests.support.sandbox import RawGateway, connect_gateway
 
 GUILD = "1170000000000000001"
 

@@ -11,7 +11,7 @@ import pytest
 from gamesched.sandbox.driver import InteractionResult, SandboxDriver, SandboxUsageError
 from gamesched.sandbox.state import Clock
 from gamesched.sandbox.world import World
-from tests.sandbox.conftest import RawGateway
+from tests.support.sandbox import RawGateway
 
 SAM = "1160000000000000002"
 BUTTON_ROW: list[dict[str, Any]] = [

@@ -5,23 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import disnake
-import pytest
 from disnake import ui
 
 from gamesched.sandbox.limits import check_interaction_callback, check_message
 from gamesched.sandbox.openapi import DiscordSpec
-from tests.sandbox.conftest import SPEC_PATH, discord_spec
 
 MESSAGES = "/api/v10/channels/123/messages"
 CALLBACK = "/api/v10/interactions/456/a-token/callback"
-
-
-@pytest.fixture(scope="module")
-def spec() -> DiscordSpec:
-    loaded = discord_spec()
-    if loaded is None:
-        pytest.skip(f"Discord's OpenAPI description is not at {SPEC_PATH}")
-    return loaded
 
 
 def announcement(custom_id: str = "game:join:v1:1") -> dict[str, Any]:

@@ -7,22 +7,15 @@ import pytest
 from gamesched.domain.errors import NotFound
 from gamesched.services.announcements import discard_unannounced, record_rendered
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game, get_game
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
+from gamesched.services.games import get_game
+from tests.support.factories import make_game
 
 MESSAGE = 900_000_000_000_000_001
 
 
-async def make_game(ctx: Context, directory: StaticDirectory) -> int:
-    new = NewGame(guild_id=GUILD, channel_id=CHANNEL, title="Go", when="2026-12-05 19:00")
-    return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game.id
-
-
-async def test_an_older_render_never_replaces_a_newer_one(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_an_older_render_never_replaces_a_newer_one(ctx: Context) -> None:
     """Recording version 3 then version 2 leaves the game marked as showing version 3."""
-    game_id = await make_game(ctx, directory)
+    game_id = (await make_game(ctx)).id
     assert await record_rendered(ctx, game_id=game_id, message_id=MESSAGE, version=3)
     assert not await record_rendered(ctx, game_id=game_id, message_id=MESSAGE, version=2)
     game = await get_game(ctx, game_id)
@@ -30,14 +23,14 @@ async def test_an_older_render_never_replaces_a_newer_one(
 
 
 async def test_a_game_whose_post_failed_is_removed_but_an_announced_one_is_not(
-    ctx: Context, directory: StaticDirectory
+    ctx: Context,
 ) -> None:
     """Discarding works only while no announcement was recorded."""
-    failed = await make_game(ctx, directory)
+    failed = (await make_game(ctx)).id
     assert await discard_unannounced(ctx, game_id=failed)
     with pytest.raises(NotFound):
         await get_game(ctx, failed)
-    posted = await make_game(ctx, directory)
+    posted = (await make_game(ctx)).id
     await record_rendered(ctx, game_id=posted, message_id=MESSAGE, version=1)
     assert not await discard_unannounced(ctx, game_id=posted)
     assert (await get_game(ctx, posted)).message_id == MESSAGE

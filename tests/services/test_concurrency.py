@@ -13,28 +13,19 @@ from gamesched.db.engine import create_database
 from gamesched.db.tables import ParticipantRow
 from gamesched.domain.errors import Conflict
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game, get_game
+from gamesched.services.games import get_game
 from gamesched.services.participation import Joined, join_game, leave_game
-from tests.conftest import FakeClock
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, StaticDirectory
+from tests.support.factories import make_game
+from tests.support.fakes import FakeClock
 
 JOINERS = 60
 SEATS = 7
 BASE_USER = 500_000_000_000_000_000
 
 
-async def make_game(ctx: Context, directory: StaticDirectory, *, cap: int) -> int:
-    new = NewGame(
-        guild_id=GUILD, channel_id=CHANNEL, title="Raid", when="2026-12-05 19:00", max_players=cap
-    )
-    return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game.id
-
-
-async def test_concurrent_joins_take_exactly_the_free_seats(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_concurrent_joins_take_exactly_the_free_seats(ctx: Context) -> None:
     """60 members clicking Join at once on 7 seats: 7 joined, 53 waitlisted, one row each."""
-    game_id = await make_game(ctx, directory, cap=SEATS)
+    game_id = (await make_game(ctx, max_players=SEATS)).id
     users = [BASE_USER + n for n in range(JOINERS)]
     results: list[Joined] = await asyncio.gather(
         *(join_game(ctx, game_id=game_id, user_id=user) for user in users)
@@ -58,11 +49,9 @@ async def test_concurrent_joins_take_exactly_the_free_seats(
     assert game.version == 1 + JOINERS
 
 
-async def test_the_same_member_clicking_join_many_times_gets_one_row(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_the_same_member_clicking_join_many_times_gets_one_row(ctx: Context) -> None:
     """Twenty simultaneous Join clicks by one member: one seat, nineteen 'already joined'."""
-    game_id = await make_game(ctx, directory, cap=3)
+    game_id = (await make_game(ctx, max_players=3)).id
     outcomes = await asyncio.gather(
         *(join_game(ctx, game_id=game_id, user_id=BASE_USER) for _ in range(20)),
         return_exceptions=True,
@@ -72,11 +61,9 @@ async def test_the_same_member_clicking_join_many_times_gets_one_row(
     assert (await get_game(ctx, game_id)).joined == (BASE_USER,)
 
 
-async def test_concurrent_join_leave_mix_keeps_seats_full_and_queue_ordered(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_concurrent_join_leave_mix_keeps_seats_full_and_queue_ordered(ctx: Context) -> None:
     """Joins and leaves racing end with every seat filled from the front of the queue."""
-    game_id = await make_game(ctx, directory, cap=5)
+    game_id = (await make_game(ctx, max_players=5)).id
     first_wave = [BASE_USER + n for n in range(30)]
     for user in first_wave:
         await join_game(ctx, game_id=game_id, user_id=user)
@@ -119,10 +106,10 @@ async def processes(database_url: str, clock: FakeClock) -> AsyncIterator[list[C
 
 
 async def test_joins_from_several_processes_take_exactly_the_free_seats(
-    ctx: Context, directory: StaticDirectory, processes: list[Context]
+    ctx: Context, processes: list[Context]
 ) -> None:
     """60 joins spread over 4 engines (own connections) on 7 seats: 7 seated, the rest queued."""
-    game_id = await make_game(ctx, directory, cap=SEATS)
+    game_id = (await make_game(ctx, max_players=SEATS)).id
     users = [BASE_USER + n for n in range(JOINERS)]
     results = await asyncio.gather(
         *(

@@ -13,16 +13,16 @@ from gamesched.services.configuration import (
     guild_settings,
 )
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game, get_game
+from gamesched.services.games import get_game
 from gamesched.services.participation import join_game
-from tests.services.conftest import (
+from tests.support.factories import (
     ADMIN,
     CHANNEL,
     CHANNEL_KEEPER,
     GUILD,
     OTHER_CHANNEL,
     PLAYER,
-    StaticDirectory,
+    make_game,
 )
 
 
@@ -99,9 +99,7 @@ async def test_out_of_range_values_are_all_reported(ctx: Context) -> None:
     assert (await guild_settings(ctx, guild_id=GUILD)).settings.max_players.source is Source.DEFAULT
 
 
-async def test_live_games_follow_a_raised_channel_cap(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_live_games_follow_a_raised_channel_cap(ctx: Context) -> None:
     """Raising the channel cap seats the waitlist of games that inherit it and bumps them."""
     await configure_channel(
         ctx,
@@ -110,8 +108,7 @@ async def test_live_games_follow_a_raised_channel_cap(
         channel_id=CHANNEL,
         patch=SettingsPatch(max_players=1),
     )
-    new = NewGame(guild_id=GUILD, channel_id=CHANNEL, title="Chess", when="2026-12-05 19:00")
-    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    game = await make_game(ctx)
     await join_game(ctx, game_id=game.id, user_id=1)
     queued = await join_game(ctx, game_id=game.id, user_id=2)
     assert queued.game.waitlist == (2,)

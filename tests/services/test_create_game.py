@@ -16,7 +16,7 @@ from gamesched.services.configuration import configure_channel, configure_guild
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, create_game
 from gamesched.services.people import set_guild_time_zone, set_user_time_zone
-from tests.services.conftest import (
+from tests.support.factories import (
     ADMIN,
     CHANNEL,
     CHANNEL_KEEPER,
@@ -25,8 +25,8 @@ from tests.services.conftest import (
     HOST_ROLE,
     MEMBERS,
     PLAYER,
-    StaticDirectory,
 )
+from tests.support.fakes import StaticDirectory
 
 
 def new_game(**overrides: object) -> NewGame:

@@ -10,22 +10,8 @@ from gamesched.db import repositories as repo
 from gamesched.domain.errors import IllegalTransition, PermissionDenied, ValidationFailed
 from gamesched.domain.status import GameStatus
 from gamesched.services.context import Context
-from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
-from gamesched.services.participation import join_game
-from gamesched.services.views import GameView
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, HOST, PLAYER, StaticDirectory
-
-P1, P2, P3 = (600_000_000_000_000_000 + n for n in range(1, 4))
-
-
-async def make_game(ctx: Context, directory: StaticDirectory, *, cap: int = 1) -> GameView:
-    new = NewGame(
-        guild_id=GUILD, channel_id=CHANNEL, title="Poker", when="2026-12-05 19:00", max_players=cap
-    )
-    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
-    for user in (P1, P2, P3):
-        await join_game(ctx, game_id=game.id, user_id=user)
-    return game
+from gamesched.services.games import GameEdit, cancel_game, edit_game
+from tests.support.factories import ADMIN, HOST, P1, P2, P3, PLAYER, make_game
 
 
 async def notices(ctx: Context, game_id: int) -> list[tuple[int, str]]:
@@ -39,11 +25,9 @@ async def reminder_due_times(ctx: Context, game_id: int) -> list[datetime]:
     return [j.due_at for j in jobs if j.kind == "reminder"]
 
 
-async def test_rescheduling_moves_reminders_and_tells_players(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_rescheduling_moves_reminders_and_tells_players(ctx: Context) -> None:
     """A new start time re-plans reminders and owes every player (not the editor) a DM."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=1, joiners=(P1, P2, P3))
     edited = await edit_game(
         ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(when="2026-12-06 20:00")
     )
@@ -63,9 +47,9 @@ async def test_rescheduling_moves_reminders_and_tells_players(
     ]
 
 
-async def test_raising_the_cap_promotes_the_queue(ctx: Context, directory: StaticDirectory) -> None:
+async def test_raising_the_cap_promotes_the_queue(ctx: Context) -> None:
     """Going from 1 to 3 seats seats both waitlisted players in order and tells them."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=1, joiners=(P1, P2, P3))
     edited = await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(max_players="3"))
     assert edited.promoted == (P2, P3)
     assert edited.game.joined == (P1, P2, P3)
@@ -73,21 +57,17 @@ async def test_raising_the_cap_promotes_the_queue(ctx: Context, directory: Stati
     assert await notices(ctx, game.id) == [(P2, "promoted"), (P3, "promoted")]
 
 
-async def test_lowering_the_cap_keeps_everyone_seated(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_lowering_the_cap_keeps_everyone_seated(ctx: Context) -> None:
     """A lower cap never removes anyone who already has a seat."""
-    game = await make_game(ctx, directory, cap=3)
+    game = await make_game(ctx, max_players=3, joiners=(P1, P2, P3))
     edited = await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(max_players=1))
     assert edited.game.joined == (P1, P2, P3)
     assert edited.game.roster.is_full
 
 
-async def test_clearing_an_override_inherits_again(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_clearing_an_override_inherits_again(ctx: Context) -> None:
     """Setting reminders back to None uses the inherited default offsets."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=1, joiners=(P1, P2, P3))
     edited = await edit_game(
         ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(reminder_minutes=(5, 30, 5))
     )
@@ -99,9 +79,9 @@ async def test_clearing_an_override_inherits_again(
     assert edited.game.settings.reminder_minutes.inherited
 
 
-async def test_bad_edit_changes_nothing(ctx: Context, directory: StaticDirectory) -> None:
+async def test_bad_edit_changes_nothing(ctx: Context) -> None:
     """An edit with a bad title and a past time reports both and leaves the game as it was."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, title="Poker", max_players=1, joiners=(P1, P2, P3))
     with pytest.raises(ValidationFailed) as caught:
         await edit_game(
             ctx,
@@ -117,22 +97,18 @@ async def test_bad_edit_changes_nothing(ctx: Context, directory: StaticDirectory
     assert stored.rules is None
 
 
-async def test_only_host_or_admin_edits_and_cancels(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_only_host_or_admin_edits_and_cancels(ctx: Context) -> None:
     """A player (not host, no Manage Server) can neither edit nor cancel."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=1, joiners=(P1, P2, P3))
     with pytest.raises(PermissionDenied, match="host"):
         await edit_game(ctx, actor=PLAYER, game_id=game.id, edit=GameEdit(title="Mine"))
     with pytest.raises(PermissionDenied):
         await cancel_game(ctx, actor=HOST, game_id=game.id)
 
 
-async def test_cancel_keeps_the_game_drops_reminders_and_tells_players(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_cancel_keeps_the_game_drops_reminders_and_tells_players(ctx: Context) -> None:
     """Cancelling marks the game cancelled (not deleted), drops its plan and DMs its players."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=1, joiners=(P1, P2, P3))
     cancelled = await cancel_game(ctx, actor=ADMIN, game_id=game.id)
     assert cancelled.status is GameStatus.CANCELLED
     assert cancelled.version > game.version

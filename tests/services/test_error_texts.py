@@ -61,18 +61,21 @@ from gamesched.services.games import (
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.people import set_guild_time_zone
 from gamesched.services.views import GameView
-from tests.domain.error_examples import fault_texts, front_end_advice
-from tests.services.conftest import (
+from tests.support.error_examples import fault_texts, front_end_advice
+from tests.support.factories import (
     ADMIN,
     CHANNEL,
     CHANNEL_KEEPER,
     GUILD,
     HOST_ROLE,
+    P1,
+    P2,
+    P3,
     PLAYER,
-    StaticDirectory,
+    make_game,
 )
+from tests.support.fakes import StaticDirectory
 
-P1, P2, P3 = 800_000_000_000_000_001, 800_000_000_000_000_002, 800_000_000_000_000_003
 MISSING = 987_654
 """A game number nobody has."""
 
@@ -93,20 +96,12 @@ async def refusal(
 
 async def two_seat_game(ctx: Context, directory: StaticDirectory) -> GameView:
     """A game by ADMIN with two seats, P1 and P2 seated, P3 waiting and a ``Guest`` slot."""
-    created = await create_game(
+    return await make_game(
         ctx,
-        actor=ADMIN,
-        new=NewGame(
-            guild_id=GUILD,
-            channel_id=CHANNEL,
-            title="Raid",
-            when="2026-12-05 19:00",
-            max_players=2,
-            participants=f"<@{P1}>, <@{P2}>, <@{P3}>, Guest",
-        ),
+        max_players=2,
+        participants=f"<@{P1}>, <@{P2}>, <@{P3}>, Guest",
         directory=directory,
     )
-    return created.game
 
 
 @pytest.fixture

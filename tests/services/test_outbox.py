@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -14,46 +15,33 @@ from gamesched.domain.status import GameStatus
 from gamesched.services import outbox
 from gamesched.services.configuration import configure_channel, configure_guild
 from gamesched.services.context import Context
-from gamesched.services.games import GameEdit, NewGame, cancel_game, create_game, edit_game
+from gamesched.services.games import GameEdit, cancel_game, edit_game
 from gamesched.services.participation import join_game, leave_game
-from gamesched.services.views import GameView
-from tests.conftest import FakeClock
-from tests.services.conftest import ADMIN, CHANNEL, CHANNEL_KEEPER, GUILD, StaticDirectory
+from tests.support.factories import (
+    ADMIN,
+    CHANNEL,
+    CHANNEL_KEEPER,
+    GUILD,
+    P1,
+    P2,
+    P3,
+    START,
+    make_game,
+)
+from tests.support.fakes import FakeClock
+from tests.support.worker import claim_one
 
-START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
-P1, P2, P3 = (600_000_000_000_000_000 + n for n in range(1, 4))
-
-
-async def make_game(
-    ctx: Context, directory: StaticDirectory, *, cap: int = 2, participants: str = ""
-) -> GameView:
-    """A game at START with reminders 60 and 15 minutes ahead, 120 minutes long, P1-P3 in."""
-    new = NewGame(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        title="Poker",
-        when="2026-12-05 19:00",
-        max_players=cap,
-        participants=participants,
-        duration_minutes=120,
-    )
-    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
-    for user in (P1, P2, P3):
-        await join_game(ctx, game_id=game.id, user_id=user)
-    return game
+poker = functools.partial(
+    make_game, title="Poker", max_players=2, duration_minutes=120, joiners=(P1, P2, P3)
+)
+"""A game at START, 120 minutes long, reminders 60 and 15 minutes ahead (the defaults), two
+seats unless a test says otherwise; P1, P2 and P3 join in that order."""
 
 
 async def jobs_of(ctx: Context, game_id: int) -> list[JobRow]:
     async with ctx.transaction() as session:
         query = select(JobRow).where(JobRow.game_id == game_id).order_by(JobRow.due_at, JobRow.id)
         return list((await session.scalars(query)).all())
-
-
-async def claim_one(ctx: Context, worker: str = "w1") -> tuple[int, str]:
-    """Claim what is due, expecting exactly one job: its id and the claim it is held by."""
-    claimed = await outbox.claim_due(ctx, worker=worker)
-    (job_id,) = claimed.job_ids
-    return job_id, claimed.claim
 
 
 async def deliver_round(ctx: Context, job_id: int, claim: str) -> tuple[int, ...]:
@@ -67,11 +55,9 @@ async def deliver_round(ctx: Context, job_id: int, claim: str) -> tuple[int, ...
     return round_.user_ids
 
 
-async def test_nothing_is_claimed_before_it_is_due(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
-) -> None:
+async def test_nothing_is_claimed_before_it_is_due(ctx: Context, clock: FakeClock) -> None:
     """Reminders wait for their time; the next due time is the first reminder's."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     claimed = await outbox.claim_due(ctx, worker="w1")
     assert claimed.job_ids == ()
     assert await outbox.next_due_at(ctx) == START - timedelta(minutes=60)
@@ -83,10 +69,10 @@ async def test_nothing_is_claimed_before_it_is_due(
 
 
 async def test_a_reminder_round_reaches_seated_players_only_and_only_once(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Joined players get the reminder; waitlisted players and placeholders do not; no re-send."""
-    game = await make_game(ctx, directory, cap=2, participants="Guest")
+    game = await poker(ctx, participants="Guest")
     clock.now = START - timedelta(minutes=60)
     job_id, claim = await claim_one(ctx)
     assert await deliver_round(ctx, job_id, claim) == (P1, P2)
@@ -95,10 +81,10 @@ async def test_a_reminder_round_reaches_seated_players_only_and_only_once(
 
 
 async def test_a_round_cut_short_by_a_crash_only_sends_what_is_still_owed(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A re-run after a crash mid-round skips the players already reached."""
-    game = await make_game(ctx, directory, cap=3)
+    game = await poker(ctx, max_players=3)
     clock.now = START - timedelta(minutes=60)
     job_id, claim = await claim_one(ctx)
     first = await outbox.start_reminder(ctx, job_id=job_id, claim=claim)
@@ -115,10 +101,10 @@ async def test_a_round_cut_short_by_a_crash_only_sends_what_is_still_owed(
 
 
 async def test_a_player_who_joins_later_gets_the_later_reminders(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Whoever is seated when a reminder falls due receives it."""
-    game = await make_game(ctx, directory, cap=4)
+    game = await poker(ctx, max_players=4)
     clock.now = START - timedelta(minutes=60)
     first = await claim_one(ctx)
     assert await deliver_round(ctx, *first) == (P1, P2, P3)
@@ -129,11 +115,9 @@ async def test_a_player_who_joins_later_gets_the_later_reminders(
     assert await deliver_round(ctx, *second) == (P1, P2, P3, late)
 
 
-async def test_two_workers_never_claim_the_same_row(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
-) -> None:
+async def test_two_workers_never_claim_the_same_row(ctx: Context, clock: FakeClock) -> None:
     """Concurrent claims split the due rows between workers with no overlap and no loss."""
-    games = [await make_game(ctx, directory) for _ in range(6)]
+    games = [await poker(ctx) for _ in range(6)]
     clock.now = START - timedelta(minutes=15)
     claims = await asyncio.gather(
         *(outbox.claim_due(ctx, worker=f"w{n}", limit=3) for n in range(8))
@@ -145,11 +129,9 @@ async def test_two_workers_never_claim_the_same_row(
     assert len(due) == 12  # two reminders per game
 
 
-async def test_a_claim_that_is_fresh_is_not_taken_over(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
-) -> None:
+async def test_a_claim_that_is_fresh_is_not_taken_over(ctx: Context, clock: FakeClock) -> None:
     """Another worker leaves a row alone while the first worker's lease runs."""
-    await make_game(ctx, directory)
+    await poker(ctx)
     clock.now = START - timedelta(minutes=60)
     assert len((await outbox.claim_due(ctx, worker="w1")).job_ids) == 1
     clock.now += outbox.LEASE - timedelta(seconds=1)
@@ -157,10 +139,10 @@ async def test_a_claim_that_is_fresh_is_not_taken_over(
 
 
 async def test_when_several_reminders_were_missed_only_the_latest_is_sent(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Coming back 10 minutes before the start sends the 15-minute reminder, not both."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START - timedelta(minutes=10)
     claimed = await outbox.claim_due(ctx, worker="w1")
     sent = [await deliver_round(ctx, job_id, claimed.claim) for job_id in claimed.job_ids]
@@ -170,10 +152,10 @@ async def test_when_several_reminders_were_missed_only_the_latest_is_sent(
 
 
 async def test_a_reminder_found_after_the_start_is_recorded_as_missed(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Once the game started, an overdue reminder is not sent late but marked missed."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START + timedelta(minutes=1)
     claimed = await outbox.claim_due(ctx, worker="w1")
     reminders = [j for j in await jobs_of(ctx, game.id) if j.kind == "reminder"]
@@ -185,10 +167,10 @@ async def test_a_reminder_found_after_the_start_is_recorded_as_missed(
 
 
 async def test_a_claimed_reminder_of_a_rescheduled_game_is_skipped(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A reminder taken before the game moved does not go out with the old time."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START - timedelta(minutes=60)
     job_id, claim = await claim_one(ctx)
     await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(when="2026-12-06 19:00"))
@@ -198,11 +180,9 @@ async def test_a_claimed_reminder_of_a_rescheduled_game_is_skipped(
     assert new_start - timedelta(minutes=60) in pending
 
 
-async def test_a_cancelled_game_gets_no_more_reminders(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
-) -> None:
+async def test_a_cancelled_game_gets_no_more_reminders(ctx: Context, clock: FakeClock) -> None:
     """Cancelling drops the unclaimed reminders and skips a claimed one."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START - timedelta(minutes=60)
     job_id, claim = await claim_one(ctx)
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
@@ -211,11 +191,9 @@ async def test_a_cancelled_game_gets_no_more_reminders(
     assert (await outbox.claim_due(ctx, worker="w1")).job_ids == ()
 
 
-async def test_status_follows_the_clock(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
-) -> None:
+async def test_status_follows_the_clock(ctx: Context, clock: FakeClock) -> None:
     """The start job makes a game in progress; the completion job completes it."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START
     claimed = await outbox.claim_due(ctx, worker="w1")
     for job_id in claimed.job_ids:
@@ -238,10 +216,10 @@ async def test_status_follows_the_clock(
 
 
 async def test_a_game_whose_whole_slot_passed_while_down_ends_completed(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Start and end both overdue: the game goes straight to completed, once."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START + timedelta(hours=3)
     results = []
     claimed = await outbox.claim_due(ctx, worker="w1")
@@ -254,11 +232,9 @@ async def test_a_game_whose_whole_slot_passed_while_down_ends_completed(
     assert changed[0].id == game.id
 
 
-async def test_a_seat_freed_owes_the_promoted_player_one_notice(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_a_seat_freed_owes_the_promoted_player_one_notice(ctx: Context) -> None:
     """Leaving promotes the first waitlisted player; their DM is owed exactly once."""
-    game = await make_game(ctx, directory, cap=2)
+    game = await poker(ctx)
     await leave_game(ctx, game_id=game.id, user_id=P1)
     claimed = await outbox.claim_due(ctx, worker="w1")
     (notice_id,) = claimed.notification_ids
@@ -270,11 +246,9 @@ async def test_a_seat_freed_owes_the_promoted_player_one_notice(
     assert await outbox.pending_work(ctx, game_ids=[game.id]) == 4  # 2 reminders, start, end
 
 
-async def test_a_member_hears_only_the_newest_news(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
-) -> None:
+async def test_a_member_hears_only_the_newest_news(ctx: Context, clock: FakeClock) -> None:
     """Moved and then cancelled before the DMs went out: only the cancellation is sent."""
-    game = await make_game(ctx, directory, cap=3)
+    game = await poker(ctx, max_players=3)
     await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(when="2026-12-06 19:00"))
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
     claimed = await outbox.claim_due(ctx, worker="w1")
@@ -286,11 +260,9 @@ async def test_a_member_hears_only_the_newest_news(
     assert sent == [(P1, "cancelled"), (P2, "cancelled"), (P3, "cancelled")]
 
 
-async def test_closed_dms_are_recorded_for_the_host(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
-) -> None:
+async def test_closed_dms_are_recorded_for_the_host(ctx: Context, clock: FakeClock) -> None:
     """A refused DM marks the player unreachable for that game; it is not retried."""
-    game = await make_game(ctx, directory, cap=3)
+    game = await poker(ctx, max_players=3)
     clock.now = START - timedelta(minutes=60)
     job_id, claim = await claim_one(ctx)
     round_ = await outbox.start_reminder(ctx, job_id=job_id, claim=claim)
@@ -316,7 +288,7 @@ async def test_planning_wakes_the_dispatcher(database: Database, clock: FakeCloc
 
     woken: list[str] = []
     ctx = Context(database=database, clock=clock, on_due_work=lambda: woken.append("wake"))
-    game = await make_game(ctx, StaticDirectory())
+    game = await poker(ctx)
     assert woken
     woken.clear()
     await outbox.claim_due(ctx, worker="w1")
@@ -327,10 +299,10 @@ async def test_planning_wakes_the_dispatcher(database: Database, clock: FakeCloc
 
 
 async def test_a_renewed_claim_is_not_taken_over_while_its_round_runs(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A long round that keeps renewing its claim is not handed to a second worker."""
-    await make_game(ctx, directory)
+    await poker(ctx)
     clock.now = START - timedelta(minutes=60)
     job_id, claim = await claim_one(ctx)
     clock.now += outbox.LEASE - timedelta(seconds=10)
@@ -342,10 +314,10 @@ async def test_a_renewed_claim_is_not_taken_over_while_its_round_runs(
 
 
 async def test_a_task_whose_claim_was_taken_over_does_nothing(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A stale copy of a reminder task sends nothing and cannot renew or finish the job."""
-    await make_game(ctx, directory)
+    await poker(ctx)
     clock.now = START - timedelta(minutes=60)
     job_id, stale = await claim_one(ctx, "w1")
     clock.now += outbox.LEASE + timedelta(seconds=1)
@@ -357,10 +329,10 @@ async def test_a_task_whose_claim_was_taken_over_does_nothing(
 
 
 async def test_a_due_reminder_outlives_an_edit_made_before_a_worker_got_to_it(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A reminder that fell due while workers were down survives a title edit and is sent."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START - timedelta(minutes=59)
     await edit_game(ctx, actor=ADMIN, game_id=game.id, edit=GameEdit(title="Poker night"))
     job_id, claim = await claim_one(ctx)
@@ -368,10 +340,10 @@ async def test_a_due_reminder_outlives_an_edit_made_before_a_worker_got_to_it(
 
 
 async def test_an_earlier_reminder_is_not_sent_after_the_later_one_went_out(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Both missed, the 15-minute one sent first: the 60-minute one is skipped, not sent late."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START - timedelta(minutes=10)
     claimed = await outbox.claim_due(ctx, worker="w1")
     sixty, fifteen = claimed.job_ids
@@ -382,10 +354,10 @@ async def test_an_earlier_reminder_is_not_sent_after_the_later_one_went_out(
 
 
 async def test_cancelling_closes_overdue_reminders_and_drops_the_rest(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A reminder already due at cancellation is recorded as skipped; nothing else is left."""
-    game = await make_game(ctx, directory)
+    game = await poker(ctx)
     clock.now = START - timedelta(minutes=30)
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
     jobs = await jobs_of(ctx, game.id)
@@ -399,7 +371,7 @@ async def planned(ctx: Context, game_id: int) -> list[tuple[str, timedelta]]:
 
 
 async def test_reminders_and_the_end_follow_the_inherited_settings(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Reminder times and the end come from the channel, then the guild, and move when they
     change; a game's own values win over both."""
@@ -413,17 +385,8 @@ async def test_reminders_and_the_end_follow_the_inherited_settings(
         channel_id=CHANNEL,
         patch=SettingsPatch(reminder_minutes=(30,)),
     )
-    new = NewGame(guild_id=GUILD, channel_id=CHANNEL, title="Go", when="2026-12-05 19:00")
-    inherited = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
-    own = NewGame(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        title="Chess",
-        when="2026-12-05 19:00",
-        reminder_minutes=(10,),
-        duration_minutes=45,
-    )
-    overriding = (await create_game(ctx, actor=ADMIN, new=own, directory=directory)).game
+    inherited = await make_game(ctx)
+    overriding = await make_game(ctx, reminder_minutes=(10,), duration_minutes=45)
     assert await planned(ctx, inherited.id) == [
         ("reminder", -timedelta(minutes=30)),
         ("start", timedelta(minutes=0)),
@@ -453,11 +416,11 @@ async def test_reminders_and_the_end_follow_the_inherited_settings(
 
 
 async def test_a_task_that_waited_in_the_queue_gets_a_whole_lease_for_its_round(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A round started 50 s after its claim is not taken over 11 s later: its lease starts
     when the work starts, not when the row was claimed."""
-    await make_game(ctx, directory)
+    await poker(ctx)
     clock.now = START - timedelta(minutes=60)
     job_id, claim = await claim_one(ctx)
     clock.now += timedelta(seconds=50)
@@ -467,11 +430,11 @@ async def test_a_task_that_waited_in_the_queue_gets_a_whole_lease_for_its_round(
 
 
 async def test_an_owed_dm_taken_over_is_sent_only_by_its_new_holder(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """A promotion DM whose first worker stalled past its lease: the stale copy gets nothing
     to send and cannot renew; the new holder can, and keeps it while it waits its turn."""
-    game = await make_game(ctx, directory, cap=2)
+    game = await poker(ctx)
     await leave_game(ctx, game_id=game.id, user_id=P1)
     stale = await outbox.claim_due(ctx, worker="w1")
     (notice_id,) = stale.notification_ids

@@ -10,34 +10,15 @@ from gamesched.db import repositories as repo
 from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
 from gamesched.domain.roster import SlotStatus
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, cancel_game, create_game, get_game
+from gamesched.services.games import cancel_game, get_game
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
-from gamesched.services.views import GameView
-from tests.conftest import FakeClock
-from tests.services.conftest import ADMIN, CHANNEL, GUILD, MEMBERS, PLAYER, StaticDirectory
-
-P1, P2, P3, P4 = (400_000_000_000_000_000 + n for n in range(1, 5))
+from tests.support.factories import ADMIN, MEMBERS, P1, P2, P3, PLAYER, make_game
+from tests.support.fakes import FakeClock, StaticDirectory
 
 
-async def make_game(
-    ctx: Context, directory: StaticDirectory, *, cap: int = 2, participants: str = ""
-) -> GameView:
-    new = NewGame(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        title="Board games",
-        when="2026-12-05 19:00",
-        max_players=cap,
-        participants=participants,
-    )
-    return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
-
-
-async def test_join_takes_a_seat_then_the_waitlist(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_join_takes_a_seat_then_the_waitlist(ctx: Context) -> None:
     """Joins fill the seats; once full, joiners queue with their position."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=2)
     first = await join_game(ctx, game_id=game.id, user_id=P1)
     second = await join_game(ctx, game_id=game.id, user_id=P2)
     third = await join_game(ctx, game_id=game.id, user_id=P3)
@@ -53,10 +34,10 @@ async def test_join_takes_a_seat_then_the_waitlist(
 
 
 async def test_a_join_says_whether_a_reminder_is_still_ahead(
-    ctx: Context, directory: StaticDirectory, clock: FakeClock
+    ctx: Context, clock: FakeClock
 ) -> None:
     """Join promises a reminder for a seat taken before the last one, not after it nor queued."""
-    game = await make_game(ctx, directory, cap=2)
+    game = await make_game(ctx, max_players=2)
     early = await join_game(ctx, game_id=game.id, user_id=P1)
     clock.now = game.start_at - timedelta(minutes=15)
     late = await join_game(ctx, game_id=game.id, user_id=P2)
@@ -71,7 +52,9 @@ async def test_joiners_queue_behind_those_waitlisted_when_the_game_was_created(
     ctx: Context, directory: StaticDirectory
 ) -> None:
     """Members typed into a full game keep their place ahead of anyone who joins later."""
-    game = await make_game(ctx, directory, cap=1, participants="@sam, @samantha, @zoe")
+    game = await make_game(
+        ctx, max_players=1, participants="@sam, @samantha, @zoe", directory=directory
+    )
     first, second, third = (m.user_id for m in MEMBERS if m.username in ("sam", "samantha", "zoe"))
     joined = await join_game(ctx, game_id=game.id, user_id=P1)
     assert joined.waitlist_position == 3
@@ -81,9 +64,9 @@ async def test_joiners_queue_behind_those_waitlisted_when_the_game_was_created(
     assert (await get_game(ctx, game.id)).waitlist == (third, P1)
 
 
-async def test_joining_twice_says_where_you_are(ctx: Context, directory: StaticDirectory) -> None:
+async def test_joining_twice_says_where_you_are(ctx: Context) -> None:
     """A second click on Join is answered with the member's seat or waitlist position."""
-    game = await make_game(ctx, directory, cap=1)
+    game = await make_game(ctx, max_players=1)
     await join_game(ctx, game_id=game.id, user_id=P1)
     await join_game(ctx, game_id=game.id, user_id=P2)
     with pytest.raises(Conflict, match="already joined"):
@@ -92,11 +75,9 @@ async def test_joining_twice_says_where_you_are(ctx: Context, directory: StaticD
         await join_game(ctx, game_id=game.id, user_id=P2)
 
 
-async def test_leaving_promotes_the_first_waitlisted_and_owes_them_a_dm(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_leaving_promotes_the_first_waitlisted_and_owes_them_a_dm(ctx: Context) -> None:
     """The first in line gets the freed seat and a DM is queued for them only."""
-    game = await make_game(ctx, directory, cap=1)
+    game = await make_game(ctx, max_players=1)
     for user in (P1, P2, P3):
         await join_game(ctx, game_id=game.id, user_id=user)
     left = await leave_game(ctx, game_id=game.id, user_id=P1)
@@ -109,11 +90,9 @@ async def test_leaving_promotes_the_first_waitlisted_and_owes_them_a_dm(
     assert [(n.user_id, n.kind) for n in notices] == [(P2, "promoted")]
 
 
-async def test_leaving_the_waitlist_promotes_nobody(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_leaving_the_waitlist_promotes_nobody(ctx: Context) -> None:
     """Leaving a waitlist place frees no seat."""
-    game = await make_game(ctx, directory, cap=1)
+    game = await make_game(ctx, max_players=1)
     for user in (P1, P2, P3):
         await join_game(ctx, game_id=game.id, user_id=user)
     left = await leave_game(ctx, game_id=game.id, user_id=P2)
@@ -121,18 +100,16 @@ async def test_leaving_the_waitlist_promotes_nobody(
     assert left.game.waitlist == (P3,)
 
 
-async def test_leaving_when_not_in_the_game_is_a_clear_answer(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_leaving_when_not_in_the_game_is_a_clear_answer(ctx: Context) -> None:
     """Leave without having joined says there is nothing to leave."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=2)
     with pytest.raises(Conflict, match="not in this game"):
         await leave_game(ctx, game_id=game.id, user_id=P1)
 
 
-async def test_cancelled_games_refuse_joins(ctx: Context, directory: StaticDirectory) -> None:
+async def test_cancelled_games_refuse_joins(ctx: Context) -> None:
     """Join on a cancelled game says it is cancelled."""
-    game = await make_game(ctx, directory)
+    game = await make_game(ctx, max_players=2)
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
     with pytest.raises(Conflict, match="cancelled"):
         await join_game(ctx, game_id=game.id, user_id=P1)
@@ -144,11 +121,9 @@ async def test_unknown_game_is_not_found(ctx: Context) -> None:
         await join_game(ctx, game_id=999, user_id=P1)
 
 
-async def test_placeholders_never_count_toward_the_cap(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_placeholders_never_count_toward_the_cap(ctx: Context) -> None:
     """Two placeholders on a two-seat game still leave both seats free."""
-    game = await make_game(ctx, directory, participants="Guest A, Guest B")
+    game = await make_game(ctx, max_players=2, participants="Guest A, Guest B")
     assert game.roster.free_seats == 2
     await join_game(ctx, game_id=game.id, user_id=P1)
     joined = await join_game(ctx, game_id=game.id, user_id=P2)
@@ -156,11 +131,9 @@ async def test_placeholders_never_count_toward_the_cap(
     assert joined.game.placeholders == ("Guest A", "Guest B")
 
 
-async def test_host_assigns_a_placeholder_to_a_member(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_host_assigns_a_placeholder_to_a_member(ctx: Context) -> None:
     """Replacing a placeholder removes it and seats the member (case-insensitive name)."""
-    game = await make_game(ctx, directory, participants="Guest A, Guest B")
+    game = await make_game(ctx, max_players=2, participants="Guest A, Guest B")
     assigned = await assign_placeholder(
         ctx, actor=ADMIN, game_id=game.id, placeholder="guest b", user_id=P1
     )
@@ -170,11 +143,9 @@ async def test_host_assigns_a_placeholder_to_a_member(
     assert assigned.game.joined == (P1,)
 
 
-async def test_only_host_or_admin_assigns_placeholders(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_only_host_or_admin_assigns_placeholders(ctx: Context) -> None:
     """A player cannot fill the host's placeholder slots; an unknown slot lists the real ones."""
-    game = await make_game(ctx, directory, participants="Guest A")
+    game = await make_game(ctx, max_players=2, participants="Guest A")
     with pytest.raises(PermissionDenied):
         await assign_placeholder(
             ctx, actor=PLAYER, game_id=game.id, placeholder="Guest A", user_id=P1

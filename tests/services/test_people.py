@@ -7,7 +7,7 @@ import pytest
 from gamesched.domain.errors import PermissionDenied, ValidationFailed
 from gamesched.services.context import Context
 from gamesched.services.people import set_guild_time_zone, set_user_time_zone, time_zone_of
-from tests.services.conftest import ADMIN, GUILD, PLAYER
+from tests.support.factories import ADMIN, GUILD, PLAYER
 
 
 async def test_zone_falls_back_from_user_to_guild_to_utc(ctx: Context) -> None:

@@ -17,27 +17,11 @@ from gamesched.domain.settings import SettingsPatch
 from gamesched.services.announcements import record_rendered
 from gamesched.services.configuration import configure_guild
 from gamesched.services.context import Context
-from gamesched.services.games import (
-    GameEdit,
-    NewGame,
-    cancel_game,
-    create_game,
-    edit_game,
-    require_can_manage,
-)
+from gamesched.services.games import GameEdit, cancel_game, edit_game, require_can_manage
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.views import GameView
-from tests.services.conftest import (
-    ADMIN,
-    CHANNEL,
-    GUILD,
-    HOST,
-    HOST_ROLE,
-    SEES,
-    StaticDirectory,
-)
+from tests.support.factories import ADMIN, GUILD, HOST, HOST_ROLE, P1, P2, SEES, make_game
 
-P1, P2 = 800_000_000_000_000_001, 800_000_000_000_000_002
 OTHER_HOST = Actor(
     user_id=800_000_000_000_000_003, permissions=SEES, role_ids=frozenset({HOST_ROLE})
 )
@@ -52,18 +36,10 @@ async def stored_versions(ctx: Context, game_id: int) -> tuple[int, int]:
 
 
 async def test_every_change_bumps_the_version_and_leaves_the_announcement_owed(
-    ctx: Context, directory: StaticDirectory
+    ctx: Context,
 ) -> None:
     """Join, leave, placeholder, edit and cancel each raise the stored version by one or more."""
-    new = NewGame(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        title="Raid",
-        when="2026-12-05 19:00",
-        max_players=1,
-        participants="Guest",
-    )
-    game = (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
+    game = await make_game(ctx, max_players=1, participants="Guest")
     assert await record_rendered(ctx, game_id=game.id, message_id=1, version=game.version)
     changes: list[Callable[[], Awaitable[Any]]] = [
         lambda: join_game(ctx, game_id=game.id, user_id=P1),
@@ -85,15 +61,12 @@ async def test_every_change_bumps_the_version_and_leaves_the_announcement_owed(
         seen = version
 
 
-async def test_the_host_manages_their_own_game_but_not_anothers(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_the_host_manages_their_own_game_but_not_anothers(ctx: Context) -> None:
     """A role-holding host without permissions edits and cancels their game; a peer cannot."""
     await configure_guild(
         ctx, actor=ADMIN, guild_id=GUILD, patch=SettingsPatch(host_role_ids=(HOST_ROLE,))
     )
-    new = NewGame(guild_id=GUILD, channel_id=CHANNEL, title="Chess", when="2026-12-05 19:00")
-    game = (await create_game(ctx, actor=HOST, new=new, directory=directory)).game
+    game = await make_game(ctx, host=HOST)
     with pytest.raises(PermissionDenied, match="host"):
         await edit_game(ctx, actor=OTHER_HOST, game_id=game.id, edit=GameEdit(title="Mine"))
     with pytest.raises(PermissionDenied):
@@ -104,23 +77,9 @@ async def test_the_host_manages_their_own_game_but_not_anothers(
     assert cancelled.status.value == "cancelled"
 
 
-async def go_with_a_guest(ctx: Context, directory: StaticDirectory) -> GameView:
-    """A game of Go created by the admin, with one placeholder, "Guest"."""
-    new = NewGame(
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        title="Go",
-        when="2026-12-05 19:00",
-        participants="Guest",
-    )
-    return (await create_game(ctx, actor=ADMIN, new=new, directory=directory)).game
-
-
-async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(ctx: Context) -> None:
     """After cancelling, edits and placeholder assignments get a clear 'cancelled' answer."""
-    game = await go_with_a_guest(ctx, directory)
+    game = await make_game(ctx, participants="Guest")
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
     before = await stored_versions(ctx, game.id)
     with pytest.raises(Conflict, match="cancelled, so you can no longer edit it"):
@@ -132,12 +91,10 @@ async def test_a_cancelled_game_can_no_longer_be_edited_or_filled(
     assert await stored_versions(ctx, game.id) == before
 
 
-async def test_an_admin_of_another_server_cannot_touch_this_servers_games(
-    ctx: Context, directory: StaticDirectory
-) -> None:
+async def test_an_admin_of_another_server_cannot_touch_this_servers_games(ctx: Context) -> None:
     """Manage Server in one server gives no rights over another's games: edit, cancel,
     placeholder assignment and the edit form all answer 'no such game here'; nothing changes."""
-    game = await go_with_a_guest(ctx, directory)
+    game = await make_game(ctx, participants="Guest")
     stranger = Actor(
         user_id=800_000_000_000_000_009,
         permissions=int(Permission.ADMINISTRATOR),

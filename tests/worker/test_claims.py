@@ -8,22 +8,18 @@ from datetime import timedelta
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.worker.tasks import holding_claim
-from tests.conftest import FakeClock
-from tests.services.conftest import StaticDirectory, ctx, directory  # noqa: F401
-from tests.services.test_outbox import START, claim_one, make_game
+from tests.support.factories import P1, P2, P3, START, make_game
+from tests.support.fakes import FakeClock
+from tests.support.worker import claim_one
 
 RENEW_QUICKLY = timedelta(seconds=0.3)
 """A lease short enough that the first renewal comes after 0.1 s of real time."""
 
 
-async def test_a_round_that_lost_its_claim_stops_sending(
-    ctx: Context,  # noqa: F811
-    directory: StaticDirectory,  # noqa: F811
-    clock: FakeClock,
-) -> None:
+async def test_a_round_that_lost_its_claim_stops_sending(ctx: Context, clock: FakeClock) -> None:
     """A worker that stalled past its lease and was taken over stops its round at the next
     renewal, leaving the DMs still owed to the new holder alone."""
-    await make_game(ctx, directory)
+    await make_game(ctx, max_players=2, duration_minutes=120, joiners=(P1, P2, P3))
     clock.now = START - timedelta(minutes=60)
     job_id, stale = await claim_one(ctx, "w1")
     clock.now += outbox.LEASE + timedelta(seconds=1)

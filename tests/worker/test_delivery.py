@@ -6,54 +6,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from gamesched.domain.permission_bits import Permission
-from gamesched.domain.permissions import Actor
 from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services import outbox
-from gamesched.services.games import (
-    GameEdit,
-    NewGame,
-    cancel_game,
-    create_game,
-    edit_game,
-    get_game,
-)
-from gamesched.services.views import GameView
-from tests.bot.conftest import RunningBot
-from tests.conftest import FakeClock, NoMembers
-from tests.worker.conftest import DrivenWorker
-
-START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
-START_UNIX = int(START.timestamp())
-
-
-async def announce(bot: RunningBot, *, cap: int = 2, participants: str = "") -> GameView:
-    """A game in #board-games at START, announced, reminders 60 and 15 minutes ahead."""
-    host = Actor(user_id=bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR))
-    new = NewGame(
-        guild_id=bot.guild_id,
-        channel_id=bot.channel_id("board-games"),
-        title="Azul",
-        when="2026-12-05 19:00",
-        max_players=cap,
-        participants=participants,
-        duration_minutes=90,
-    )
-    created = await create_game(bot.services, actor=host, new=new, directory=NoMembers())
-    return await bot.sync.publish(created.game.id)
-
-
-async def join(discord: SandboxDriver, game: GameView, *members: str) -> None:
-    for member in members:
-        answer = await discord.click(member, f"game:join:v1:{game.id}", message_id=game.message_id)
-        assert answer.ephemeral
-
-
-def buttons(message: dict[str, object]) -> list[dict[str, object]]:
-    rows = message["components"]
-    assert isinstance(rows, list)
-    return [button for row in rows for button in row["components"]]
+from gamesched.services.games import GameEdit, cancel_game, edit_game, get_game
+from tests.support.bot import announce, buttons, join
+from tests.support.factories import START, START_UNIX
+from tests.support.fakes import FakeClock
+from tests.support.sandbox import administrator
+from tests.support.worker import DrivenWorker
 
 
 async def test_seated_players_get_one_reminder_with_time_and_link(
@@ -62,7 +23,7 @@ async def test_seated_players_get_one_reminder_with_time_and_link(
     """At reminder time each seated player gets one DM (title, relative time, link); the
     waitlisted player gets none, and another pass sends nothing more."""
     bot = worker.bot
-    game = await announce(bot, cap=2)
+    game = await announce(bot, max_players=2)
     await join(discord, game, "sam", "zoe", "hana")
     await worker.drain()
     assert await discord.dms("sam") == []
@@ -89,7 +50,7 @@ async def test_closed_dms_are_recorded_and_not_retried(
     """A player whose DMs are closed is marked unreachable for the game; the round still
     completes for everyone else and is never retried."""
     bot = worker.bot
-    game = await announce(bot, cap=3)
+    game = await announce(bot, max_players=3)
     await join(discord, game, "cleo", "sam")
     clock.now = START - timedelta(minutes=60)
     await worker.drain()
@@ -108,7 +69,7 @@ async def test_a_player_who_leaves_hands_the_seat_to_the_first_in_line(
     """Leaving promotes the first waitlisted player, who is told once by DM, and the
     announcement shows the new roster."""
     bot = worker.bot
-    game = await announce(bot, cap=1)
+    game = await announce(bot, max_players=1)
     await join(discord, game, "sam", "zoe", "hana")
     left = await discord.click("sam", f"game:leave:v1:{game.id}", message_id=game.message_id)
     assert "left" in left.content
@@ -127,7 +88,7 @@ async def test_two_players_leaving_at_once_promote_exactly_two(
 ) -> None:
     """Two seats freed together go to the first two in line, each told exactly once."""
     bot = worker.bot
-    game = await announce(bot, cap=2)
+    game = await announce(bot, max_players=2)
     await join(discord, game, "sam", "zoe", "hana", "taylor", "mia_mod")
     await asyncio.gather(
         *(
@@ -147,15 +108,15 @@ async def test_cancelling_tells_players_and_stops_reminders(
     """Players of a cancelled game get one cancellation DM and no reminders afterwards; the
     announcement says cancelled with its buttons disabled."""
     bot = worker.bot
-    game = await announce(bot, cap=2)
+    game = await announce(bot, max_players=2)
     await join(discord, game, "sam", "zoe")
-    admin = Actor(user_id=bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR))
+    admin = administrator(bot.world)
     await cancel_game(bot.services, actor=admin, game_id=game.id)
     await worker.drain()  # no bot interaction: the worker brings the announcement along
     (dm,) = await discord.dms("sam", at_least=1)
     assert "cancelled" in dm["content"]
     (message,) = await discord.messages("board-games")
-    assert all(button.get("disabled") for button in buttons(message))
+    assert [button["disabled"] for button in buttons(message)] == [True, True]
     assert "ancel" in str(message["embeds"])
     clock.now = START - timedelta(minutes=15)
     await worker.drain()
@@ -168,9 +129,9 @@ async def test_moving_a_game_tells_players_the_new_time_and_moves_reminders(
     """A new start time made outside the bot reaches the players by DM and the announcement;
     the reminder comes at the new time, not the old one."""
     bot = worker.bot
-    game = await announce(bot, cap=2)
+    game = await announce(bot, max_players=2)
     await join(discord, game, "sam")
-    admin = Actor(user_id=bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR))
+    admin = administrator(bot.world)
     await edit_game(
         bot.services, actor=admin, game_id=game.id, edit=GameEdit(when="2026-12-06 19:00")
     )
@@ -195,17 +156,17 @@ async def test_buttons_follow_the_game_into_play_and_completion(
     """At the start the game shows in progress with disabled buttons; after its duration it
     shows completed."""
     bot = worker.bot
-    game = await announce(bot, cap=2)
+    game = await announce(bot, max_players=2)
     await join(discord, game, "sam")
     clock.now = START
     await worker.drain()
     (message,) = await discord.messages("board-games")
-    assert all(button.get("disabled") for button in buttons(message))
+    assert [button["disabled"] for button in buttons(message)] == [True, True]
     assert "progress" in str(message["embeds"]).lower()
 
     clock.now = START + timedelta(minutes=90)
     await worker.drain()
     (message,) = await discord.messages("board-games")
     assert "completed" in str(message["embeds"]).lower()
-    assert all(button.get("disabled") for button in buttons(message))
+    assert [button["disabled"] for button in buttons(message)] == [True, True]
     assert (await get_game(bot.services, game.id)).status is GameStatus.COMPLETED

@@ -9,17 +9,15 @@ from datetime import UTC, datetime, timedelta
 
 from taskiq import InMemoryBroker
 
-from gamesched.domain.permission_bits import Permission
-from gamesched.domain.permissions import Actor
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game
-from gamesched.services.participation import join_game, leave_game
+from gamesched.services.participation import leave_game
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
-from tests.bot.conftest import RunningBot
-from tests.conftest import NoMembers
+from tests.support.bot import RunningBot
+from tests.support.factories import make_game
+from tests.support.sandbox import administrator
 
 IDLE_CHECK = 3600.0
 """So long that only a wake-up can make the dispatcher look in time."""
@@ -32,18 +30,16 @@ async def test_a_freed_seat_is_offered_at_once_without_waiting_for_the_idle_chec
     wake = WakeSignal()
     services = dataclasses.replace(gamesched_bot.services, on_due_work=wake.notify)
     deps = WorkerDeps(services=services, rest=gamesched_bot.bot.deps.rest, sync=gamesched_bot.sync)
-    host = Actor(user_id=gamesched_bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR))
-    new = NewGame(
+    sam, zoe = gamesched_bot.user_id("sam"), gamesched_bot.user_id("zoe")
+    game = await make_game(
+        services,
+        title="Hanabi",
         guild_id=gamesched_bot.guild_id,
         channel_id=gamesched_bot.channel_id("board-games"),
-        title="Hanabi",
-        when="2026-12-05 19:00",
+        host=administrator(gamesched_bot.world),
         max_players=1,
+        joiners=(sam, zoe),
     )
-    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game
-    sam, zoe = gamesched_bot.user_id("sam"), gamesched_bot.user_id("zoe")
-    await join_game(services, game_id=game.id, user_id=sam)
-    await join_game(services, game_id=game.id, user_id=zoe)
     async with running_worker(deps, InMemoryBroker(), wake=wake, idle_check=IDLE_CHECK):
         await asyncio.sleep(0.2)  # the first pass has run and the dispatcher sleeps
         await leave_game(services, game_id=game.id, user_id=sam)
@@ -71,17 +67,17 @@ async def test_a_reminder_goes_out_at_its_time_without_any_wake_up(
     reminder's due time (not until its idle check an hour away) and sends it then."""
     services = Context(database=gamesched_bot.services.database)  # the real clock
     deps = WorkerDeps(services=services, rest=gamesched_bot.bot.deps.rest, sync=gamesched_bot.sync)
-    host = Actor(user_id=gamesched_bot.user_id("olivia"), permissions=int(Permission.ADMINISTRATOR))
     start = (datetime.now(UTC) + timedelta(minutes=60, seconds=2)).replace(microsecond=0)
-    new = NewGame(
-        guild_id=gamesched_bot.guild_id,
-        channel_id=gamesched_bot.channel_id("board-games"),
+    await make_game(
+        services,
         title="Root",
         when=start.isoformat(),
+        guild_id=gamesched_bot.guild_id,
+        channel_id=gamesched_bot.channel_id("board-games"),
+        host=administrator(gamesched_bot.world),
         reminder_minutes=(60,),
+        joiners=(gamesched_bot.user_id("sam"),),
     )
-    game = (await create_game(services, actor=host, new=new, directory=NoMembers())).game
-    await join_game(services, game_id=game.id, user_id=gamesched_bot.user_id("sam"))
     async with running_worker(deps, InMemoryBroker(), idle_check=IDLE_CHECK):
         (dm,) = await discord.dms("sam", at_least=1, within=30)
     assert "Root" in dm["content"]

@@ -10,9 +10,10 @@ import pytest
 
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services import outbox
-from tests.conftest import FakeClock
-from tests.worker.conftest import DrivenWorker
-from tests.worker.test_delivery import START, START_UNIX, announce, join
+from tests.support.bot import announce, join
+from tests.support.factories import START, START_UNIX
+from tests.support.fakes import FakeClock
+from tests.support.worker import DrivenWorker
 
 
 async def test_the_host_sees_in_game_info_who_could_not_be_reached(
@@ -21,7 +22,7 @@ async def test_the_host_sees_in_game_info_who_could_not_be_reached(
     """After a reminder round, /game-info tells the host (privately, pinging nobody) which
     players have closed DMs; a plain member sees the game but not that list."""
     bot = worker.bot
-    game = await announce(bot, cap=3)
+    game = await announce(bot, max_players=3)
     await join(discord, game, "cleo", "sam")
     clock.now = START - timedelta(minutes=60)
     await worker.drain()
@@ -71,7 +72,7 @@ async def test_a_channel_that_asks_gets_one_reminder_pinging_only_the_unreachabl
         "olivia", "config-channel", channel="board-games", options={"remind_in_channel": True}
     )
     assert "closed DMs:** on" in saved.content
-    game = await announce(bot, cap=3)
+    game = await announce(bot, max_players=3)
     await join(discord, game, "cleo", "sam")
     clock.now = START - timedelta(minutes=60)
     await worker.drain()
@@ -95,7 +96,7 @@ async def test_a_channel_left_at_the_default_gets_no_reminder_post(
     """With channel reminders off (the default), closed DMs are only recorded: nothing is
     posted in the channel."""
     bot = worker.bot
-    game = await announce(bot, cap=3)
+    game = await announce(bot, max_players=3)
     await join(discord, game, "cleo", "sam")
     clock.now = START - timedelta(minutes=60)
     await worker.drain()
@@ -115,7 +116,7 @@ async def test_a_round_reclaimed_after_a_crash_does_not_post_in_the_channel_agai
     await discord.slash(
         "olivia", "config-guild", channel="general", options={"remind_in_channel": True}
     )
-    game = await announce(bot, cap=3)
+    game = await announce(bot, max_players=3)
     await join(discord, game, "cleo", "sam")
 
     async def crash(*args: Any, **kwargs: Any) -> None:

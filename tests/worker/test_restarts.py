@@ -17,16 +17,14 @@ from pathlib import Path
 import pytest
 
 from gamesched.db.engine import create_database
-from gamesched.domain.permission_bits import Permission
-from gamesched.domain.permissions import Actor
 from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.world import World
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game, get_game
-from gamesched.services.participation import join_game
+from gamesched.services.games import get_game
 from gamesched.worker.tasks import DM_CONCURRENCY
-from tests.bot.conftest import crowded_world
-from tests.conftest import REDIS_URL, NoMembers
+from tests.support.environment import REDIS_URL
+from tests.support.factories import make_game
+from tests.support.sandbox import administrator, channel_id_of, crowded_world
 
 PLAYERS = 60
 GAMESCHED = Path(sys.executable).with_name("gamesched")
@@ -111,22 +109,19 @@ async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
     world = crowded_sandbox.sandbox.state.world
     database = create_database(database_url)
     front = Context(database=database)
-    guild = world.guilds[0]
-    host = next(u for u in world.users if u.username == "olivia")
     players = [u.id for u in world.users if u.username.startswith("player")]
     start = (datetime.now(UTC) + timedelta(minutes=60, seconds=2)).replace(microsecond=0)
-    new = NewGame(
-        guild_id=guild.id,
-        channel_id=next(c.id for c in guild.channels if c.name == "board-games"),
+    created = await make_game(
+        front,
         title="Twilight Imperium",
         when=start.isoformat(),
+        guild_id=world.guilds[0].id,
+        channel_id=channel_id_of(world, "board-games"),
+        host=administrator(world),
         max_players=PLAYERS,
         reminder_minutes=(60,),
+        joiners=players,
     )
-    admin = Actor(user_id=host.id, permissions=int(Permission.ADMINISTRATOR))
-    created = await create_game(front, actor=admin, new=new, directory=NoMembers())
-    for player in players:
-        await join_game(front, game_id=created.game.id, user_id=player)
 
     first = start_worker(database_url, crowded_sandbox, tmp_path, broker_settings)
     try:
@@ -158,6 +153,6 @@ async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
     counts = dms_by_user(crowded_sandbox)
     assert {user: counts[user] for user in players} == dict.fromkeys(players, 1)
     assert dm_posts(crowded_sandbox) <= PLAYERS + DM_CONCURRENCY  # only those in flight again
-    game = await get_game(front, created.game.id)
+    game = await get_game(front, created.id)
     assert game.title == "Twilight Imperium"
     await database.dispose()

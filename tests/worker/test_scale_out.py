@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -13,27 +13,26 @@ from gamesched.db.engine import create_database
 from gamesched.db.tables import DeliveryRow
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.domain.permission_bits import Permission
-from gamesched.domain.permissions import Actor
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services import outbox
 from gamesched.services.context import Context
-from gamesched.services.games import NewGame, create_game
-from gamesched.services.participation import join_game, leave_game
+from gamesched.services.participation import leave_game
 from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
-from tests.conftest import REDIS_URL, FakeClock, NoMembers
+from tests.support.environment import REDIS_URL
+from tests.support.factories import START, make_game
+from tests.support.fakes import FakeClock
+from tests.support.sandbox import administrator, channel_id_of, user_id_of
 
 pytestmark = [
     pytest.mark.redis,
     pytest.mark.parametrize("database_url", ["postgres"], indirect=True),
 ]
 
-START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 GAMES = 30
 PLAYERS = ("sam", "zoe", "taylor", "hana")
 
@@ -75,22 +74,19 @@ async def test_two_workers_deliver_every_reminder_and_seat_offer_exactly_once(
     gets each due reminder once and every promoted player one DM: no duplicates, no losses."""
     database = create_database(database_url)
     front = Context(database=database, clock=clock)
-    host = Actor(user_id=world_id(demo_world, "olivia"), permissions=int(Permission.ADMINISTRATOR))
-    guild = demo_world.guilds[0]
-    channel = next(c.id for c in guild.channels if c.name == "board-games")
+    players = [user_id_of(demo_world, player) for player in PLAYERS]
     game_ids = []
     for n in range(GAMES):
-        new = NewGame(
-            guild_id=guild.id,
-            channel_id=channel,
+        game = await make_game(
+            front,
             title=f"Game {n}",
-            when="2026-12-05 19:00",
+            guild_id=demo_world.guilds[0].id,
+            channel_id=channel_id_of(demo_world, "board-games"),
+            host=administrator(demo_world),
             max_players=3,
+            joiners=players,
         )
-        created = await create_game(front, actor=host, new=new, directory=NoMembers())
-        game_ids.append(created.game.id)
-        for player in PLAYERS:
-            await join_game(front, game_id=created.game.id, user_id=world_id(demo_world, player))
+        game_ids.append(game.id)
 
     async with AsyncExitStack() as stack:
         wakes = [
@@ -106,7 +102,7 @@ async def test_two_workers_deliver_every_reminder_and_seat_offer_exactly_once(
         ]
         # A seat frees in every game while the workers run: hana moves up and is told...
         for game_id in game_ids:
-            await leave_game(front, game_id=game_id, user_id=world_id(demo_world, "sam"))
+            await leave_game(front, game_id=game_id, user_id=user_id_of(demo_world, "sam"))
             wakes[game_id % 2].notify()
         # ...and then the first reminder of every game falls due at once.
         clock.now = START - timedelta(minutes=60)
@@ -148,9 +144,3 @@ async def wait_until_done(ctx: Context, game_ids: list[int], *, within: float = 
             return  # left: the 15-minute reminder, start and end of every game
         await asyncio.sleep(0.1)
     raise AssertionError("the workers did not finish the due work in time")
-
-
-def world_id(world: World, username: str) -> int:
-    user = world.find_user(username)
-    assert user is not None, username
-    return user.id

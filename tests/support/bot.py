@@ -1,20 +1,16 @@
-"""The real gamesched bot against the sandbox, on a fresh database of each engine."""
+"""The real gamesched bot on the sandbox, and what its tests do through it and read back."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import disnake
-import pytest
 from sqlalchemy import update
 
 from gamesched.bot.client import BotDeps, GameschedBot
-from gamesched.db.engine import Database
 from gamesched.db.tables import GameRow
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
@@ -22,16 +18,16 @@ from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.interactions import walk_components
 from gamesched.sandbox.server import RunningSandbox
-from gamesched.sandbox.world import Guild, Member, User, World
+from gamesched.sandbox.world import World
 from gamesched.services.context import Context
 from gamesched.services.games import list_games
 from gamesched.services.views import GameView
-from tests.conftest import FakeClock
-from tests.sandbox.conftest import demo_world, discord, sandbox, sandbox_clock  # noqa: F401
+from tests.support.factories import make_game
+from tests.support.sandbox import administrator, channel_id_of, user_id_of
 
 COMMANDS = ("create-game", "list-games", "my-games", "config-guild", "timezone")
 
-FORM = {
+GAME_FORM = {
     "title": "Catan night",
     "when": "2026-12-05 19:00",
     "description": "Bring snacks",
@@ -55,21 +51,17 @@ class RunningBot:
         return self.world.guilds[0].id
 
     def channel_id(self, name: str) -> int:
-        channel = self.world.find_channel(name)
-        assert channel is not None, name
-        return channel.id
+        return channel_id_of(self.world, name)
 
     def user_id(self, name: str) -> int:
-        user = self.world.find_user(name)
-        assert user is not None, name
-        return user.id
+        return user_id_of(self.world, name)
 
 
 @asynccontextmanager
 async def running_bot(
-    sandbox: RunningSandbox,  # noqa: F811
+    sandbox: RunningSandbox,
     world: World,
-    discord: SandboxDriver,  # noqa: F811
+    discord: SandboxDriver,
     services: Context,
 ) -> AsyncIterator[RunningBot]:
     """Start the real bot on ``services``' database, wait until it is connected, close it after.
@@ -94,43 +86,8 @@ async def running_bot(
         await rest.aclose()
 
 
-@pytest.fixture
-async def gamesched_bot(
-    sandbox: RunningSandbox,  # noqa: F811
-    demo_world: World,  # noqa: F811
-    discord: SandboxDriver,  # noqa: F811
-    database: Database,
-    clock: FakeClock,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[RunningBot]:
-    """The real bot connected to the sandbox, commands synced, closed cleanly afterwards."""
-    monkeypatch.setattr(disnake.http.Route, "BASE", sandbox.base_url)
-    services = Context(database=database, clock=clock)
-    async with running_bot(sandbox, demo_world, discord, services) as running:
-        yield running
-
-
-def crowded_world(world: World, *, extra_members: int, response_seconds: float) -> World:
-    """``world`` with ``extra_members`` plain members ``player001``... added to its guild.
-
-    ``response_seconds`` replaces Discord's 3-second answer rule: the bot, the sandbox and
-    every simulated user share one process, so a burst is slower here than in production.
-    """
-    (guild,) = world.guilds
-    first_id = 1_200_000_000_000_000_000
-    users = tuple(
-        User(id=first_id + n, username=f"player{n:03}", global_name=f"Player {n}")
-        for n in range(1, extra_members + 1)
-    )
-    member_role = next(role.id for role in guild.roles if role.name == "Member")
-    members = tuple(Member(user_id=user.id, role_ids=(member_role,)) for user in users)
-    crowded: Guild = dataclasses.replace(guild, members=guild.members + members)
-    limits = dataclasses.replace(world.limits, interaction_response_seconds=response_seconds)
-    return dataclasses.replace(world, users=world.users + users, guilds=(crowded,), limits=limits)
-
-
 async def create_via_form(
-    discord: SandboxDriver,  # noqa: F811
+    discord: SandboxDriver,
     running: RunningBot,
     *,
     host: str = "olivia",
@@ -141,14 +98,14 @@ async def create_via_form(
     """Create a game as ``host`` through /create-game and its form; the newest game."""
     opened = await discord.slash(host, "create-game", channel=channel, options=options)
     assert opened.modal is not None, opened.content
-    done = await discord.submit_modal(host, FORM | fields)
+    done = await discord.submit_modal(host, GAME_FORM | fields)
     assert "Created" in done.content, done.content
     page = await list_games(running.services, guild_id=running.guild_id)
     return max(page.items, key=lambda game: game.id)
 
 
 async def announcement_of(
-    discord: SandboxDriver,  # noqa: F811
+    discord: SandboxDriver,
     running: RunningBot,
     game: GameView,
 ) -> dict[str, Any]:
@@ -183,3 +140,25 @@ async def set_status(services: Context, game_id: int, status: GameStatus) -> Non
             .where(GameRow.id == game_id)
             .values(status=status.value, version=GameRow.version + 1)
         )
+
+
+async def announce(bot: RunningBot, *, max_players: int) -> GameView:
+    """Azul in #board-games at START, 90 minutes long, created by olivia and announced;
+    reminders 60 and 15 minutes ahead (the defaults)."""
+    game = await make_game(
+        bot.services,
+        title="Azul",
+        guild_id=bot.guild_id,
+        channel_id=bot.channel_id("board-games"),
+        host=administrator(bot.world),
+        max_players=max_players,
+        duration_minutes=90,
+    )
+    return await bot.sync.publish(game.id)
+
+
+async def join(discord: SandboxDriver, game: GameView, *members: str) -> None:
+    """Each of ``members`` clicks Join on the game's announcement and is answered privately."""
+    for member in members:
+        answer = await discord.click(member, f"game:join:v1:{game.id}", message_id=game.message_id)
+        assert answer.ephemeral

@@ -1,0 +1,46 @@
+"""The worker's side, driven by hand: claiming due work, and dispatcher passes on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from taskiq import InMemoryBroker
+
+from gamesched.services import outbox
+from gamesched.services.context import Context
+from gamesched.services.outbox import stale_announcements
+from gamesched.worker.dispatcher import Dispatcher
+from tests.support.bot import RunningBot
+
+MAX_PASSES = 20
+"""A drain that still finds work after this many passes is looping: fail loudly."""
+
+
+async def claim_one(ctx: Context, worker: str = "w1") -> tuple[int, str]:
+    """Claim what is due, expecting exactly one job: its id and the claim it is held by."""
+    claimed = await outbox.claim_due(ctx, worker=worker)
+    (job_id,) = claimed.job_ids
+    return job_id, claimed.claim
+
+
+@dataclass
+class DrivenWorker:
+    """A dispatcher whose passes the test runs by hand, with the in-process broker."""
+
+    dispatcher: Dispatcher
+    broker: InMemoryBroker
+    bot: RunningBot
+
+    async def drain(self) -> None:
+        """Run dispatcher passes until nothing due is left and every DM and edit went out."""
+        for _ in range(MAX_PASSES):
+            claimed = await self.dispatcher.run_once()
+            await self.broker.wait_all()
+            await self.bot.sync.wait_idle()
+            if claimed == 0 and not await _stale(self.bot):
+                return
+        raise AssertionError(f"work still due after {MAX_PASSES} dispatcher passes")
+
+
+async def _stale(bot: RunningBot) -> bool:
+    return bool(await stale_announcements(bot.services))
