@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import disnake
 from disnake.interactions import MessageInteraction
 
 from gamesched.bot.components import OUT_OF_DATE
@@ -62,4 +63,27 @@ async def test_a_component_reaches_only_the_extension_owning_its_prefix(
     answer = await settled_answer(discord, await discord.click("sam", "trivia:answer:v1:3"))
     assert clicked == ["trivia:answer:v1:3"]
     assert answer.content == "Correct!"
+    assert (answer.raw["edits"], answer.followups, answer.rejected) == ([], [], [])
+
+
+async def test_a_form_nobody_owns_gets_exactly_one_out_of_date_answer(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """A submitted form whose id no extension owns is answered once, privately, as out of date."""
+
+    async def open_quiz(inter: MessageInteraction[Any]) -> None:
+        await inter.response.send_modal(
+            title="Quiz",
+            custom_id="quiz:form:v1:3",  # a form id nobody routes
+            components=[disnake.ui.TextInput(label="Answer", custom_id="answer")],
+        )
+
+    gamesched_bot.bot.components.route_components("quiz:", open_quiz)
+    await post_buttons(gamesched_bot, "quiz:open:v1:3")
+    opened = await discord.click("sam", "quiz:open:v1:3")
+    assert opened.modal is not None, opened.content
+    submitted = await discord.submit_modal("sam", {"answer": "42"})
+    answer = await settled_answer(discord, submitted)
+    assert answer.ephemeral
+    assert answer.content == OUT_OF_DATE
     assert (answer.raw["edits"], answer.followups, answer.rejected) == ([], [], [])
