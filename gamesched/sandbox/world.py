@@ -12,6 +12,8 @@ File shape (see ``worlds/demo.toml``)::
     id = "..."; username = "..."
     [limits]                           # optional; Discord's numbers by default
     channel_messages = 5; channel_window_seconds = 5.0
+    [oauth2]                           # optional: the application as an OAuth2 client
+    client_secret = "..."; redirect_uris = ["https://..."]
     [[users]]                          # id, username, global_name?, dms_closed?
     [[guilds]]                         # id, name, owner (username), everyone_permissions?
     [[guilds.roles]]                   # id, name, permissions, position, mentionable?, color?
@@ -224,6 +226,26 @@ class Limits:
     """Time the bot has to answer an interaction."""
     token_lifetime_seconds: float = 15 * 60.0
     """How long an interaction token accepts follow-ups and edits."""
+    oauth2_code_seconds: float = 10 * 60.0
+    """How long an OAuth2 authorization code can be exchanged (Discord: 10 minutes)."""
+    oauth2_access_token_seconds: float = 7 * 24 * 3600.0
+    """How long an OAuth2 access token works (Discord: 604800 seconds, a week)."""
+
+
+DEFAULT_CLIENT_SECRET: Final = "sandbox-client-secret"
+"""The OAuth2 client secret of a world that does not set one (not a secret: the sandbox is
+local)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OAuth2Client:
+    """The application as an OAuth2 client (its client id is the application id)."""
+
+    client_secret: str = DEFAULT_CLIENT_SECRET
+    """What the token endpoint takes as the client's password."""
+    redirect_uris: tuple[str, ...] = ()
+    """Redirect URIs registered besides loopback ones (``http://127.0.0.1:<any port>/...``,
+    ``localhost`` and ``[::1]`` are always accepted: a local web picks its port at run time)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +264,8 @@ class World:
     """The guilds the bot is in."""
     limits: Limits = field(default_factory=Limits)
     """Timing rules."""
+    oauth2: OAuth2Client = field(default_factory=OAuth2Client)
+    """The application's OAuth2 client settings."""
 
     def user(self, user_id: int) -> User | None:
         """The user (or the bot) with this id."""
@@ -339,7 +363,23 @@ def parse_world(raw: Mapping[str, Any]) -> World:
         users=users,
         guilds=guilds,
         limits=limits,
+        oauth2=_parse_oauth2(raw.get("oauth2", {})),
     )
+
+
+def _parse_oauth2(raw: Mapping[str, Any]) -> OAuth2Client:
+    unknown = set(raw) - set(OAuth2Client.__slots__)
+    if unknown:
+        raise WorldError(
+            f"[oauth2]: unknown keys {sorted(unknown)}; allowed are {list(OAuth2Client.__slots__)}"
+        )
+    secret = raw.get("client_secret", DEFAULT_CLIENT_SECRET)
+    uris = raw.get("redirect_uris", [])
+    if not isinstance(secret, str) or not secret:
+        raise WorldError("[oauth2]: client_secret must be a non-empty string")
+    if not isinstance(uris, list) or not all(isinstance(u, str) and u for u in uris):
+        raise WorldError("[oauth2]: redirect_uris must be a list of URLs")
+    return OAuth2Client(client_secret=secret, redirect_uris=tuple(uris))
 
 
 def permission_bits(value: Any, *, where: str) -> int:

@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from gamesched.sandbox.server import DEMO_WORLD
-from gamesched.sandbox.world import ALL_PERMISSIONS, SEND_MESSAGES, WorldError, load_world
+from gamesched.sandbox.world import (
+    ALL_PERMISSIONS,
+    DEFAULT_CLIENT_SECRET,
+    SEND_MESSAGES,
+    OAuth2Client,
+    WorldError,
+    load_world,
+)
 
 
 def test_demo_world_has_the_name_collisions_mention_matching_needs() -> None:
@@ -62,3 +69,24 @@ def test_bad_world_files_say_what_to_fix(tmp_path: Path) -> None:
     )
     with pytest.raises(WorldError, match="unknown permission 'MANAGE_CHANELS'"):
         load_world(bad_permission)
+
+
+def test_the_oauth2_table_is_optional_and_checked(tmp_path: Path) -> None:
+    """Without [oauth2] a world gets the default client secret and no listed redirect URIs;
+    a misspelt key or a non-list of URIs is reported."""
+    base = DEMO_WORLD.read_text(encoding="utf-8")
+    demo = load_world(DEMO_WORLD)
+    without = tmp_path / "without.toml"
+    without.write_text(
+        base[: base.index("[oauth2]")] + base[base.index("[[users]]") :], encoding="utf-8"
+    )
+    assert load_world(without).oauth2 == OAuth2Client()
+    assert demo.oauth2 == OAuth2Client(client_secret=DEFAULT_CLIENT_SECRET)
+    for wrong, message in (
+        ("redirect_uri = []", "unknown keys \\['redirect_uri'\\]"),
+        ('redirect_uris = "http://x"', "redirect_uris must be a list"),
+    ):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(base.replace("redirect_uris = []", wrong), encoding="utf-8")
+        with pytest.raises(WorldError, match=message):
+            load_world(bad)
