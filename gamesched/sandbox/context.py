@@ -9,7 +9,8 @@ from aiohttp import web
 from gamesched.sandbox.faults import Faults
 from gamesched.sandbox.gateway import Gateway
 from gamesched.sandbox.interactions import Interactions
-from gamesched.sandbox.ratelimits import GlobalLimiter, RateLimiter
+from gamesched.sandbox.oauth2 import OAuth2
+from gamesched.sandbox.ratelimits import USER_ROUTE_LIMITS, GlobalLimiter, RateLimiter
 from gamesched.sandbox.state import SandboxState
 
 
@@ -29,6 +30,10 @@ class Sandbox:
     """Per-channel message buckets."""
     global_limit: GlobalLimiter
     """Requests per second across all routes."""
+    oauth2: OAuth2
+    """Authorization codes and user tokens."""
+    user_limits: dict[str, RateLimiter]
+    """Per-route buckets of requests made with a user's Bearer token, by route template."""
 
     @classmethod
     def create(cls, state: SandboxState) -> Sandbox:
@@ -43,6 +48,11 @@ class Sandbox:
                 state.clock, limit=limits.channel_messages, window=limits.channel_window_seconds
             ),
             global_limit=GlobalLimiter(state.clock, per_second=limits.global_requests_per_second),
+            oauth2=OAuth2(state.world, state.clock),
+            user_limits={
+                route: RateLimiter(state.clock, limit=requests, window=window)
+                for route, (requests, window) in USER_ROUTE_LIMITS.items()
+            },
         )
 
 

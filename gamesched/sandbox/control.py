@@ -36,7 +36,8 @@ Endpoints:
 ``GET /_sandbox/users/{member}/dms?count=N&timeout=5``
     The bot's DMs to a member, oldest first (``count`` waits as above).
 ``GET /_sandbox/log?since=0``
-    Every REST request the bot made after sequence number ``since``.
+    Every REST request the bot (or a web with a user's token) made after sequence number
+    ``since``.
 ``GET /_sandbox/violations``
     Every refused request that broke a Discord rule.
 ``GET|POST|DELETE /_sandbox/faults`` (``DELETE /_sandbox/faults/{id}``)
@@ -49,6 +50,10 @@ Endpoints:
     resumable).
 ``POST /_sandbox/clock/advance``
     ``{seconds}``: move the sandbox clock forward (token expiry, the 3-second rule).
+
+Logging a member in through OAuth2 needs no control endpoint: POST the authorize URL with
+``as=<member>`` (see :mod:`gamesched.sandbox.oauth2_web`); codes and access tokens expire by
+the sandbox clock above.
 """
 
 from __future__ import annotations

@@ -142,6 +142,19 @@ def guild_payload(guild: Guild) -> dict[str, Any]:
     }
 
 
+def partial_guild_payload(guild: Guild, member: Member) -> dict[str, Any]:
+    """A guild as GET /users/@me/guilds lists it for ``member``."""
+    return {
+        "id": str(guild.id),
+        "name": guild.name,
+        "icon": None,
+        "banner": None,
+        "owner": guild.owner_id == member.user_id,
+        "permissions": str(guild.base_permissions(member)),
+        "features": [],
+    }
+
+
 def guild_create_payload(guild: Guild, world: World, *, with_members: bool) -> dict[str, Any]:
     """The GUILD_CREATE dispatch: the guild with channels, roles and (with the intent) members.
 

@@ -8,14 +8,26 @@ JSON body and a ``Via`` header (without it disnake takes the 429 for a Cloudflar
 
 The global limit counts every authenticated REST request of the bot in one-second windows;
 going over it is a 429 with ``global: true`` and ``X-RateLimit-Global``, as Discord sends.
+
+Routes a user's OAuth2 Bearer token calls have their own bucket per route and user
+(:data:`USER_ROUTE_LIMITS`), counted the same way and answered with the same headers.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Final
 
 from gamesched.sandbox.state import Clock, DiscordError
+
+USER_ROUTE_LIMITS: Final = {
+    "/users/@me": (5, 5.0),
+    "/users/@me/guilds": (1, 1.0),
+    "/users/@me/guilds/{guild_id}/member": (5, 30.0),
+}
+"""Route -> (requests, window seconds) per user token. Discord does not document these; they
+are near what its headers announce, the member route being the strictest."""
 
 
 @dataclass(slots=True)
@@ -25,7 +37,7 @@ class _Window:
 
 
 class RateLimiter:
-    """Fixed-window buckets keyed by (action, channel)."""
+    """Fixed-window buckets keyed by (action, channel or user)."""
 
     def __init__(self, clock: Clock, *, limit: int, window: float) -> None:
         self._clock = clock
@@ -33,15 +45,15 @@ class RateLimiter:
         self._window = window
         self._windows: dict[tuple[str, int], _Window] = {}
 
-    def acquire(self, action: str, channel_id: int) -> dict[str, str]:
+    def acquire(self, action: str, owner_id: int) -> dict[str, str]:
         """Count one request; returns the headers to send, or raises the 429."""
         now = self._clock.now()
-        key = (action, channel_id)
+        key = (action, owner_id)
         window = self._windows.get(key)
         if window is None or now >= window.started + self._window:
             window = self._windows[key] = _Window(started=now, used=0)
         reset_at = window.started + self._window
-        bucket = hashlib.sha1(f"{action}:{channel_id}".encode()).hexdigest()[:16]
+        bucket = hashlib.sha1(f"{action}:{owner_id}".encode()).hexdigest()[:16]
         headers = {
             "X-RateLimit-Limit": str(self._limit),
             "X-RateLimit-Reset": f"{reset_at:.3f}",

@@ -2,7 +2,11 @@
 
 Every request is logged (method, path, body, status, time), goes through the active faults,
 and needs ``Authorization: Bot <token>`` except interaction callbacks and webhook follow-ups
-(Discord authenticates those by the interaction token). Bodies are checked with
+(Discord authenticates those by the interaction token) and the routes a user's OAuth2 token
+may call (:data:`USER_ROUTES`, ``Authorization: Bearer <access token>``, each needing its
+scope; every other route refuses a Bearer token). The OAuth2 token endpoints below
+``/api/v10/oauth2/token`` authenticate the client themselves
+(:mod:`gamesched.sandbox.oauth2_web`) and pass by this module untouched. Bodies are checked with
 :mod:`gamesched.sandbox.limits`; refusals use Discord's codes and JSON error shape, and those
 that mean a broken rule are also kept in the violations list.
 """
@@ -13,7 +17,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import BodyPartReader, web
 
@@ -23,16 +27,28 @@ from gamesched.sandbox.payloads import (
     channel_payload,
     guild_payload,
     member_payload,
+    partial_guild_payload,
     role_payload,
     self_user_payload,
     user_payload,
 )
 from gamesched.sandbox.state import DiscordError, StoredMessage, invalid_form_body
+from gamesched.sandbox.world import User
 
 _log = logging.getLogger(__name__)
 
 PREFIX = "/api/v10"
 _UNAUTHENTICATED = ("/interactions/", "/webhooks/")
+_CLIENT_AUTHENTICATED = "/oauth2/token"
+
+USER_ROUTES: Final = {
+    "/users/@me": "identify",
+    "/users/@me/guilds": "guilds",
+    "/users/@me/guilds/{guild_id}/member": "guilds.members.read",
+}
+"""GET routes a Bearer token may call -> the scope each needs."""
+_BEARER_ONLY: Final = frozenset({"/users/@me/guilds/{guild_id}/member"})
+"""Routes the bot cannot call with its own token."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -40,6 +56,8 @@ BODY: web.RequestKey[Any] = web.RequestKey("body")
 """The decoded JSON body (or multipart ``payload_json``), None without one."""
 ATTACHMENTS: web.RequestKey[list[dict[str, Any]]] = web.RequestKey("attachments")
 """Uploaded files as Discord attachment objects."""
+CALLER: web.RequestKey[User] = web.RequestKey("caller")
+"""Who an authenticated request acts for: the bot, or the user of a Bearer token."""
 
 
 def json_response(
@@ -61,11 +79,13 @@ def no_content() -> web.Response:
 @web.middleware
 async def discord_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Log, fault, authenticate and render Discord errors for every ``/api/v10`` request."""
-    if not request.path.startswith(PREFIX + "/"):
+    if not request.path.startswith(PREFIX + "/") or request.path.startswith(
+        PREFIX + _CLIENT_AUTHENTICATED
+    ):
         return await handler(request)
+    path = request.path.removeprefix(PREFIX)
     sandbox = request.app[SANDBOX]
     state = sandbox.state
-    path = request.path.removeprefix(PREFIX)
     arrived = state.clock.now()
     body: Any = None
     error_code: int | None = None
@@ -74,8 +94,9 @@ async def discord_middleware(request: web.Request, handler: Handler) -> web.Stre
         request[BODY], request[ATTACHMENTS] = body, attachments
         await sandbox.faults.apply(request.method, path)
         if not path.startswith(_UNAUTHENTICATED):
-            _authenticate(request, sandbox)
-            sandbox.global_limit.acquire()
+            request[CALLER] = _authenticate(request, sandbox)
+            if request[CALLER].bot:
+                sandbox.global_limit.acquire()
         response = await handler(request)
     except DiscordError as error:
         if error.rule:
@@ -107,6 +128,8 @@ def add_routes(app: web.Application) -> None:
     """Register every REST route."""
     routes = [
         ("GET", "/users/@me", get_me),
+        ("GET", "/users/@me/guilds", list_my_guilds),
+        ("GET", "/users/@me/guilds/{guild_id}/member", get_my_member),
         ("POST", "/users/@me/channels", open_dm),
         ("GET", "/users/{user_id}", get_user),
         ("GET", "/gateway", get_gateway),
@@ -144,8 +167,33 @@ def add_routes(app: web.Application) -> None:
 
 
 async def get_me(request: web.Request) -> web.Response:
-    """GET /users/@me."""
-    return json_response(self_user_payload(request.app[SANDBOX].state.world.bot))
+    """GET /users/@me: the bot, or the user of a Bearer token."""
+    return json_response(self_user_payload(request[CALLER]), headers=_user_route_headers(request))
+
+
+async def list_my_guilds(request: web.Request) -> web.Response:
+    """GET /users/@me/guilds?limit=&before=&after=: the caller's guilds, ordered by id."""
+    headers = _user_route_headers(request)
+    caller = request[CALLER]
+    limit = _int_query(request, "limit", default=200, low=1, high=200)
+    before = _int_query(request, "before", default=None)
+    after = _int_query(request, "after", default=0)
+    listed = []
+    for guild in sorted(request.app[SANDBOX].state.world.guilds, key=lambda g: g.id):
+        member = guild.member(caller.id)
+        if member is not None and after < guild.id and (before is None or guild.id < before):
+            listed.append(partial_guild_payload(guild, member))
+    return json_response(listed[:limit], headers=headers)
+
+
+async def get_my_member(request: web.Request) -> web.Response:
+    """GET /users/@me/guilds/{id}/member: the token's user as a member of a guild."""
+    headers = _user_route_headers(request)
+    sandbox = request.app[SANDBOX]
+    member = _guild(request, sandbox).member(request[CALLER].id)
+    if member is None:
+        raise DiscordError(404, 10004, "Unknown Guild")
+    return json_response(member_payload(member, sandbox.state.world), headers=headers)
 
 
 async def get_user(request: web.Request) -> web.Response:
@@ -427,10 +475,39 @@ async def delete_webhook_message(request: web.Request) -> web.Response:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _authenticate(request: web.Request, sandbox: Sandbox) -> None:
-    given = request.headers.get("Authorization", "")
-    if not secrets.compare_digest(given, f"Bot {sandbox.state.world.token}"):
+def _authenticate(request: web.Request, sandbox: Sandbox) -> User:
+    """The bot for its token; a user for a Bearer token with the route's scope; else 401."""
+    world = sandbox.state.world
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    route = _route(request)
+    if scheme == "Bot" and secrets.compare_digest(credentials.encode(), world.token.encode()):
+        if route in _BEARER_ONLY:
+            raise DiscordError(401, 0, "401: Unauthorized")
+        return world.bot
+    scope = USER_ROUTES.get(route) if request.method == "GET" else None
+    grant = sandbox.oauth2.bearer(credentials) if scheme == "Bearer" and scope else None
+    if grant is None:
         raise DiscordError(401, 0, "401: Unauthorized")
+    if scope not in grant.scopes:
+        raise DiscordError(403, 50001, "Missing Access")
+    user = world.user(grant.user_id)
+    assert user is not None, "codes are only issued to the world's users"
+    return user
+
+
+def _route(request: web.Request) -> str:
+    """The matched route's template below ``/api/v10`` (empty when nothing matched)."""
+    resource = request.match_info.route.resource
+    return "" if resource is None else resource.canonical.removeprefix(PREFIX)
+
+
+def _user_route_headers(request: web.Request) -> dict[str, str]:
+    """The route's rate-limit headers for a user's token (the bot is not counted here)."""
+    caller = request[CALLER]
+    if caller.bot:
+        return {}
+    route = _route(request)
+    return request.app[SANDBOX].user_limits[route].acquire(route, caller.id)
 
 
 async def _read_body(request: web.Request) -> tuple[Any, list[dict[str, Any]]]:

@@ -1,9 +1,10 @@
 """Entry points: build the sandbox app, start it on a port, or serve it until stopped.
 
 ``create_sandbox_app(world)`` gives an aiohttp application with the REST API under
-``/api/v10``, the gateway at ``/gateway``, the control API under ``/_sandbox`` and the page at
-``/``. Point disnake at it by setting ``disnake.http.Route.BASE`` to ``RunningSandbox.base_url``
-before ``start()`` (and do not call ``_workaround_set_api_version`` afterwards).
+``/api/v10``, the gateway at ``/gateway``, the control API under ``/_sandbox``, the page at
+``/`` and "Login with Discord" (``/oauth2/authorize``, ``/api/v10/oauth2/token``). Point
+disnake at it by setting ``disnake.http.Route.BASE`` to ``RunningSandbox.base_url`` before
+``start()`` (and do not call ``_workaround_set_api_version`` afterwards).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from gamesched.sandbox import control, rest
+from gamesched.sandbox import control, oauth2_web, rest
 from gamesched.sandbox.context import SANDBOX, Sandbox
 from gamesched.sandbox.state import Clock, SandboxState
 from gamesched.sandbox.world import World, load_world
@@ -42,6 +43,7 @@ def create_sandbox_app(world: World, *, clock: Clock | None = None) -> web.Appli
     app[SANDBOX] = sandbox
     rest.add_routes(app)
     control.add_routes(app)
+    oauth2_web.add_routes(app)
     app.router.add_get("/gateway", sandbox.gateway.handle)
     app.router.add_get("/", _page)
     app.router.add_static("/page/", PAGE_DIR)

@@ -103,7 +103,7 @@ def _path_parts(path: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
-    """One REST request the bot made."""
+    """One REST request the bot made (or a web, with a user's Bearer token)."""
 
     seq: int
     """Position in the log, from 1."""
