@@ -1,0 +1,26 @@
+"""What the web's routes share, built once by ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from gamesched.app import Core
+from webauth.render import Pages
+from webauth.tokens import TokenVault
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """The core the pages act on, the templates, and where login tokens are kept."""
+
+    core: Core
+    pages: Pages
+    tokens: TokenVault
+
+
+def web_of(request: Request) -> Web:
+    web = request.app.state.web
+    assert isinstance(web, Web)
+    return web
