@@ -12,6 +12,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -22,7 +23,6 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from gamesched.app import Core
 from gamesched.config import WebConfig
 from gamesched.services.web_sessions import delete_expired_sessions
 from webauth.csrf import CsrfGuard
@@ -31,6 +31,9 @@ from webauth.render import Pages
 from webauth.routes import routes
 from webauth.state import Web, web_of
 from webauth.tokens import TokenSeal, TokenVault
+
+if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
+    from gamesched.app import Core
 
 log = logging.getLogger(__name__)
 

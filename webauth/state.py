@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 
-from gamesched.app import Core
 from webauth.render import Pages
 from webauth.tokens import TokenVault
+
+if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
+    from gamesched.app import Core
 
 
 @dataclass(frozen=True, slots=True)
