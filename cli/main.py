@@ -26,6 +26,7 @@ app.add_typer(config_app, name="config")
 app.command("run")(serve.run_all)
 app.command("bot")(serve.bot)
 app.command("worker")(serve.worker)
+app.command("web")(serve.web)
 app.command("sandbox")(serve.sandbox)
 
 

@@ -1,4 +1,5 @@
-"""Commands that start services: all in one process, or the bot, a worker, the sandbox alone."""
+"""Commands that start services: all in one process, or the bot, a worker, the web or the
+sandbox alone."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from gamesched.app import (
     configured_discord,
     open_core,
     serve_bot,
+    serve_web,
     serving_worker,
 )
 from gamesched.config import Config
@@ -68,17 +70,25 @@ def _required_discord(config: Config, service: str) -> DiscordTarget:
 
 
 def run_all(ctx: typer.Context) -> None:
-    """Run gamesched in one process: bot and worker (on the sandbox when no token is set)."""
+    """Run gamesched in one process: bot, worker and web (web.enabled), on the sandbox when no
+    token is set."""
     config = load(ctx)
     configure_logging(config)
 
     async def serve() -> None:
-        async with (
-            discord_or_sandbox(config) as target,
-            open_core(config, target) as core,
-            serving_worker(core),
-        ):
-            await serve_bot(core)
+        try:
+            async with (
+                discord_or_sandbox(config) as target,
+                open_core(config, target) as core,
+                serving_worker(core),
+                asyncio.TaskGroup() as services,  # one failing stops the others
+            ):
+                services.create_task(serve_bot(core))
+                if config.web.enabled:
+                    typer.secho(f"Web: {config.web.base_url}", fg=typer.colors.CYAN)
+                    services.create_task(serve_web(core))
+        except* ServiceUnavailable as failed:  # a short error, as from the other commands
+            raise failed.exceptions[0] from None
 
     with contextlib.suppress(KeyboardInterrupt):
         run(serve())
@@ -118,6 +128,21 @@ def worker(ctx: typer.Context) -> None:
         async with open_core(config, target) as core, serving_worker(core):
             typer.echo("Worker running; press Ctrl+C to stop.")
             await asyncio.Event().wait()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        run(serve())
+
+
+def web(ctx: typer.Context) -> None:
+    """Run the web service alone on web.host:web.port (needs discord.token, like the bot)."""
+    config = load(ctx)
+    target = _required_discord(config, "web service")
+    configure_logging(config)
+
+    async def serve() -> None:
+        async with open_core(config, target) as core:
+            typer.echo(f"Web: {config.web.base_url}; press Ctrl+C to stop.")
+            await serve_web(core)
 
     with contextlib.suppress(KeyboardInterrupt):
         run(serve())

@@ -1,10 +1,10 @@
 """Wiring: what a gamesched process runs on, built from the configuration in one place.
 
-Every process goes through here: ``gamesched run`` (bot and worker together), ``gamesched
-bot``, ``gamesched worker``, and the web, operator CLI and TUI. Each opens one :class:`Core`
-(the migrated database, the use cases' context, the Discord REST client, the announcement
-sync, display names and the wake-up signal) and starts on it what it serves. Nothing else
-builds engines, clients or brokers from the configuration.
+Every process goes through here: ``gamesched run`` (bot, worker and web together),
+``gamesched bot``, ``gamesched worker``, ``gamesched web``, and the operator CLI and TUI. Each
+opens one :class:`Core` (the migrated database, the use cases' context, the Discord REST
+client, the announcement sync, display names and the wake-up signal) and starts on it what it
+serves. Nothing else builds engines, clients or brokers from the configuration.
 
 Where Discord is (:class:`DiscordTarget`) is decided by the caller: the configured Discord, or
 a sandbox the command that starts it brought up, so the core never depends on the sandbox.
@@ -12,13 +12,16 @@ a sandbox the command that starts it brought up, so the core never depends on th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+import uvicorn
 from redis.asyncio import Redis
 
 from gamesched.bot.client import BotDeps, GameschedBot, point_at
@@ -34,6 +37,7 @@ from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
+from webauth.app import create_app
 
 DATABASE_HINT = (
     "Check database.url (GAMESCHED_DATABASE__URL): the server must be running and the "
@@ -245,3 +249,47 @@ async def serve_bot(core: Core) -> None:
         ) from error
     finally:
         await bot.close()
+
+
+WEB_GRACE_SECONDS = 5
+"""How long open web requests may finish when the process stops."""
+
+
+class _SharedSignals(uvicorn.Server):
+    """A uvicorn server that leaves signals to the process: Ctrl+C stops the bot, the worker
+    and the web together instead of the web alone."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve_web(core: Core) -> None:
+    """Serve the web on ``web.host:web.port`` until cancelled, then let open requests finish."""
+    web = core.config.web
+    try:
+        listener = socket.create_server(
+            (web.host, web.port), family=socket.AF_INET6 if ":" in web.host else socket.AF_INET
+        )
+    except OSError as error:
+        raise ServiceUnavailable(
+            f"Could not serve the web on {web.host}:{web.port}: {error.strerror or error}. "
+            "Stop what uses that port, or set web.port (GAMESCHED_WEB__PORT)."
+        ) from error
+    server = _SharedSignals(
+        uvicorn.Config(
+            create_app(core),
+            log_config=None,
+            # The OAuth callback's query carries the authorization code: keep URLs out of logs.
+            access_log=False,
+            timeout_graceful_shutdown=WEB_GRACE_SECONDS,
+        )
+    )
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    logging.getLogger(__name__).info("Web serving at %s", web.base_url)
+    try:
+        await asyncio.shield(serving)
+    finally:
+        server.should_exit = True
+        await serving
+        listener.close()

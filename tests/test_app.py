@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import socket
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
-from gamesched.app import DiscordTarget, ServiceUnavailable, open_core
-from gamesched.config import Config
+from gamesched.app import DiscordTarget, ServiceUnavailable, open_core, serve_web
+from gamesched.config import Config, WebConfig
 from gamesched.discord.names import UNKNOWN_USER
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
@@ -72,3 +76,29 @@ async def test_a_database_folder_that_does_not_exist_is_named_before_anything_st
     with pytest.raises(ServiceUnavailable, match=r"missing does not exist.*database\.url"):
         async with open_core(config, target_of(sandbox, demo_world)):
             pass
+
+
+async def test_the_web_serves_on_its_port_until_cancelled(
+    sandbox: RunningSandbox, demo_world: World, tmp_path: Path
+) -> None:
+    """serve_web answers on web.host:web.port, and cancelling it closes the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = config_for(tmp_path).model_copy(
+        update={"web": WebConfig.model_validate({"port": port})}
+    )
+    async with open_core(config, target_of(sandbox, demo_world)) as core:
+        serving = asyncio.create_task(serve_web(core))
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(100):
+                with contextlib.suppress(httpx.ConnectError):
+                    home = await client.get("/")
+                    break
+                await asyncio.sleep(0.05)
+            assert "Log in with Discord" in home.text
+            serving.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await serving
+            with pytest.raises(httpx.ConnectError):
+                await client.get("/")

@@ -49,6 +49,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "gamesched.discord",
             "gamesched.bot",
             "gamesched.worker",
+            "webauth",
         }
     ),
     "cli": frozenset(
@@ -93,7 +94,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     ),
 }
 """Room -> the other rooms of ours it may import. ``gamesched.app`` is the wiring: the only
-room that builds the bot and the worker, used by the commands that start processes."""
+room that builds the bot, the worker and the web service, used by the commands that start
+processes."""
 
 SANDBOX_STARTERS = frozenset({"cli.serve"})
 """Outside the sandbox itself, only the commands that start it import it (and the benchmarks,

@@ -96,7 +96,12 @@ def database_failure(error: BaseException) -> str | None:
     return text.splitlines()[0] if text else type(cause).__name__
 
 
-def changed_any(result: Result[Any]) -> bool:
-    """Whether an UPDATE or DELETE matched a row (its result is a cursor result)."""
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched (its result is a cursor result)."""
     assert isinstance(result, CursorResult)
-    return bool(result.rowcount)
+    return result.rowcount
+
+
+def changed_any(result: Result[Any]) -> bool:
+    """Whether an UPDATE or DELETE matched a row."""
+    return changed_rows(result) > 0

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -223,3 +224,19 @@ class DeliveryRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failure: Mapped[str | None] = mapped_column(String(64))
     """``dms_closed`` when Discord refused the DM: the player is unreachable for this game."""
+
+
+class WebSessionRow(Base):
+    """A web login's OAuth tokens, sealed by the web service: the database never sees them
+    in the clear, and the row is useless without the session secret."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The session's opaque random id (what the session cookie carries)."""
+    tokens: Mapped[bytes] = mapped_column(LargeBinary)
+    """The encrypted token blob; opaque here."""
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    """After this the row is treated as gone (and removed when next seen)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -163,3 +163,28 @@ def test_logging_json_writes_one_object_per_line(capsys: pytest.CaptureFixture[s
         "logger": "gamesched.test",
         "message": "reminder 7 sent",
     }
+
+
+def test_the_web_alone_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gamesched web` without discord.token says to set it (or use `run`), exit 1."""
+    monkeypatch.delenv("GAMESCHED_DISCORD__TOKEN", raising=False)
+    result = runner.invoke(app, ["web"])
+    assert result.exit_code == 1
+    assert "The web service needs a token" in result.output
+    assert "gamesched run" in result.output
+
+
+def test_a_taken_web_port_is_a_short_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gamesched web` on a port in use says so and names web.port, exit 1, no traceback."""
+    monkeypatch.setenv("GAMESCHED_DATABASE__URL", f"sqlite+aiosqlite:///{tmp_path}/g.sqlite3")
+    monkeypatch.setenv("GAMESCHED_DISCORD__TOKEN", "a.sandbox.token")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        monkeypatch.setenv("GAMESCHED_WEB__PORT", str(port))
+        result = runner.invoke(app, ["web"])
+    assert result.exit_code == 1
+    assert f"Could not serve the web on 127.0.0.1:{port}" in result.output
+    assert "web.port" in result.output
+    assert "Traceback" not in result.output

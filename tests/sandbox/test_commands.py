@@ -10,6 +10,7 @@ import asyncio
 import os
 import re
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -81,6 +82,14 @@ async def gamesched(
     assert process.returncode == 0, command.errors
 
 
+def free_port() -> int:
+    """A port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 async def test_gamesched_sandbox_serves_the_demo_world_on_the_port_asked(tmp_path: Path) -> None:
     """`gamesched sandbox --port 0` prints its page and API URLs; the API answers the bot token
     it printed and the page is served."""
@@ -101,14 +110,17 @@ async def test_gamesched_sandbox_serves_the_demo_world_on_the_port_asked(tmp_pat
 async def test_gamesched_run_without_a_token_answers_a_command_through_the_sandbox(
     tmp_path: Path,
 ) -> None:
-    """With no bot token, `gamesched run` starts the sandbox and the real bot in one process:
-    the bot syncs its commands and answers one, breaking none of Discord's rules."""
+    """With no bot token, `gamesched run` starts the sandbox, the real bot and the web in one
+    process: the bot syncs its commands and answers one, breaking none of Discord's rules, the
+    web serves its start page, and Ctrl+C stops them all cleanly."""
     env = {
         "GAMESCHED_DATABASE__URL": f"sqlite+aiosqlite:///{tmp_path / 'gamesched.sqlite3'}",
         "GAMESCHED_SANDBOX__PORT": "0",
+        "GAMESCHED_WEB__PORT": str(free_port()),
     }
     async with gamesched(tmp_path, "run", env=env) as command:
         page = await command.url_after("Open")
+        web = await command.url_after("Web:")
         async with SandboxDriver(page, within=STARTUP_SECONDS) as discord:
             synced = await discord.commands(wait_for=["list-games"])
             names = {c["name"] for c in synced["global"]}
@@ -119,3 +131,6 @@ async def test_gamesched_run_without_a_token_answers_a_command_through_the_sandb
             assert answered.rejected == []
             assert answered.content or (answered.message or {}).get("embeds")
             assert await discord.violations() == []
+        async with aiohttp.ClientSession() as session, session.get(web + "/") as home:
+            assert "Log in with Discord" in await home.text()
+    assert "Traceback" not in command.errors

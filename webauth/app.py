@@ -1,0 +1,103 @@
+"""The web application: ``create_app(core)`` builds it on a process's core.
+
+Requests pass, outermost first: security headers (on every answer), the crash page, the
+body-size limit, the signed session cookie, and the CSRF guard; then the routes, whose
+404 and 405 answers are pages too.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from gamesched.config import WebConfig
+from gamesched.services.web_sessions import delete_expired_sessions
+from webauth.csrf import CsrfGuard
+from webauth.middleware import BodyLimit, SecurityHeaders, ServerErrors
+from webauth.render import Pages
+from webauth.routes import routes
+from webauth.state import Web, web_of
+from webauth.tokens import TokenSeal, TokenVault
+
+if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
+    from gamesched.app import Core
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "gamesched_session"
+SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
+"""How long a login lasts without being renewed."""
+STATIC = Path(__file__).parent / "static"
+ERROR_DETAILS = {
+    404: "There is no page at this address.",
+    405: "This address does not take that kind of request.",
+}
+
+
+def session_secret(web: WebConfig) -> str:
+    """``web.session_secret``, or a random one for this process when it is empty."""
+    return web.session_secret.get_secret_value() or secrets.token_urlsafe(32)
+
+
+def create_app(core: Core) -> Starlette:
+    """The web service on ``core``: pages, sessions, and the safety rules of the module doc."""
+    web_config = core.config.web
+    secret = session_secret(web_config)
+    pages = Pages()
+    web = Web(core=core, pages=pages, tokens=TokenVault(core.services, TokenSeal(secret)))
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        swept = await delete_expired_sessions(core.services)
+        if swept:
+            log.info("Removed %d expired web sessions", swept)
+        yield
+
+    app = Starlette(
+        routes=[*routes(), Mount("/static", StaticFiles(directory=STATIC), name="static")],
+        middleware=safety_stack(web_config, secret=secret, pages=pages),
+        exception_handlers={HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.web = web
+    return app
+
+
+def safety_stack(web_config: WebConfig, *, secret: str, pages: Pages) -> list[Middleware]:
+    """The middleware every request passes, outermost first (see the module doc)."""
+    return [
+        Middleware(SecurityHeaders),
+        Middleware(ServerErrors, pages=pages),
+        Middleware(BodyLimit, pages=pages),
+        Middleware(
+            SessionMiddleware,
+            secret_key=secret,
+            session_cookie=SESSION_COOKIE,
+            max_age=SESSION_MAX_AGE_SECONDS,
+            same_site="lax",
+            https_only=web_config.base_url.startswith("https://"),
+        ),
+        Middleware(CsrfGuard, public_url=web_config.base_url, pages=pages),
+    ]
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """404, 405 and other refusals the routing raises, as pages."""
+    assert isinstance(error, HTTPException)
+    detail = ERROR_DETAILS.get(error.status_code, error.detail)
+    return web_of(request).pages.error(
+        request, error.status_code, detail, headers=dict(error.headers or {})
+    )

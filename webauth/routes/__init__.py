@@ -1,0 +1,11 @@
+"""The site's routes, one module per area."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+from webauth.routes import home
+
+
+def routes() -> list[BaseRoute]:
+    return [*home.ROUTES]

@@ -1,0 +1,29 @@
+"""What the web's routes share, built once by ``create_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from starlette.requests import Request
+
+from webauth.render import Pages
+from webauth.tokens import TokenVault
+
+if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
+    from gamesched.app import Core
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """The core the pages act on, the templates, and where login tokens are kept."""
+
+    core: Core
+    pages: Pages
+    tokens: TokenVault
+
+
+def web_of(request: Request) -> Web:
+    web = request.app.state.web
+    assert isinstance(web, Web)
+    return web
