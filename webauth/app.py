@@ -26,10 +26,11 @@ from starlette.staticfiles import StaticFiles
 from gamesched.config import WebConfig
 from gamesched.services.web_sessions import delete_expired_sessions
 from webauth.csrf import CsrfGuard
+from webauth.login import LoginFailed
 from webauth.middleware import BodyLimit, SecurityHeaders, ServerErrors
 from webauth.render import Pages
 from webauth.routes import routes
-from webauth.state import Web, web_of
+from webauth.state import SESSION_MAX_AGE_SECONDS, Web, web_of
 from webauth.tokens import TokenSeal, TokenVault
 
 if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
@@ -38,8 +39,6 @@ if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "gamesched_session"
-SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
-"""How long a login lasts without being renewed."""
 STATIC = Path(__file__).parent / "static"
 ERROR_DETAILS = {
     404: "There is no page at this address.",
@@ -69,7 +68,7 @@ def create_app(core: Core) -> Starlette:
     app = Starlette(
         routes=[*routes(), Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=safety_stack(web_config, secret=secret, pages=pages),
-        exception_handlers={HTTPException: _http_error},
+        exception_handlers={HTTPException: _http_error, LoginFailed: _login_failed},
         lifespan=lifespan,
     )
     app.state.web = web
@@ -100,4 +99,12 @@ async def _http_error(request: Request, error: Exception) -> Response:
     detail = ERROR_DETAILS.get(error.status_code, error.detail)
     return web_of(request).pages.error(
         request, error.status_code, detail, headers=dict(error.headers or {})
+    )
+
+
+async def _login_failed(request: Request, error: Exception) -> Response:
+    """A login step that failed: what happened, and a link to log in again."""
+    assert isinstance(error, LoginFailed)
+    return web_of(request).pages.page(
+        request, "login_failed.html", {"detail": error.detail}, status=error.status
     )

@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from webauth.render import Pages
+if TYPE_CHECKING:  # the pages put the token in the header's logout form
+    from webauth.render import Pages
 
 log = logging.getLogger(__name__)
 

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
+from webauth.csrf import csrf_token
+
 USER_KEY = "user"
 """Session key of the logged-in member: ``{"id": "<snowflake>", "name": "<display name>"}``."""
 
@@ -38,7 +40,8 @@ def viewer_of(request: Request) -> Viewer | None:
 
 
 def _layout(request: Request) -> dict[str, Any]:
-    return {"viewer": viewer_of(request)}
+    viewer = viewer_of(request)
+    return {"viewer": viewer, "csrf_token": csrf_token(request.session) if viewer else ""}
 
 
 def wants_json(request: Request) -> bool:

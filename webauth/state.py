@@ -13,6 +13,9 @@ from webauth.tokens import TokenVault
 if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
     from gamesched.app import Core
 
+SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
+"""How long a login lasts without being renewed (the cookie, and the tokens kept for it)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Web:

@@ -5,7 +5,7 @@ CSRF token, which the site's own pages do not have yet)."""
 from __future__ import annotations
 
 import json
-from base64 import b64encode
+from base64 import b64decode, b64encode
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from gamesched.config import Config
-from webauth.app import safety_stack
+from webauth.app import SESSION_COOKIE, safety_stack
 from webauth.csrf import csrf_token
 from webauth.render import Pages
 
@@ -79,3 +79,12 @@ class ProbeSite:
                 pages=Pages(),
             ),
         )
+
+
+def session_in(client: httpx.AsyncClient) -> dict[str, Any]:
+    """What the client's session cookie holds (read, not verified)."""
+    value = client.cookies.get(SESSION_COOKIE)
+    if not value:
+        return {}
+    data: dict[str, Any] = json.loads(b64decode(value.split(".")[0]))
+    return data

@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from gamesched.app import DiscordTarget, open_core
+from gamesched.app import Core, DiscordTarget, open_core
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services.web_sessions import delete_session, load_session, save_session
-from tests.support.web import signed_session, web_config
+from tests.support.web import SECRET, signed_session, web_config
 from webauth.app import SESSION_COOKIE, create_app
 from webauth.render import USER_KEY
+from webauth.tokens import OAuthTokens, TokenSeal, TokenVault
 
 HOUR = timedelta(hours=1)
 
@@ -27,9 +28,13 @@ async def test_the_start_page_offers_discord_login_to_a_stranger(client: httpx.A
     assert "<script" not in response.text
 
 
-async def test_the_header_names_who_is_logged_in(client: httpx.AsyncClient) -> None:
+async def test_the_header_names_who_is_logged_in(client: httpx.AsyncClient, core: Core) -> None:
     """With a member in the session the header says who they are, escaped, and hides login."""
-    client.cookies.set(SESSION_COOKIE, signed_session({USER_KEY: {"id": "7", "name": "<Sam>"}}))
+    tokens = OAuthTokens("access", "refresh", datetime.now(UTC) + HOUR, "identify")
+    vault = TokenVault(core.services, TokenSeal(SECRET))
+    await vault.keep("s1", tokens, until=datetime.now(UTC) + HOUR)
+    user = {"id": "7", "name": "<Sam>"}
+    client.cookies.set(SESSION_COOKIE, signed_session({"sid": "s1", USER_KEY: user}))
     response = await client.get("/")
     assert "Signed in as <strong>&lt;Sam&gt;</strong>" in response.text
     assert "Log in with Discord" not in response.text

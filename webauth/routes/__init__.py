@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from webauth.routes import home
+from webauth.routes import home, login
 
 
 def routes() -> list[BaseRoute]:
-    return [*home.ROUTES]
+    return [*home.ROUTES, *login.ROUTES]

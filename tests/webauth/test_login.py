@@ -1,0 +1,332 @@
+"""Login with Discord against the sandbox: the round trip, its failures, token renewal and
+logout, on each database engine."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from gamesched.app import Core, DiscordTarget, open_core
+from gamesched.config import Config
+from gamesched.sandbox.oauth2_web import AUTHORIZE_PATH, TOKEN_PATH
+from gamesched.sandbox.server import RunningSandbox, start_sandbox
+from gamesched.sandbox.state import Clock
+from gamesched.sandbox.world import World
+from gamesched.services.web_sessions import load_session
+from tests.support.web import SECRET, client_for, session_in
+from webauth.app import SESSION_COOKIE, create_app
+from webauth.tokens import OAuthTokens, TokenSeal, TokenVault
+
+SITE = "http://127.0.0.1:8080"
+SAM = {"id": "1160000000000000002", "name": "Sam Smith"}
+
+
+def login_config(database_url: str, sandbox: RunningSandbox, world: World) -> Config:
+    """The web logging in against ``sandbox`` as its application, at :data:`SITE`."""
+    return Config.model_validate(
+        {
+            "database": {"url": database_url},
+            "web": {
+                "public_url": SITE,
+                "session_secret": SECRET,
+                "client_id": str(world.application_id),
+                "client_secret": world.oauth2.client_secret,
+                "oauth_authorize_url": sandbox.url + AUTHORIZE_PATH,
+                "oauth_token_url": sandbox.base_url + TOKEN_PATH,
+            },
+        }
+    )
+
+
+@dataclasses.dataclass
+class Site:
+    """A browser on the web app, and the sandbox it logs in against."""
+
+    browser: httpx.AsyncClient
+    sandbox: RunningSandbox
+    core: Core
+    world: World
+
+    @property
+    def vault(self) -> TokenVault:
+        return TokenVault(self.core.services, TokenSeal(SECRET))
+
+    async def authorize(self, path: str = "/login", decision: str = "authorize") -> str:
+        """Start a login and answer Discord's page as sam; the callback URL Discord sends."""
+        started = await self.browser.get(path)
+        assert started.status_code == 302
+        async with httpx.AsyncClient() as discord:
+            answer = await discord.post(
+                started.headers["location"], data={"as": "sam", "decision": decision}
+            )
+        assert answer.status_code == 302, answer.text
+        return answer.headers["location"]
+
+    async def login(self, path: str = "/login") -> httpx.Response:
+        """The whole round trip; the callback's answer."""
+        return await self.browser.get(await self.authorize(path))
+
+    async def tokens(self) -> OAuthTokens:
+        """What the vault keeps for the browser's session."""
+        tokens = await self.vault.fetch(session_in(self.browser)["sid"])
+        assert tokens is not None
+        return tokens
+
+    async def me(self, access_token: str) -> httpx.Response:
+        """GET /users/@me at the sandbox with an access token."""
+        async with httpx.AsyncClient() as discord:
+            return await discord.get(
+                self.sandbox.base_url + "/users/@me",
+                headers={"Authorization": f"Bearer {access_token}"},
+            )
+
+
+@asynccontextmanager
+async def open_site(
+    database_url: str, sandbox: RunningSandbox, world: World
+) -> AsyncIterator[Site]:
+    target = DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
+    async with (
+        open_core(login_config(database_url, sandbox, world), target) as core,
+        client_for(create_app(core), base_url=SITE) as browser,
+    ):
+        yield Site(browser, sandbox, core, world)
+
+
+@pytest.fixture
+async def site(
+    database_url: str, sandbox: RunningSandbox, demo_world: World
+) -> AsyncIterator[Site]:
+    """The web on a fresh database of each engine, logging in against the demo sandbox."""
+    async with open_site(database_url, sandbox, demo_world) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def short_site(database_url: str, demo_world: World) -> AsyncIterator[Site]:
+    """As :func:`site`, on a sandbox whose access tokens last 30 seconds (always due for
+    renewal, which happens within a minute of expiry)."""
+    limits = dataclasses.replace(demo_world.limits, oauth2_access_token_seconds=30.0)
+    world = dataclasses.replace(demo_world, limits=limits)
+    running = await start_sandbox(world)
+    try:
+        async with open_site(database_url, running, world) as opened:
+            yield opened
+    finally:
+        await running.close()
+
+
+def query_of(url: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
+async def test_login_redirects_to_discord_with_state_and_pkce(site: Site) -> None:
+    """/login sends the browser to the authorize URL with the app's client id, the site's own
+    callback, the three scopes, a random state and an S256 PKCE challenge."""
+    response = await site.browser.get("/login", headers={"Host": "evil.example"})
+    location = response.headers["location"]
+    assert location.startswith(site.sandbox.url + AUTHORIZE_PATH + "?")
+    query = query_of(location)
+    assert query["response_type"] == "code"
+    assert query["client_id"] == str(site.world.application_id)
+    assert query["redirect_uri"] == SITE + "/callback"
+    assert query["scope"] == "identify guilds guilds.members.read"
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 32
+    again = query_of((await site.browser.get("/login")).headers["location"])
+    assert again["state"] != query["state"]
+
+
+async def test_logging_in_shows_the_member_and_keeps_tokens_sealed_server_side(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """After the round trip the header names the member; the tokens are in the database,
+    sealed, and neither in the cookie nor in any log line."""
+    caplog.set_level(logging.DEBUG)
+    response = await site.login()
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    page = await site.browser.get("/")
+    assert "Signed in as <strong>Sam Smith</strong>" in page.text
+    assert "Log out" in page.text
+    session = session_in(site.browser)
+    assert session["user"] == SAM
+    tokens = await site.tokens()
+    assert (await site.me(tokens.access_token)).json()["username"] == "sam"
+    stored = await load_session(site.core.services, session_id=session["sid"])
+    assert stored is not None
+    cookie = site.browser.cookies[SESSION_COOKIE]
+    for secret in (tokens.access_token, tokens.refresh_token):
+        assert secret.encode() not in stored.tokens
+        assert secret not in cookie
+        assert secret not in caplog.text
+        assert secret not in page.text
+
+
+async def test_cancelling_at_discord_says_so(site: Site) -> None:
+    """Cancel on Discord's page brings a page saying the login was cancelled, with a link to
+    try again, and nobody logged in."""
+    response = await site.browser.get(await site.authorize(decision="cancel"))
+    assert response.status_code == 400
+    assert "You cancelled the login at Discord" in response.text
+    assert 'href="/login"' in response.text
+    assert "Traceback" not in response.text
+    assert "user" not in session_in(site.browser)
+
+
+async def test_a_wrong_state_is_refused(site: Site) -> None:
+    """A callback whose state is not the one this browser was given logs nobody in."""
+    callback = await site.authorize()
+    forged = callback.replace("state=", "state=x")
+    response = await site.browser.get(forged)
+    assert response.status_code == 400
+    assert "its state did not match" in response.text
+    assert 'href="/login"' in response.text
+    assert "user" not in session_in(site.browser)
+
+
+async def test_a_callback_without_a_login_started_here_is_refused(site: Site) -> None:
+    """A callback reaching a browser that never went to /login (a planted link) is refused."""
+    callback = await site.authorize()
+    site.browser.cookies.clear()
+    response = await site.browser.get(callback)
+    assert response.status_code == 400
+    assert "its state did not match" in response.text
+
+
+async def test_a_replayed_callback_is_refused(site: Site) -> None:
+    """Opening the same callback URL again after logging in is refused (its state was
+    single-use) and does not disturb the login."""
+    callback = await site.authorize()
+    assert (await site.browser.get(callback)).status_code == 303
+    replay = await site.browser.get(callback)
+    assert replay.status_code == 400
+    assert "already used" in replay.text
+
+
+async def test_a_spent_code_is_refused(site: Site) -> None:
+    """A code already exchanged, brought back with a fresh state, is refused by Discord and
+    the page says the code expired or was used."""
+    callback = await site.authorize()
+    assert (await site.browser.get(callback)).status_code == 303
+    again = query_of((await site.browser.get("/login")).headers["location"])
+    spent = query_of(callback)["code"]
+    response = await site.browser.get(f"/callback?code={spent}&state={again['state']}")
+    assert response.status_code == 400
+    assert "its code has expired or was already used" in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_an_expired_code_is_refused(site: Site, sandbox_clock: Clock) -> None:
+    """A code used after Discord's ten minutes is refused with a page, nobody logged in."""
+    callback = await site.authorize()
+    sandbox_clock.advance(11 * 60)
+    response = await site.browser.get(callback)
+    assert response.status_code == 400
+    assert "its code has expired or was already used" in response.text
+    assert "user" not in session_in(site.browser)
+
+
+async def test_an_expiring_access_token_is_renewed(short_site: Site) -> None:
+    """An access token expiring within a minute is refreshed on the next page: the new pair
+    is kept, the new access token works and the old refresh token is spent."""
+    await short_site.login()
+    before = await short_site.tokens()
+    page = await short_site.browser.get("/")
+    assert "Signed in as <strong>Sam Smith</strong>" in page.text
+    after = await short_site.tokens()
+    assert after.access_token != before.access_token
+    assert after.refresh_token != before.refresh_token
+    assert (await short_site.me(after.access_token)).status_code == 200
+    assert (await short_site.me(before.access_token)).status_code == 401
+
+
+async def test_a_revoked_login_logs_out_with_a_message(short_site: Site) -> None:
+    """When Discord refuses to renew the tokens (the member revoked the app), the next page
+    says so, logs out and forgets the tokens."""
+    await short_site.login()
+    sid = session_in(short_site.browser)["sid"]
+    short_site.sandbox.sandbox.oauth2.revoke((await short_site.tokens()).refresh_token)
+    page = await short_site.browser.get("/")
+    assert page.status_code == 401
+    assert "Discord no longer accepts your login" in page.text
+    assert 'href="/login"' in page.text
+    assert session_in(short_site.browser) == {}
+    assert await short_site.vault.fetch(sid) is None
+    assert "Log in with Discord" in (await short_site.browser.get("/")).text
+
+
+async def test_logout_revokes_at_discord_and_clears_the_session(site: Site) -> None:
+    """The header's Log out button revokes the tokens (the old access token gets 401), forgets
+    them and returns to the start page logged out."""
+    await site.login()
+    tokens = await site.tokens()
+    sid = session_in(site.browser)["sid"]
+    page = await site.browser.get("/")
+    response = await site.browser.post(
+        "/logout", data={"csrf_token": csrf_of(page)}, headers={"Origin": SITE}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    assert (await site.me(tokens.access_token)).status_code == 401
+    assert await site.vault.fetch(sid) is None
+    assert session_in(site.browser) == {}
+    assert "Log in with Discord" in (await site.browser.get("/")).text
+
+
+async def test_logout_without_the_csrf_token_is_refused(site: Site) -> None:
+    """A cross-site POST to /logout does nothing: the member stays logged in."""
+    await site.login()
+    response = await site.browser.post("/logout", headers={"Origin": SITE})
+    assert response.status_code == 403
+    assert "Signed in as" in (await site.browser.get("/")).text
+
+
+async def test_logging_in_starts_a_new_session(site: Site) -> None:
+    """A session cookie from before the login (planted by someone else) does not carry the
+    login: the login gets a fresh session id and the old cookie stays logged out."""
+    await site.browser.get("/login")
+    before = site.browser.cookies[SESSION_COOKIE]
+    await site.login()
+    assert site.browser.cookies[SESSION_COOKIE] != before
+    assert "login" not in session_in(site.browser)
+    site.browser.cookies.set(SESSION_COOKIE, before)
+    assert "Log in with Discord" in (await site.browser.get("/")).text
+
+
+async def test_next_is_kept_through_the_login_and_sanitized(site: Site) -> None:
+    """/login?next=/path comes back to that path after the login; another site never."""
+    response = await site.login("/login?next=/games%3Fday%3D2")
+    assert response.headers["location"] == "/games?day=2"
+    response = await site.login("/login?next=//evil.example/x")
+    assert response.headers["location"] == "/"
+    response = await site.login("/login?next=https://evil.example/")
+    assert response.headers["location"] == "/"
+
+
+async def test_login_without_client_credentials_says_which_keys_to_set(
+    database_url: str, sandbox: RunningSandbox, demo_world: World
+) -> None:
+    """With no web.client_id and web.client_secret, /login explains which keys to set."""
+    config = Config.model_validate(
+        {"database": {"url": database_url}, "web": {"public_url": SITE, "session_secret": SECRET}}
+    )
+    target = DiscordTarget(api_base_url=sandbox.base_url, token=demo_world.token)
+    async with open_core(config, target) as core, client_for(create_app(core), SITE) as browser:
+        response = await browser.get("/login")
+    assert response.status_code == 503
+    assert "web.client_id and web.client_secret" in response.text
