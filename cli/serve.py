@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 
 from cli._state import fail, load, run
 from gamesched.app import (
@@ -23,28 +24,49 @@ from gamesched.app import (
     serving_worker,
 )
 from gamesched.config import Config
+from gamesched.sandbox.oauth2_web import AUTHORIZE_PATH, TOKEN_PATH
 from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.world import World, load_world
 
 
 @asynccontextmanager
-async def discord_or_sandbox(config: Config) -> AsyncIterator[DiscordTarget]:
-    """The configured Discord when a token is set; otherwise a sandbox started for the block."""
+async def discord_or_sandbox(config: Config) -> AsyncIterator[tuple[Config, DiscordTarget]]:
+    """The configured Discord when a token is set; otherwise a sandbox started for the block,
+    with the configuration's web login pointed at the sandbox's application."""
     target = configured_discord(config)
     if target is not None:
-        yield target
+        yield config, target
         return
     world = load_world(config.sandbox.world_path)
     sandbox = await _start_sandbox(world, host=config.sandbox.host, port=config.sandbox.port)
     try:
+        web_login = (
+            f"\nOn the web ({config.web.base_url}) log in with Discord as one of its members."
+            if config.web.enabled
+            else ""
+        )
         typer.secho(
             f"No bot token set: running against the offline Discord sandbox.\n"
-            f"Open {sandbox.url} to act as a member of '{world.guilds[0].name}'.",
+            f"Open {sandbox.url} to act as a member of '{world.guilds[0].name}'.{web_login}",
             fg=typer.colors.CYAN,
         )
-        yield DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
+        target = DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
+        yield sandbox_login(config, sandbox, world), target
     finally:
         await sandbox.close()
+
+
+def sandbox_login(config: Config, sandbox: RunningSandbox, world: World) -> Config:
+    """``config`` with the web's "Login with Discord" on the sandbox's application."""
+    web = config.web.model_copy(
+        update={
+            "oauth_authorize_url": f"{sandbox.url}{AUTHORIZE_PATH}",
+            "oauth_token_url": f"{sandbox.base_url}{TOKEN_PATH}",
+            "client_id": str(world.application_id),
+            "client_secret": SecretStr(world.oauth2.client_secret),
+        }
+    )
+    return config.model_copy(update={"web": web})
 
 
 async def _start_sandbox(world: World, *, host: str, port: int) -> RunningSandbox:
@@ -78,14 +100,14 @@ def run_all(ctx: typer.Context) -> None:
     async def serve() -> None:
         try:
             async with (
-                discord_or_sandbox(config) as target,
-                open_core(config, target) as core,
+                discord_or_sandbox(config) as (running, target),
+                open_core(running, target) as core,
                 serving_worker(core),
                 asyncio.TaskGroup() as services,  # one failing stops the others
             ):
                 services.create_task(serve_bot(core))
-                if config.web.enabled:
-                    typer.secho(f"Web: {config.web.base_url}", fg=typer.colors.CYAN)
+                if running.web.enabled:
+                    typer.secho(f"Web: {running.web.base_url}", fg=typer.colors.CYAN)
                     services.create_task(serve_web(core))
         except* ServiceUnavailable as failed:  # a short error, as from the other commands
             raise failed.exceptions[0] from None
