@@ -330,3 +330,31 @@ async def test_login_without_client_credentials_says_which_keys_to_set(
         response = await browser.get("/login")
     assert response.status_code == 503
     assert "web.client_id and web.client_secret" in response.text
+
+
+async def test_logout_still_logs_out_when_discord_cannot_revoke(
+    site: Site, database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the revocation fails, Log out still ends the login here; the failure is logged
+    without the tokens."""
+    await site.login()
+    tokens = await site.tokens()
+    sid = session_in(site.browser)["sid"]
+    csrf = csrf_of(await site.browser.get("/"))
+    config = login_config(database_url, site.sandbox, site.world)
+    broken = config.web.model_copy(update={"oauth_token_url": site.sandbox.url + "/nowhere"})
+    target = DiscordTarget(api_base_url=site.sandbox.base_url, token=site.world.token)
+    async with (
+        open_core(config.model_copy(update={"web": broken}), target) as core,
+        client_for(create_app(core), SITE) as browser,
+    ):
+        browser.cookies = site.browser.cookies
+        response = await browser.post(
+            "/logout", data={"csrf_token": csrf}, headers={"Origin": SITE}
+        )
+        assert response.status_code == 303
+        assert session_in(browser) == {}
+    assert await site.vault.fetch(sid) is None
+    assert "Could not revoke a login's tokens at Discord" in caplog.text
+    assert tokens.access_token not in caplog.text
+    assert tokens.refresh_token not in caplog.text
