@@ -13,14 +13,24 @@ from __future__ import annotations
 
 import logging
 import secrets
+import warnings
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
+from authlib.deprecate import AuthlibDeprecationWarning
 from authlib.integrations.base_client import OAuthError
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from starlette.requests import Request
+
+with warnings.catch_warnings():
+    # Authlib's httpx integration asks for the httpx2 fork and warns once, on import, that
+    # plain httpx is deprecated; gamesched uses httpx throughout and Authlib still supports
+    # it, so operators would only see a start-up warning they can do nothing about.
+    warnings.filterwarnings(
+        "ignore", message="The httpx module is deprecated", category=AuthlibDeprecationWarning
+    )
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from gamesched.config import WebConfig
 from webauth.render import USER_KEY
