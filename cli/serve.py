@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from cli._state import fail, load, run
 from gamesched.app import (
+    Core,
     DiscordTarget,
     ServiceUnavailable,
     configure_logging,
@@ -116,18 +117,23 @@ def run_all(ctx: typer.Context) -> None:
         run(serve())
 
 
-def bot(ctx: typer.Context) -> None:
-    """Run the bot alone (needs discord.token; point api_base_url at a sandbox to test)."""
+def _serve_alone(ctx: typer.Context, service: str, body: Callable[[Core], Awaitable[None]]) -> None:
+    """Run one service on a core with the configured Discord until stopped (Ctrl+C)."""
     config = load(ctx)
-    target = _required_discord(config, "bot")
+    target = _required_discord(config, service)
     configure_logging(config)
 
     async def serve() -> None:
         async with open_core(config, target) as core:
-            await serve_bot(core)
+            await body(core)
 
     with contextlib.suppress(KeyboardInterrupt):
         run(serve())
+
+
+def bot(ctx: typer.Context) -> None:
+    """Run the bot alone (needs discord.token; point api_base_url at a sandbox to test)."""
+    _serve_alone(ctx, "bot", serve_bot)
 
 
 def worker(ctx: typer.Context) -> None:
@@ -136,38 +142,29 @@ def worker(ctx: typer.Context) -> None:
     Start as many as you like on PostgreSQL with broker.url set to Redis; each one
     claims due work atomically, so nothing is sent twice.
     """
-    config = load(ctx)
-    target = _required_discord(config, "worker")
-    if not config.broker.url:
-        typer.secho(
-            "broker.url is empty: this worker runs its tasks in-process. Set it to a "
-            "redis:// URL to share the work between several worker processes.",
-            fg=typer.colors.YELLOW,
-        )
-    configure_logging(config)
 
-    async def serve() -> None:
-        async with open_core(config, target) as core, serving_worker(core):
+    async def work(core: Core) -> None:
+        if not core.config.broker.url:
+            typer.secho(
+                "broker.url is empty: this worker runs its tasks in-process. Set it to a "
+                "redis:// URL to share the work between several worker processes.",
+                fg=typer.colors.YELLOW,
+            )
+        async with serving_worker(core):
             typer.echo("Worker running; press Ctrl+C to stop.")
             await asyncio.Event().wait()
 
-    with contextlib.suppress(KeyboardInterrupt):
-        run(serve())
+    _serve_alone(ctx, "worker", work)
 
 
 def web(ctx: typer.Context) -> None:
     """Run the web service alone on web.host:web.port (needs discord.token, like the bot)."""
-    config = load(ctx)
-    target = _required_discord(config, "web service")
-    configure_logging(config)
 
-    async def serve() -> None:
-        async with open_core(config, target) as core:
-            typer.echo(f"Web: {config.web.base_url}; press Ctrl+C to stop.")
-            await serve_web(core)
+    async def serve(core: Core) -> None:
+        typer.echo(f"Web: {core.config.web.base_url}; press Ctrl+C to stop.")
+        await serve_web(core)
 
-    with contextlib.suppress(KeyboardInterrupt):
-        run(serve())
+    _serve_alone(ctx, "web service", serve)
 
 
 def sandbox(
