@@ -11,9 +11,11 @@ expires; logout revokes the tokens at Discord. Tokens are never logged or shown.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import warnings
+import weakref
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -160,15 +162,36 @@ async def access_token(request: Request) -> str:
     a refresh Discord refuses logs the member out."""
     web = web_of(request)
     session_id = request.session.get(SID_KEY)
-    tokens = None
-    if isinstance(session_id, str):
-        tokens = await web.tokens.fetch(session_id)
-    if not isinstance(session_id, str) or tokens is None:
-        request.session.clear()
-        raise LoginFailed("Your login has ended. Please log in again.", status=401)
+    if not isinstance(session_id, str):
+        raise _login_ended(request)
     now = web.core.services.now()
-    if tokens.expires_at - now > REFRESH_MARGIN:
+    tokens = await web.tokens.fetch(session_id)
+    if tokens is not None and tokens.expires_at - now > REFRESH_MARGIN:
         return tokens.access_token
+    renewal = _renewals.setdefault(session_id, asyncio.Lock())
+    async with renewal:  # re-read under the lock: another page may have renewed or ended it
+        tokens = await web.tokens.fetch(session_id)
+        if tokens is None:
+            raise _login_ended(request)
+        if tokens.expires_at - now > REFRESH_MARGIN:
+            return tokens.access_token
+        return await _renew(request, session_id, tokens, now)
+
+
+def _login_ended(request: Request) -> LoginFailed:
+    request.session.clear()
+    return LoginFailed("Your login has ended. Please log in again.", status=401)
+
+
+_renewals: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+"""Session id -> the lock its renewal runs under, while someone holds it. Two pages of one
+login loading at once renew once (the second finds the new pair) instead of spending the
+refresh token twice, which would log the member out. It holds within one web process."""
+
+
+async def _renew(request: Request, session_id: str, tokens: OAuthTokens, now: datetime) -> str:
+    """Trade the refresh token for a new pair at Discord and keep it; the new access token."""
+    web = web_of(request)
     config = web.core.config.web
     try:
         async with oauth_client(config) as oauth:

@@ -3,6 +3,7 @@ logout, on each database engine."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import re
@@ -253,6 +254,18 @@ async def test_an_expiring_access_token_is_renewed(short_site: Site) -> None:
     assert after.refresh_token != before.refresh_token
     assert (await short_site.me(after.access_token)).status_code == 200
     assert (await short_site.me(before.access_token)).status_code == 401
+
+
+async def test_pages_loading_at_once_renew_an_expiring_login_once(short_site: Site) -> None:
+    """Several pages of one login opened at once all stay logged in: the token is renewed
+    once, not once per page (a second renewal would spend the refresh token and log out)."""
+    await short_site.login()
+    before = await short_site.tokens()
+    pages = await asyncio.gather(*(short_site.browser.get("/") for _ in range(4)))
+    assert all("Signed in as <strong>Sam Smith</strong>" in page.text for page in pages)
+    after = await short_site.tokens()
+    assert after.refresh_token != before.refresh_token
+    assert (await short_site.me(after.access_token)).status_code == 200
 
 
 async def test_a_revoked_login_logs_out_with_a_message(short_site: Site) -> None:
