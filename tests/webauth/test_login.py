@@ -7,6 +7,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlsplit
@@ -29,8 +30,11 @@ SITE = "http://127.0.0.1:8080"
 SAM = {"id": "1160000000000000002", "name": "Sam Smith"}
 
 
-def login_config(database_url: str, sandbox: RunningSandbox, world: World) -> Config:
-    """The web logging in against ``sandbox`` as its application, at :data:`SITE`."""
+def login_config(
+    database_url: str, sandbox: RunningSandbox, world: World, *, token_url: str | None = None
+) -> Config:
+    """The web logging in against ``sandbox`` as its application, at :data:`SITE` (with its
+    codes traded at ``token_url`` when given)."""
     return Config.model_validate(
         {
             "database": {"url": database_url},
@@ -40,7 +44,7 @@ def login_config(database_url: str, sandbox: RunningSandbox, world: World) -> Co
                 "client_id": str(world.application_id),
                 "client_secret": world.oauth2.client_secret,
                 "oauth_authorize_url": sandbox.url + AUTHORIZE_PATH,
-                "oauth_token_url": sandbox.base_url + TOKEN_PATH,
+                "oauth_token_url": token_url or sandbox.base_url + TOKEN_PATH,
             },
         }
     )
@@ -91,11 +95,12 @@ class Site:
 
 @asynccontextmanager
 async def open_site(
-    database_url: str, sandbox: RunningSandbox, world: World
+    database_url: str, sandbox: RunningSandbox, world: World, *, token_url: str | None = None
 ) -> AsyncIterator[Site]:
     target = DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
+    config = login_config(database_url, sandbox, world, token_url=token_url)
     async with (
-        open_core(login_config(database_url, sandbox, world), target) as core,
+        open_core(config, target) as core,
         client_for(create_app(core), base_url=SITE) as browser,
     ):
         yield Site(browser, sandbox, core, world)
@@ -240,6 +245,25 @@ async def test_an_expired_code_is_refused(site: Site, sandbox_clock: Clock) -> N
     assert response.status_code == 400
     assert "its code has expired or was already used" in response.text
     assert "user" not in session_in(site.browser)
+
+
+async def test_discord_unreachable_when_finishing_the_login_says_so(
+    database_url: str, sandbox: RunningSandbox, demo_world: World
+) -> None:
+    """When Discord cannot be reached to trade the code, the page says so (502) with a way to
+    try again, shows no traceback, and nobody is logged in."""
+    with socket.socket() as closed:  # a free port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    token_url = f"http://127.0.0.1:{port}/api/v10/oauth2/token"
+    async with open_site(database_url, sandbox, demo_world, token_url=token_url) as site:
+        page = await site.login()
+        home = await site.browser.get("/")
+    assert page.status_code == 502
+    assert "Could not reach Discord to finish the login." in page.text
+    assert 'href="/login"' in page.text
+    assert "Traceback" not in page.text
+    assert "Signed in as" not in home.text
 
 
 async def test_an_expiring_access_token_is_renewed(short_site: Site) -> None:
