@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import uuid
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from gamesched.config import Config, WebConfig
 from gamesched.discord.names import UNKNOWN_USER
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
-from tests.support.environment import REDIS_URL
+from tests.support.environment import REDIS_URL, free_port
 from tests.support.sandbox import user_id_of
 
 UNKNOWN_ID = 4242
@@ -82,9 +81,7 @@ async def test_the_web_serves_on_its_port_until_cancelled(
     sandbox: RunningSandbox, demo_world: World, tmp_path: Path
 ) -> None:
     """serve_web answers on web.host:web.port, and cancelling it closes the port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = config_for(tmp_path).model_copy(
         update={"web": WebConfig.model_validate({"port": port})}
     )

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from gamesched.app import configure_logging
 from gamesched.config import load_config
+from tests.support.environment import free_port
 
 runner = CliRunner()
 
@@ -132,9 +133,7 @@ def test_an_unreachable_discord_is_a_short_error_naming_the_api_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`gamesched bot` that cannot reach Discord says where it tried and what to check, exit 1."""
-    with socket.socket() as closed:  # a free port nobody listens on
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = free_port()
     monkeypatch.setenv("GAMESCHED_DATABASE__URL", f"sqlite+aiosqlite:///{tmp_path}/g.sqlite3")
     monkeypatch.setenv("GAMESCHED_DISCORD__TOKEN", "a.sandbox.token")
     monkeypatch.setenv("GAMESCHED_DISCORD__API_BASE_URL", f"http://127.0.0.1:{port}/api/v10")

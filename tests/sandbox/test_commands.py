@@ -10,7 +10,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -21,6 +20,7 @@ import aiohttp
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.server import DEMO_WORLD
 from gamesched.sandbox.world import load_world
+from tests.support.environment import free_port
 
 GAMESCHED = Path(sys.executable).with_name("gamesched")
 """The console script installed beside the interpreter running the tests."""
@@ -80,14 +80,6 @@ async def gamesched(
         _, stderr = await asyncio.wait_for(process.communicate(), STARTUP_SECONDS)
         command.errors = stderr.decode()
     assert process.returncode == 0, command.errors
-
-
-def free_port() -> int:
-    """A port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def test_gamesched_sandbox_serves_the_demo_world_on_the_port_asked(tmp_path: Path) -> None:

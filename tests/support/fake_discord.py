@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from gamesched.discord.rest import DiscordRest
+from tests.support.environment import free_port
 
 TOKEN = "MTE1.fake-bot-token.Xy_Secret42"
 PREFIX = "/api/v10"
@@ -118,7 +118,4 @@ def make_rest(base_url: str, fake_time: FakeTime, *, max_retries: int = 3) -> Di
 
 def closed_port_url() -> str:
     """An API URL on a local port nobody listens on (connections are refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}{PREFIX}"
+    return f"http://127.0.0.1:{free_port()}{PREFIX}"

@@ -7,7 +7,6 @@ import asyncio
 import dataclasses
 import logging
 import re
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlsplit
@@ -22,6 +21,7 @@ from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.state import Clock
 from gamesched.sandbox.world import World
 from gamesched.services.web_sessions import load_session
+from tests.support.environment import free_port
 from tests.support.web import SECRET, client_for, session_in
 from webauth.app import SESSION_COOKIE, create_app
 from webauth.tokens import OAuthTokens, TokenSeal, TokenVault
@@ -252,10 +252,7 @@ async def test_discord_unreachable_when_finishing_the_login_says_so(
 ) -> None:
     """When Discord cannot be reached to trade the code, the page says so (502) with a way to
     try again, shows no traceback, and nobody is logged in."""
-    with socket.socket() as closed:  # a free port nobody listens on
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
-    token_url = f"http://127.0.0.1:{port}/api/v10/oauth2/token"
+    token_url = f"http://127.0.0.1:{free_port()}/api/v10/oauth2/token"
     async with open_site(database_url, sandbox, demo_world, token_url=token_url) as site:
         page = await site.login()
         home = await site.browser.get("/")
