@@ -28,9 +28,12 @@ from gamesched.bot.client import BotDeps, GameschedBot, point_at
 from gamesched.config import Config
 from gamesched.db.engine import Database, create_database, database_failure, missing_sqlite_folder
 from gamesched.db.migrate import current_revision, head_revision, upgrade
-from gamesched.discord.names import DisplayNames, RedisNameCache
+from gamesched.discord.cache import RedisCache
+from gamesched.discord.directory import RestDirectory
+from gamesched.discord.names import DisplayNames
 from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import DiscordRest
+from gamesched.discord.rights import GuildRights
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.services.context import Context
 from gamesched.worker.broker import make_broker
@@ -178,6 +181,11 @@ class Core:
     sync: AnnouncementSync
     names: DisplayNames
     """Display names for the web, CLI and TUI (cached in Redis when ``broker.url`` is set)."""
+    rights: GuildRights
+    """Members' rights from Discord's data, for front ends without interactions (cached like
+    names)."""
+    directory: RestDirectory
+    """Finds the members that typed ``@name`` entries mean, for front ends without a gateway."""
     wake: WakeSignal
 
 
@@ -198,11 +206,12 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
         stack.push_async_callback(rest.aclose)
         wake = WakeSignal(shared, channel=f"{config.broker.queue_name}:wake")
         stack.push_async_callback(wake.aclose)
-        name_cache = None
+        name_cache = rights_cache = None
         if shared:
             redis = Redis.from_url(shared)
             stack.push_async_callback(redis.aclose)
-            name_cache = RedisNameCache(redis, prefix=f"{config.broker.queue_name}:name:")
+            name_cache = RedisCache(redis, prefix=f"{config.broker.queue_name}:name:")
+            rights_cache = RedisCache(redis, prefix=f"{config.broker.queue_name}:rights:")
         services = Context(database=database, on_due_work=wake.notify)
         sync = AnnouncementSync(services, rest)
         stack.push_async_callback(sync.wait_idle)
@@ -213,6 +222,8 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
             rest=rest,
             sync=sync,
             names=DisplayNames(rest, cache=name_cache),
+            rights=GuildRights(rest, cache=rights_cache),
+            directory=RestDirectory(rest),
             wake=wake,
         )
 

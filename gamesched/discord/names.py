@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from redis.asyncio import Redis
-
+from gamesched.discord.cache import ExpiringCache, MemoryCache
 from gamesched.discord.rest import DiscordNotFound, DiscordRest
 
 log = logging.getLogger(__name__)
@@ -28,60 +25,6 @@ CONCURRENCY = 10
 """Member lookups in flight at once for one resolve (the client also queues per bucket)."""
 LEFT_CODES = frozenset({10007, 10013})
 """Unknown Member, Unknown User: the person left the guild or deleted their account."""
-
-
-class NameCache(Protocol):
-    """Where resolved names are kept between renders; keys are ``"<guild>:<user>"``."""
-
-    async def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        """The cached names among ``keys`` (absent keys are simply missing)."""
-        ...
-
-    async def set_many(self, items: Mapping[str, str], ttl: float) -> None:
-        """Remember ``items`` for ``ttl`` seconds."""
-        ...
-
-
-class MemoryNameCache:
-    """An in-process cache with expiry; expired entries are dropped as new ones arrive."""
-
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._entries: dict[str, tuple[float, str]] = {}
-
-    async def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        now = self._clock()
-        found = {key: self._entries.get(key) for key in keys}
-        return {key: entry[1] for key, entry in found.items() if entry and entry[0] > now}
-
-    async def set_many(self, items: Mapping[str, str], ttl: float) -> None:
-        now = self._clock()
-        self._entries = {k: e for k, e in self._entries.items() if e[0] > now}
-        self._entries.update((key, (now + ttl, name)) for key, name in items.items())
-
-
-class RedisNameCache:
-    """Names shared by every process through Redis: one MGET per lookup, SET with EX per name."""
-
-    def __init__(self, redis: Redis, *, prefix: str = "gamesched:name:") -> None:
-        self._redis = redis
-        self._prefix = prefix
-
-    async def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        if not keys:
-            return {}
-        values = await self._redis.mget([self._prefix + key for key in keys])
-        return {
-            key: value.decode() if isinstance(value, bytes) else value
-            for key, value in zip(keys, values, strict=True)
-            if value is not None
-        }
-
-    async def set_many(self, items: Mapping[str, str], ttl: float) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key, name in items.items():
-                pipe.set(self._prefix + key, name, ex=math.ceil(ttl))
-            await pipe.execute()
 
 
 def short_id(user_id: int) -> str:
@@ -99,10 +42,10 @@ class DisplayNames:
     """Resolves user ids to display names for one guild at a time; never raises."""
 
     def __init__(
-        self, rest: DiscordRest, *, cache: NameCache | None = None, ttl: float = 300
+        self, rest: DiscordRest, *, cache: ExpiringCache | None = None, ttl: float = 300
     ) -> None:
         self._rest = rest
-        self._cache: NameCache = cache or MemoryNameCache()
+        self._cache: ExpiringCache = cache or MemoryCache()
         self._ttl = ttl
 
     async def resolve(self, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:

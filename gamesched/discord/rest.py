@@ -155,6 +155,23 @@ class DiscordRest:
     async def get_guild(self, guild_id: int) -> dict[str, Any]:
         return await self._object("GET", f"/guilds/{guild_id}")
 
+    async def get_guild_channels(self, guild_id: int) -> list[dict[str, Any]]:
+        return await self._list(f"/guilds/{guild_id}/channels")
+
+    async def get_bot_user(self) -> dict[str, Any]:
+        """The bot's own user (its id tells its member entry apart in a guild)."""
+        return await self._object("GET", "/users/@me")
+
+    async def list_bot_guilds(self) -> list[dict[str, Any]]:
+        """Every guild the bot is in (partial guild objects), paged by Discord's 200 a call."""
+        guilds: list[dict[str, Any]] = []
+        while True:
+            after = guilds[-1]["id"] if guilds else 0
+            page = await self._list("/users/@me/guilds", params={"limit": 200, "after": after})
+            guilds += page
+            if len(page) < 200:
+                return guilds
+
     async def get_roles(self, guild_id: int) -> list[dict[str, Any]]:
         return await self._list(f"/guilds/{guild_id}/roles")
 

@@ -9,12 +9,11 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from gamesched.discord.cache import MemoryCache, RedisCache
 from gamesched.discord.names import (
     CONCURRENCY,
     UNKNOWN_USER,
     DisplayNames,
-    MemoryNameCache,
-    RedisNameCache,
 )
 from gamesched.discord.rest import DiscordRest
 from tests.support.environment import REDIS_URL
@@ -102,7 +101,7 @@ async def test_names_are_fetched_again_after_the_ttl(
         Reply(body=member(ALICE, "ali", nick="New")),
     )
     clock = Clock()
-    names = DisplayNames(rest, cache=MemoryNameCache(clock=clock), ttl=300)
+    names = DisplayNames(rest, cache=MemoryCache(clock=clock), ttl=300)
 
     assert await names.resolve(GUILD, [ALICE]) == {ALICE: "Old"}
     clock.now = 299.0
@@ -167,7 +166,7 @@ async def test_unavailable_cache_still_resolves_names_from_discord(
     serve_member(fake_discord, ALICE, Reply(body=member(ALICE, "ali")))
     unreachable = Redis.from_url(closed_port_url().replace("http", "redis", 1).split("/api")[0])
 
-    for cache in (BrokenCache(), RedisNameCache(unreachable)):
+    for cache in (BrokenCache(), RedisCache(unreachable, prefix="gamesched:name:")):
         assert await DisplayNames(rest, cache=cache).resolve(GUILD, [ALICE]) == {ALICE: "ali"}
     await unreachable.aclose()
 
@@ -197,9 +196,9 @@ async def test_redis_cache_shares_names_with_a_ttl(
     serve_member(fake_discord, ALICE, Reply(body=member(ALICE, "ali", nick="Al")))
     serve_member(fake_discord, BOB, Reply(404, {"code": 10007, "message": "Unknown Member"}))
 
-    first = DisplayNames(rest, cache=RedisNameCache(redis, prefix=prefix), ttl=300)
+    first = DisplayNames(rest, cache=RedisCache(redis, prefix=prefix), ttl=300)
     assert await first.resolve(GUILD, [ALICE, BOB]) == {ALICE: "Al", BOB: UNKNOWN_USER}
-    second = DisplayNames(rest, cache=RedisNameCache(redis, prefix=prefix), ttl=300)
+    second = DisplayNames(rest, cache=RedisCache(redis, prefix=prefix), ttl=300)
     assert await second.resolve(GUILD, [ALICE]) == {ALICE: "Al"}
 
     assert lookups(fake_discord) == 2
