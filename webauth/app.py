@@ -13,22 +13,33 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from gamesched.config import WebConfig
+from gamesched.discord.rest import DiscordError
+from gamesched.domain.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from gamesched.services.web_sessions import delete_expired_sessions
+from webauth.access import LoginRequired, web_text
 from webauth.csrf import CsrfGuard
 from webauth.login import LoginFailed
 from webauth.middleware import BodyLimit, SecurityHeaders, ServerErrors
-from webauth.render import Pages
+from webauth.redirects import safe_next
+from webauth.render import Pages, wants_json
 from webauth.routes import routes
 from webauth.state import SESSION_MAX_AGE_SECONDS, Web, web_of
 from webauth.tokens import TokenSeal, TokenVault
@@ -68,7 +79,13 @@ def create_app(core: Core) -> Starlette:
     app = Starlette(
         routes=[*routes(), Mount("/static", StaticFiles(directory=STATIC), name="static")],
         middleware=safety_stack(web_config, secret=secret, pages=pages),
-        exception_handlers={HTTPException: _http_error, LoginFailed: _login_failed},
+        exception_handlers={
+            HTTPException: _http_error,
+            LoginFailed: _login_failed,
+            LoginRequired: _login_required,
+            DomainError: _refused,
+            DiscordError: _discord_failed,
+        },
         lifespan=lifespan,
     )
     app.state.web = web
@@ -99,6 +116,40 @@ async def _http_error(request: Request, error: Exception) -> Response:
     detail = ERROR_DETAILS.get(error.status_code, error.detail)
     return web_of(request).pages.error(
         request, error.status_code, detail, headers=dict(error.headers or {})
+    )
+
+
+async def _login_required(request: Request, error: Exception) -> Response:
+    """A page that needs a login: log in, then come back here. Scripts get a 401."""
+    if wants_json(request) or request.method != "GET":
+        return web_of(request).pages.error(request, 401, "Log in with Discord first.")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login?" + urlencode({"next": safe_next(here)})
+    return RedirectResponse(target, status_code=303)
+
+
+REFUSAL_STATUS: list[tuple[type[DomainError], int]] = [
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (Conflict, 409),
+    (ValidationFailed, 422),
+]
+"""The HTTP status of each kind of domain refusal (anything else is a 400)."""
+
+
+async def _refused(request: Request, error: Exception) -> Response:
+    """A use case said no: the same sentence as the bot's, with the web's hint."""
+    assert isinstance(error, DomainError)
+    status = next((code for kind, code in REFUSAL_STATUS if isinstance(error, kind)), 400)
+    return web_of(request).pages.error(request, status, web_text(error))
+
+
+async def _discord_failed(request: Request, error: Exception) -> Response:
+    """Discord refused or could not be reached while building the answer."""
+    assert isinstance(error, DiscordError)
+    log.warning("Discord failed during %s %s: %s", request.method, request.url.path, error)
+    return web_of(request).pages.error(
+        request, 502, "Discord could not be asked just now. Please try again in a moment."
     )
 
 

@@ -67,6 +67,7 @@ class GuildFacts:
     icon: str | None
     owner_id: int
     role_permissions: Mapping[int, int]
+    role_names: Mapping[int, str]
     channels: tuple[ChannelFacts, ...]
 
     def channel(self, channel_id: int) -> ChannelFacts | None:
@@ -211,6 +212,7 @@ def _guild_facts(guild: Mapping[str, Any], channels: list[Mapping[str, Any]]) ->
         icon=guild.get("icon"),
         owner_id=int(guild["owner_id"]),
         role_permissions={int(r["id"]): int(r["permissions"]) for r in guild.get("roles", [])},
+        role_names={int(r["id"]): str(r["name"]) for r in guild.get("roles", [])},
         channels=tuple(
             ChannelFacts(
                 channel_id=int(c["id"]),

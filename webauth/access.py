@@ -1,0 +1,112 @@
+"""Who is asking and what they may do: the plumbing every page and API route shares.
+
+A route asks for the logged-in member with :func:`require_viewer` (no login: pages go to the
+login and come back, the API answers 401), and for their rights in a guild with
+:func:`acting_member`, which asks Discord through :attr:`Core.rights` (cached for up to five
+minutes; pass ``fresh=True`` right before changing anything). Refusals are domain errors, so
+they read the same as the bot's; :func:`web_hint` adds the web's way to fix them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from gamesched.discord.rights import GuildFacts
+from gamesched.domain.errors import (
+    DomainError,
+    HostRoleRequired,
+    NoHostRoles,
+    NotFound,
+    UnknownGame,
+)
+from gamesched.domain.permissions import Actor
+from webauth.render import Viewer, viewer_of
+from webauth.state import web_of
+
+NOT_A_MEMBER = (
+    "You are not a member of that server, or gamesched is not in it. "
+    "Pick one of your servers on the start page."
+)
+
+
+class LoginRequired(Exception):
+    """The request needs a logged-in member and has none: pages send them to the login."""
+
+
+def require_viewer(request: Request) -> Viewer:
+    """The logged-in member, or :class:`LoginRequired`."""
+    viewer = viewer_of(request)
+    if viewer is None:
+        raise LoginRequired
+    return viewer
+
+
+async def acting_member(
+    request: Request, guild_id: int, *, channel_id: int | None = None, fresh: bool = False
+) -> Actor:
+    """The logged-in member's rights in a guild (in ``channel_id`` when given), from Discord.
+
+    A guild they are not in (or the bot is not in) is :class:`NotFound`, as if it did not exist.
+    """
+    viewer = require_viewer(request)
+    rights = web_of(request).core.rights
+    actor = await rights.actor(guild_id, viewer.user_id, channel_id=channel_id, fresh=fresh)
+    if actor is None:
+        raise NotFound(NOT_A_MEMBER)
+    return actor
+
+
+@dataclass(frozen=True, slots=True)
+class MemberGuild:
+    """A guild of the member's that has the bot, with their server-wide rights there."""
+
+    facts: GuildFacts
+    actor: Actor
+
+
+async def member_guilds(request: Request) -> list[MemberGuild]:
+    """The guilds the logged-in member shares with the bot, by name."""
+    viewer = require_viewer(request)
+    rights = web_of(request).core.rights
+    shared = []
+    for guild_id in sorted(await rights.bot_guild_ids()):
+        facts = await rights.guild(guild_id)
+        actor = await rights.actor(guild_id, viewer.user_id)
+        if facts is not None and actor is not None:
+            shared.append(MemberGuild(facts=facts, actor=actor))
+    return sorted(shared, key=lambda g: g.facts.name.casefold())
+
+
+async def guild_of(request: Request, guild_id: int) -> MemberGuild:
+    """One of the member's guilds, or :class:`NotFound`."""
+    rights = web_of(request).core.rights
+    facts = await rights.guild(guild_id)
+    actor = await acting_member(request, guild_id)
+    if facts is None:
+        raise NotFound(NOT_A_MEMBER)
+    return MemberGuild(facts=facts, actor=actor)
+
+
+def web_hint(error: DomainError, role_names: Mapping[int, str] | None = None) -> str | None:
+    """The sentence that tells a web user how to fix ``error``, if the site has one;
+    ``role_names`` names the roles a refusal mentions (from :class:`GuildFacts`)."""
+    match error.fault:
+        case UnknownGame():
+            return "Your server's page lists its games with their numbers."
+        case NoHostRoles():
+            return "A server admin can allow a role on the server's settings page."
+        case HostRoleRequired(role_ids=role_ids):
+            names = role_names or {}
+            return (
+                "Host roles here: " + ", ".join(names.get(r, f"role {r}") for r in role_ids) + "."
+            )
+    return None
+
+
+def web_text(error: DomainError, role_names: Mapping[int, str] | None = None) -> str:
+    """The error's neutral sentence, followed by the web's hint when there is one."""
+    hint = web_hint(error, role_names)
+    return error.message if hint is None else f"{error.message} {hint}"
