@@ -11,7 +11,7 @@ import pytest
 from gamesched.app import Core, DiscordTarget, open_core
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
-from tests.support.web import ProbeSite, client_for, web_config
+from tests.support.web import ProbeSite, Site, client_for, open_site, web_config
 from webauth.app import create_app
 
 
@@ -41,4 +41,13 @@ def probe() -> ProbeSite:
 async def probe_client(probe: ProbeSite) -> AsyncIterator[httpx.AsyncClient]:
     """A client on the probe site."""
     async with client_for(probe.app()) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def site(
+    database_url: str, sandbox: RunningSandbox, demo_world: World
+) -> AsyncIterator[Site]:
+    """The web on a fresh database of each engine, logging in against the demo sandbox."""
+    async with open_site(database_url, sandbox, demo_world) as opened:
         yield opened

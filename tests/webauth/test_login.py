@@ -6,113 +6,31 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 
-from gamesched.app import Core, DiscordTarget, open_core
+from gamesched.app import DiscordTarget, open_core
 from gamesched.config import Config
-from gamesched.sandbox.oauth2_web import AUTHORIZE_PATH, TOKEN_PATH
+from gamesched.sandbox.oauth2_web import AUTHORIZE_PATH
 from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.state import Clock
 from gamesched.sandbox.world import World
 from gamesched.services.web_sessions import load_session
 from tests.support.environment import free_port
-from tests.support.web import SECRET, client_for, session_in
+from tests.support.web import (
+    SAM,
+    SECRET,
+    SITE,
+    Site,
+    client_for,
+    csrf_of,
+    login_config,
+    open_site,
+    session_in,
+)
 from webauth.app import SESSION_COOKIE, create_app
-from webauth.tokens import OAuthTokens, TokenSeal, TokenVault
-
-SITE = "http://127.0.0.1:8080"
-SAM = {"id": "1160000000000000002", "name": "Sam Smith"}
-
-
-def login_config(
-    database_url: str, sandbox: RunningSandbox, world: World, *, token_url: str | None = None
-) -> Config:
-    """The web logging in against ``sandbox`` as its application, at :data:`SITE` (with its
-    codes traded at ``token_url`` when given)."""
-    return Config.model_validate(
-        {
-            "database": {"url": database_url},
-            "web": {
-                "public_url": SITE,
-                "session_secret": SECRET,
-                "client_id": str(world.application_id),
-                "client_secret": world.oauth2.client_secret,
-                "oauth_authorize_url": sandbox.url + AUTHORIZE_PATH,
-                "oauth_token_url": token_url or sandbox.base_url + TOKEN_PATH,
-            },
-        }
-    )
-
-
-@dataclasses.dataclass
-class Site:
-    """A browser on the web app, and the sandbox it logs in against."""
-
-    browser: httpx.AsyncClient
-    sandbox: RunningSandbox
-    core: Core
-    world: World
-
-    @property
-    def vault(self) -> TokenVault:
-        return TokenVault(self.core.services, TokenSeal(SECRET))
-
-    async def authorize(self, path: str = "/login", decision: str = "authorize") -> str:
-        """Start a login and answer Discord's page as sam; the callback URL Discord sends."""
-        started = await self.browser.get(path)
-        assert started.status_code == 302
-        async with httpx.AsyncClient() as discord:
-            answer = await discord.post(
-                started.headers["location"], data={"as": "sam", "decision": decision}
-            )
-        assert answer.status_code == 302, answer.text
-        return answer.headers["location"]
-
-    async def login(self, path: str = "/login") -> httpx.Response:
-        """The whole round trip; the callback's answer."""
-        return await self.browser.get(await self.authorize(path))
-
-    async def tokens(self) -> OAuthTokens:
-        """What the vault keeps for the browser's session."""
-        tokens = await self.vault.fetch(session_in(self.browser)["sid"])
-        assert tokens is not None
-        return tokens
-
-    async def me(self, access_token: str) -> httpx.Response:
-        """GET /users/@me at the sandbox with an access token."""
-        async with httpx.AsyncClient() as discord:
-            return await discord.get(
-                self.sandbox.base_url + "/users/@me",
-                headers={"Authorization": f"Bearer {access_token}"},
-            )
-
-
-@asynccontextmanager
-async def open_site(
-    database_url: str, sandbox: RunningSandbox, world: World, *, token_url: str | None = None
-) -> AsyncIterator[Site]:
-    target = DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
-    config = login_config(database_url, sandbox, world, token_url=token_url)
-    async with (
-        open_core(config, target) as core,
-        client_for(create_app(core), base_url=SITE) as browser,
-    ):
-        yield Site(browser, sandbox, core, world)
-
-
-@pytest.fixture
-async def site(
-    database_url: str, sandbox: RunningSandbox, demo_world: World
-) -> AsyncIterator[Site]:
-    """The web on a fresh database of each engine, logging in against the demo sandbox."""
-    async with open_site(database_url, sandbox, demo_world) as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -131,12 +49,6 @@ async def short_site(database_url: str, demo_world: World) -> AsyncIterator[Site
 
 def query_of(url: str) -> dict[str, str]:
     return {key: values[0] for key, values in parse_qs(urlsplit(url).query).items()}
-
-
-def csrf_of(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None, page.text
-    return found.group(1)
 
 
 async def test_login_redirects_to_discord_with_state_and_pkce(site: Site) -> None:
