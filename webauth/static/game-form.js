@@ -11,6 +11,10 @@
   if (!form) {
     return;
   }
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();  // a failed submit: screen readers and keyboards start at the problems
+  }
 
   // --- time zone -------------------------------------------------------------------------
   var local = form.querySelector("input[name=start_local]");

@@ -1,10 +1,15 @@
-// The settings pages work without this; with it, changing a setting's value chooses
+// The settings pages work without this; with it, a failed save starts at its problems, and
+// changing a setting's value chooses
 // "set here" for that setting.
 (function () {
   "use strict";
   var form = document.querySelector("form.settings-form");
   if (!form) {
     return;
+  }
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();  // a failed submit: screen readers and keyboards start at the problems
   }
   form.querySelectorAll("[data-sets]").forEach(function (control) {
     var choose = function () {
