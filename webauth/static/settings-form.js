@@ -1,6 +1,5 @@
 // The settings pages work without this; with it, a failed save starts at its problems, and
-// changing a setting's value chooses
-// "set here" for that setting.
+// changing a setting's value chooses "set here" for that setting.
 (function () {
   "use strict";
   var form = document.querySelector("form.settings-form");
