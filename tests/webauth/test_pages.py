@@ -216,6 +216,7 @@ async def test_the_game_page_shows_details_and_everyone_by_display_name(site: Si
         site,
         title="Gloomhaven",
         host="olivia",
+        in_days=2.5,
         max_players=2,
         participants="Bob's friend",
         category="Campaign",
