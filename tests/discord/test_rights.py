@@ -9,7 +9,7 @@ from redis.asyncio import Redis
 
 from gamesched.discord.cache import MemoryCache, RedisCache
 from gamesched.discord.rest import DiscordRest
-from gamesched.discord.rights import GuildRights
+from gamesched.discord.rights import ChannelFacts, GuildFacts, GuildRights, Overwrite
 from gamesched.domain.permission_bits import Permission
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import ALL_PERMISSIONS, World
@@ -145,3 +145,39 @@ async def test_processes_share_what_discord_said_through_redis(
     assert await second.actor(GUILD, SAM, channel_id=GENERAL) == seen
     assert len(sandbox.state.log) == asked
     assert 0 < await redis.ttl(f"{prefix}guild:{GUILD}") <= 300
+
+
+def test_visible_channels_follow_view_channel_after_overwrites() -> None:
+    """A channel whose overwrites take View Channel from a member's role is not among the
+    channels they see; a role allowing it back, the owner and admins see it again."""
+    view = int(Permission.VIEW_CHANNEL)
+    member_role, host_role, admin_role = 11, 12, 13
+    hidden = ChannelFacts(
+        channel_id=2,
+        name="hosts-only",
+        kind=0,
+        position=1,
+        parent_id=None,
+        overwrites=(
+            Overwrite(target_id=member_role, kind=0, allow=0, deny=view),
+            Overwrite(target_id=host_role, kind=0, allow=view, deny=0),
+        ),
+    )
+    facts = GuildFacts(
+        guild_id=GUILD,
+        name="Game Night",
+        icon=None,
+        owner_id=OLIVIA,
+        role_permissions={GUILD: view, admin_role: int(Permission.ADMINISTRATOR)},
+        role_names={},
+        channels=(
+            ChannelFacts(
+                channel_id=1, name="general", kind=0, position=0, parent_id=None, overwrites=()
+            ),
+            hidden,
+        ),
+    )
+    assert facts.visible_channel_ids(SAMANTHA, frozenset({member_role})) == {1}
+    assert facts.visible_channel_ids(SAM, frozenset({member_role, host_role})) == {1, 2}
+    assert facts.visible_channel_ids(MIA, frozenset({member_role, admin_role})) == {1, 2}
+    assert facts.visible_channel_ids(OLIVIA, frozenset({member_role})) == {1, 2}
