@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from webauth.routes import game_form, home, login, settings
+from webauth.routes import game_form, games, guilds, home, login, settings
 
 
 def routes() -> list[BaseRoute]:
-    return [*home.ROUTES, *login.ROUTES, *game_form.ROUTES, *settings.ROUTES]
+    return [
+        *home.ROUTES,
+        *login.ROUTES,
+        *guilds.ROUTES,
+        *game_form.ROUTES,
+        *games.ROUTES,
+        *settings.ROUTES,
+    ]
