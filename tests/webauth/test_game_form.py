@@ -174,18 +174,18 @@ async def test_typed_text_is_read_in_the_members_own_zone(site: Site) -> None:
 
 
 @pytest.mark.parametrize(
-    ("zone", "offset", "expected_zone"),
+    ("zone", "offset", "expected_zone", "read_as"),
     [
-        ("America/New_York", "", "America/New_York"),
-        ("", "330", "Asia/Kolkata"),
+        ("America/New_York", "", "America/New_York", "19:00 America/New_York (UTC-0"),
+        ("", "330", "Asia/Kolkata", "19:00 (UTC+05:30)"),
     ],
     ids=["browser-zone", "browser-offset"],
 )
 async def test_the_date_picker_is_read_in_the_browsers_zone(
-    site: Site, zone: str, offset: str, expected_zone: str
+    site: Site, zone: str, offset: str, expected_zone: str, read_as: str
 ) -> None:
     """A datetime-local of 19:00 with the browser's zone (or, lacking it, its UTC offset)
-    starts at 19:00 there, whatever the member's own zone."""
+    starts at 19:00 there, whatever the member's own zone; the game's page then says so."""
     await hosts_may_host(site)
     token = await logged_in(site)
     day = in_two_weeks()
@@ -197,7 +197,9 @@ async def test_the_date_picker_is_read_in_the_browsers_zone(
     await site.core.sync.wait_idle()
     assert f"<t:{int(expected.timestamp())}:F>" in announcement_of(site, game)
     landing = await site.browser.get(response.headers["location"])
-    assert f"Game #{game.id} created" in landing.text
+    assert landing.status_code == 200
+    assert f"Game #{game.id} created; it starts" in landing.text
+    assert read_as in landing.text
 
 
 async def test_a_start_in_the_past_is_refused_beside_the_time(site: Site) -> None:

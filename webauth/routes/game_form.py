@@ -42,7 +42,7 @@ from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import KEEP, EffectiveSettings, Keep, Source
 from gamesched.domain.status import GameStatus
-from gamesched.domain.timeparse import MAX_WHEN_LENGTH, ParsedTime, parse_when, resolve_zone
+from gamesched.domain.timeparse import MAX_WHEN_LENGTH, parse_when, resolve_zone
 from gamesched.services.announcements import discard_unannounced
 from gamesched.services.configuration import channel_settings
 from gamesched.services.games import (
@@ -50,13 +50,12 @@ from gamesched.services.games import (
     NewGame,
     create_game,
     edit_game,
-    get_game,
     require_can_create,
     require_can_manage,
 )
 from gamesched.services.people import ZoneChoice, ZoneSource, time_zone_of
 from gamesched.services.views import GameView
-from webauth.access import acting_member, guild_of, require_viewer, web_text
+from webauth.access import acting_member, game_of, guild_of, require_viewer, web_text
 from webauth.flash import flash
 from webauth.forms import (
     GAME_SETTINGS,
@@ -149,9 +148,18 @@ def _offset_minutes(text: str) -> int | None:
     return minutes if abs(minutes) <= MAX_OFFSET_MINUTES else None
 
 
+@dataclass(frozen=True, slots=True)
+class LocalStart:
+    """A date picker's value read as an instant, and how it was read."""
+
+    utc: datetime
+    read_as: str
+    """E.g. ``Sun 20 Dec 2026, 19:00 America/New_York (UTC-05:00)``."""
+
+
 def read_local_start(
     local: str, *, zone: str, offset: str, now: datetime
-) -> tuple[ParsedTime | None, list[Problem]]:
+) -> tuple[LocalStart | None, list[Problem]]:
     """A date picker's wall time, read in the browser's zone (else its UTC offset), with the
     modal's rules: not in the past, at most a year ahead, not in a clock change's gap."""
     local = local.strip()
@@ -159,9 +167,11 @@ def read_local_start(
         return None, [
             Problem("when", "Pick a date and a time of day (like 2026-12-05 19:00), or type one.")
         ]
-    text = local.replace("T", " ")
+    wall = local.replace("T", " ")
     name = _zone_name(zone)
-    if name is None:
+    if name is not None:
+        text, offset_shown = wall, None
+    else:
         minutes = _offset_minutes(offset)
         if minutes is None:
             return None, [
@@ -171,11 +181,17 @@ def read_local_start(
                     "in the field below instead (it is read in your own zone).",
                 )
             ]
-        text, name = text + _offset_text(minutes), "UTC"
+        offset_shown = _offset_text(minutes)
+        text, name = wall + offset_shown, "UTC"
     try:
-        return parse_when(text, zone=name, now=now), []
+        parsed = parse_when(text, zone=name, now=now)
     except ValidationFailed as error:
         return None, list(error.problems)
+    if offset_shown is None:
+        return LocalStart(parsed.utc, parsed.describe()), []
+    moment = datetime.fromisoformat(local)
+    read_as = f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} (UTC{offset_shown})"
+    return LocalStart(parsed.utc, read_as), []
 
 
 def instant_of(local: str, *, zone: str, offset: str) -> datetime | None:
@@ -202,7 +218,8 @@ class StartTime:
     """What the form says about the start: a value for the use case, and how it was read."""
 
     when: str | datetime | Keep
-    reading: ParsedTime | None
+    read_as: str | None
+    """How the date picker's value was read (None: typed text, read by the use case)."""
     problems: list[Problem]
 
 
@@ -226,7 +243,9 @@ def start_from(
         if instant is not None and instant == shown.replace(second=0, microsecond=0):
             return StartTime(KEEP, None, [])
     reading, problems = read_local_start(local, zone=zone, offset=offset, now=now)
-    return StartTime("" if reading is None else reading.utc, reading, problems)
+    if reading is None:
+        return StartTime("", None, problems)
+    return StartTime(reading.utc, reading.read_as, problems)
 
 
 # --- the other fields -------------------------------------------------------------------------
@@ -516,7 +535,7 @@ async def create_from_form(request: Request) -> Response:
         if await discard_unannounced(web.core.services, game_id=created.game.id):
             notice = _post_failed(error, channel.name)
             return await _create_failed(request, facts, values, sent, [], notice=notice, status=502)
-    read_as = start.reading.describe() if start.reading is not None else created.read_as
+    read_as = start.read_as or created.read_as
     flash(request, f"Game #{created.game.id} created; it starts {read_as}.")
     return RedirectResponse(f"/games/{created.game.id}", status_code=303)
 
@@ -569,14 +588,14 @@ class Managed:
 
 
 async def _managed_game(request: Request, *, fresh: bool = False) -> Managed:
+    """A game of the member's in a channel they can see (else 404), if they may edit it."""
     web = web_of(request)
-    game = await get_game(web.core.services, request.path_params["game_id"])
-    member = await guild_of(request, game.guild_id)
-    actor = await acting_member(request, game.guild_id, fresh=True) if fresh else member.actor
-    await require_can_manage(web.core.services, actor=actor, game_id=game.id)
+    found = await game_of(request, request.path_params["game_id"], fresh=fresh)
+    game = found.game
+    await require_can_manage(web.core.services, actor=found.actor, game_id=game.id)
     if game.status is not GameStatus.SCHEDULED:
         raise Conflict(GameNotOpen(game_id=game.id, status=game.status, action=GameAction.EDIT))
-    return Managed(game, member.facts, actor)
+    return Managed(game, found.facts, found.actor)
 
 
 async def _edit_page(
@@ -676,7 +695,7 @@ async def edit_from_form(request: Request) -> Response:
     web.core.sync.request(edited.game.id)
     moved = ""
     if edited.rescheduled:
-        read_as = start.reading.describe() if start.reading is not None else edited.read_as
+        read_as = start.read_as or edited.read_as
         moved = f" It now starts {read_as}; its players are told."
     flash(request, f"Game #{game.id} saved.{moved}")
     return RedirectResponse(f"/games/{game.id}", status_code=303)
