@@ -82,6 +82,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     ),
     "bench": frozenset(
         {
+            "cli",
+            "gamesched.app",
             "gamesched.bot",
             "gamesched.config",
             "gamesched.db",
@@ -110,12 +112,13 @@ FRAMEWORK_ROOMS: dict[str, frozenset[str]] = {
     "typer": frozenset({"cli"}),
     "click": frozenset(),
     "textual": frozenset({"tui"}),
-    "starlette": frozenset({"webauth", "gamesched.sandbox"}),
+    "starlette": frozenset({"webauth", "gamesched.sandbox", "bench"}),
     "authlib": frozenset({"webauth"}),
 }
 """Third-party framework -> the rooms that may use it. The sandbox speaks Discord's HTTP with
 Starlette and uses disnake's permission constants; ``click`` comes only through typer. The
-benchmarks set up data with SQL and measure against a bare disnake bot."""
+benchmarks set up data with SQL and measure against a bare disnake bot and a bare Starlette
+page."""
 
 SESSION_PLUMBING = frozenset(
     {
