@@ -8,7 +8,8 @@ started, cancelled) shows the game's page again with the bot's sentence, as 409.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -28,6 +29,9 @@ from webauth.listing import channel_label
 from webauth.present import announcement_url, named_roster
 from webauth.state import web_of
 from webauth.times import moment
+
+if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
+    from gamesched.app import Core
 
 
 def game_path(game_id: int) -> str:
@@ -88,33 +92,36 @@ async def _context(request: Request, seen: MemberGame, *, problem: str | None) -
 
 async def join(request: Request) -> Response:
     """Take a seat, or a place on the waitlist when the game is full."""
-    game_id: int = request.path_params["game_id"]
-    await game_of(request, game_id)
-    core = web_of(request).core
-    try:
-        joined = await join_game(
-            core.services, game_id=game_id, user_id=require_viewer(request).user_id
-        )
-    except Conflict as error:
-        return await _show(request, game_id, problem=web_text(error), status=409)
-    core.sync.request(game_id)
-    flash(request, joined_text(joined))
-    return RedirectResponse(game_path(game_id), status_code=303)
+
+    async def take_place(core: Core, game_id: int, user_id: int) -> str:
+        return joined_text(await join_game(core.services, game_id=game_id, user_id=user_id))
+
+    return await _roster_change(request, take_place)
 
 
 async def leave(request: Request) -> Response:
     """Give up a seat (the first on the waitlist gets it) or a waitlist place."""
+
+    async def give_up_place(core: Core, game_id: int, user_id: int) -> str:
+        return left_text(await leave_game(core.services, game_id=game_id, user_id=user_id))
+
+    return await _roster_change(request, give_up_place)
+
+
+async def _roster_change(
+    request: Request, change: Callable[[Core, int, int], Awaitable[str]]
+) -> Response:
+    """The member joins or leaves the page's game: the announcement follows, and the page
+    says what happened (or, as 409, why it could not)."""
     game_id: int = request.path_params["game_id"]
     await game_of(request, game_id)
     core = web_of(request).core
     try:
-        left = await leave_game(
-            core.services, game_id=game_id, user_id=require_viewer(request).user_id
-        )
+        text = await change(core, game_id, require_viewer(request).user_id)
     except Conflict as error:
         return await _show(request, game_id, problem=web_text(error), status=409)
     core.sync.request(game_id)
-    flash(request, left_text(left))
+    flash(request, text)
     return RedirectResponse(game_path(game_id), status_code=303)
 
 
