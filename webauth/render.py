@@ -18,7 +18,8 @@ from starlette.templating import Jinja2Templates
 from webauth.csrf import csrf_token
 
 USER_KEY = "user"
-"""Session key of the logged-in member: ``{"id": "<snowflake>", "name": "<display name>"}``."""
+"""Session key of the logged-in member: ``{"id": "<snowflake>", "name": "<display name>",
+"username": "<Discord username>"}`` (sessions from before usernames were kept lack it)."""
 
 
 @dataclass(frozen=True, slots=True)
