@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from webauth.routes import home, login
+from webauth.routes import api, home, login
 
 
 def routes() -> list[BaseRoute]:
-    return [*home.ROUTES, *login.ROUTES]
+    return [*home.ROUTES, *login.ROUTES, *api.ROUTES]
