@@ -15,4 +15,5 @@ pytest_plugins = [
     "tests.support.fixtures_services",
     "tests.support.fixtures_sandbox",
     "tests.support.fixtures_bot",
+    "tests.support.fixtures_browser",
 ]

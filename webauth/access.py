@@ -22,7 +22,10 @@ from gamesched.domain.errors import (
     NotFound,
     UnknownGame,
 )
+from gamesched.domain.permission_bits import Permission
 from gamesched.domain.permissions import Actor
+from gamesched.services.games import get_game
+from gamesched.services.views import GameView
 from webauth.render import Viewer, viewer_of
 from webauth.state import web_of
 
@@ -88,6 +91,36 @@ async def guild_of(request: Request, guild_id: int) -> MemberGuild:
     if facts is None:
         raise NotFound(NOT_A_MEMBER)
     return MemberGuild(facts=facts, actor=actor)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberGame:
+    """A game the member may see, with its guild's facts and the member's rights there."""
+
+    game: GameView
+    facts: GuildFacts
+    actor: Actor
+    """The member's rights in the game's channel."""
+
+
+async def game_of(request: Request, game_id: int, *, fresh: bool = False) -> MemberGame:
+    """A game of one of the member's guilds, in a channel they can see; anything else is
+    :class:`NotFound` as if it did not exist. ``fresh`` asks Discord again (before changes)."""
+    viewer = require_viewer(request)
+    core = web_of(request).core
+    game = await get_game(core.services, game_id)
+    actor = await core.rights.actor(
+        game.guild_id, viewer.user_id, channel_id=game.channel_id, fresh=fresh
+    )
+    facts = await core.rights.guild(game.guild_id)  # just fetched when fresh
+    if facts is None or actor is None or not actor.has(Permission.VIEW_CHANNEL):
+        raise NotFound(UnknownGame(game_id))
+    return MemberGame(game=game, facts=facts, actor=actor)
+
+
+def visible_channel_ids(guild: MemberGuild) -> frozenset[int]:
+    """The guild's channels the member can see: the only ones whose games they are shown."""
+    return guild.facts.visible_channel_ids(guild.actor.user_id, guild.actor.role_ids)
 
 
 def web_hint(error: DomainError, role_names: Mapping[int, str] | None = None) -> str | None:

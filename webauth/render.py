@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from webauth.api.errors import is_api_path, plumbing_error
 from webauth.csrf import csrf_token
+from webauth.flash import take_flashes
 
 USER_KEY = "user"
 """Session key of the logged-in member: ``{"id": "<snowflake>", "name": "<display name>",
@@ -44,7 +45,11 @@ def viewer_of(request: Request) -> Viewer | None:
 
 def _layout(request: Request) -> dict[str, Any]:
     viewer = viewer_of(request)
-    return {"viewer": viewer, "csrf_token": csrf_token(request.session) if viewer else ""}
+    return {
+        "viewer": viewer,
+        "csrf_token": csrf_token(request.session) if viewer else "",
+        "flashes": take_flashes(request),
+    }
 
 
 def wants_json(request: Request) -> bool:

@@ -21,6 +21,17 @@ def member_of(data: Mapping[str, Any]) -> Member:
     )
 
 
+def search_terms(name: str) -> list[str]:
+    """What to search for ``@name``: the name, and its first word when it has several.
+
+    Discord's member search matches the start of usernames and nicknames only, so a display
+    name like "Sam Smith" is found through "Sam"; the domain then matches the whole name
+    against the members found (their global names too) and offers the ones that fit.
+    """
+    words = name.split()
+    return [name] if len(words) < 2 else [name, words[0]]
+
+
 class RestDirectory:
     """Finds members with Discord's member search (a prefix of username or nickname) and
     looks up ``<@id>`` entries one by one; needs no gateway and no privileged intent."""
@@ -32,9 +43,10 @@ class RestDirectory:
         lookups = needed_lookups(entries)
         found: dict[int, Member] = {}
         for query in lookups.queries:
-            for data in await self._rest.search_members(guild_id, query):
-                member = member_of(data)
-                found[member.user_id] = member
+            for term in search_terms(query):
+                for data in await self._rest.search_members(guild_id, term):
+                    member = member_of(data)
+                    found[member.user_id] = member
         return [*found.values(), *await self.by_id(guild_id, lookups.user_ids, known=found)]
 
     async def by_id(

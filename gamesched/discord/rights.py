@@ -108,6 +108,15 @@ class GuildFacts:
             bits = (bits & ~own.deny) | own.allow
         return bits
 
+    def visible_channel_ids(self, user_id: int, role_ids: frozenset[int]) -> frozenset[int]:
+        """The channels the member can see (View Channel after overwrites), so listings keep
+        to them as the bot's do."""
+        return frozenset(
+            c.channel_id
+            for c in self.channels
+            if self.channel_permissions(c.channel_id, user_id, role_ids) & Permission.VIEW_CHANNEL
+        )
+
 
 class GuildRights:
     """Discord's facts about guilds and members, and the :class:`Actor` they make."""

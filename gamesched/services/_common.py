@@ -52,17 +52,19 @@ async def settings_of(session: AsyncSession, game: GameRow) -> EffectiveSettings
 async def views_of(session: AsyncSession, games: Sequence[GameRow]) -> list[GameView]:
     """Snapshots of several games with one participant query."""
     participants = await repo.participants_of(session, (g.id for g in games))
-    views = []
-    for game in games:
-        views.append(
-            game_view(
-                game,
-                participants[game.id],
-                channel=await repo.get_channel(session, game.channel_id),
-                guild=await repo.get_guild(session, game.guild_id),
-            )
+    # A page of games shares a few channels and guilds: read each once (a guild without
+    # settings has no row, which the session's identity map cannot remember).
+    channels = {i: await repo.get_channel(session, i) for i in {g.channel_id for g in games}}
+    guilds = {i: await repo.get_guild(session, i) for i in {g.guild_id for g in games}}
+    return [
+        game_view(
+            game,
+            participants[game.id],
+            channel=channels[game.channel_id],
+            guild=guilds[game.guild_id],
         )
-    return views
+        for game in games
+    ]
 
 
 async def view_of(session: AsyncSession, game: GameRow) -> GameView:

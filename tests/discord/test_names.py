@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from gamesched.discord.names import (
     DisplayNames,
 )
 from gamesched.discord.rest import DiscordRest
-from tests.support.environment import REDIS_URL
 from tests.support.fake_discord import FakeDiscord, FakeTime, Reply, closed_port_url, make_rest
 
 GUILD = 1000
@@ -169,20 +166,6 @@ async def test_unavailable_cache_still_resolves_names_from_discord(
     for cache in (BrokenCache(), RedisCache(unreachable, prefix="gamesched:name:")):
         assert await DisplayNames(rest, cache=cache).resolve(GUILD, [ALICE]) == {ALICE: "ali"}
     await unreachable.aclose()
-
-
-@pytest.fixture
-async def redis_cache() -> AsyncIterator[tuple[Redis, str]]:
-    """A real Redis client and a random key prefix, cleaned up afterwards."""
-    if not REDIS_URL:
-        pytest.skip("GAMESCHED_TEST_REDIS_URL is not set")
-    client = Redis.from_url(REDIS_URL)
-    prefix = f"gamesched-test:{uuid.uuid4().hex}:name:"
-    yield client, prefix
-    keys = [key async for key in client.scan_iter(match=prefix + "*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
 
 
 @pytest.mark.redis

@@ -75,6 +75,9 @@ async def test_logging_in_shows_the_member_and_keeps_tokens_sealed_server_side(
     """After the round trip the header names the member; the tokens are in the database,
     sealed, and neither in the cookie nor in any log line."""
     caplog.set_level(logging.DEBUG)
+    # aiosqlite's worker thread logs each call at DEBUG and may still do so while the
+    # capture is being torn down ("Logging error"); its lines carry only sealed blobs.
+    caplog.set_level(logging.INFO, logger="aiosqlite")
     response = await site.login()
     assert response.status_code == 303
     assert response.headers["location"] == "/"
@@ -214,6 +217,33 @@ async def test_a_revoked_login_logs_out_with_a_message(short_site: Site) -> None
     assert session_in(short_site.browser) == {}
     assert await short_site.vault.fetch(sid) is None
     assert "Log in with Discord" in (await short_site.browser.get("/")).text
+
+
+async def test_discord_unreachable_while_renewing_keeps_the_login_for_later(
+    short_site: Site, database_url: str
+) -> None:
+    """A renewal that cannot reach Discord is a 502 page saying so; the login and its tokens
+    are kept, so the next page, with Discord back, renews and shows the member again."""
+    await short_site.login()
+    sid = session_in(short_site.browser)["sid"]
+    before = await short_site.tokens()
+    config = login_config(database_url, short_site.sandbox, short_site.world)
+    token_url = f"http://127.0.0.1:{free_port()}/api/v10/oauth2/token"
+    unreachable = config.web.model_copy(update={"oauth_token_url": token_url})
+    target = DiscordTarget(api_base_url=short_site.sandbox.base_url, token=short_site.world.token)
+    async with (
+        open_core(config.model_copy(update={"web": unreachable}), target) as core,
+        client_for(create_app(core), SITE) as browser,
+    ):
+        browser.cookies = short_site.browser.cookies
+        page = await browser.get("/")
+    assert page.status_code == 502
+    assert "Could not reach Discord to renew your login." in page.text
+    assert "Traceback" not in page.text
+    assert await short_site.vault.fetch(sid) == before
+    back = await short_site.browser.get("/")
+    assert "Signed in as <strong>Sam Smith</strong>" in back.text
+    assert (await short_site.tokens()).access_token != before.access_token
 
 
 async def test_logout_revokes_at_discord_and_clears_the_session(site: Site) -> None:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from webauth.routes import api, home, login
+from webauth.routes import api, game_form, games, guilds, home, login, settings
 
 
 def routes() -> list[BaseRoute]:
-    return [*home.ROUTES, *login.ROUTES, *api.ROUTES]
+    return [
+        *home.ROUTES,
+        *login.ROUTES,
+        *guilds.ROUTES,
+        *game_form.ROUTES,
+        *games.ROUTES,
+        *settings.ROUTES,
+        *api.ROUTES,
+    ]
