@@ -22,10 +22,8 @@ from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import (
     NotFound,
     PermissionDenied,
-    UnknownGame,
     ValidationFailed,
 )
-from gamesched.domain.permission_bits import Permission
 from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import KEEP, Keep
 from gamesched.domain.status import GameStatus
@@ -38,14 +36,22 @@ from gamesched.services.games import (
     cancel_game,
     create_game,
     edit_game,
-    get_game,
     list_games,
     require_can_create,
     require_can_manage,
 )
 from gamesched.services.participation import join_game, leave_game
 from gamesched.services.views import GameView
-from webauth.access import NOT_A_MEMBER, acting_member, guild_of, member_guilds, require_viewer
+from webauth.access import (
+    NOT_A_MEMBER,
+    MemberGame,
+    acting_member,
+    game_of,
+    guild_of,
+    member_guilds,
+    require_viewer,
+    visible_channel_ids,
+)
 from webauth.api import models, shapes
 from webauth.api.errors import ApiError, problems_json, refusal
 from webauth.api.handling import (
@@ -131,9 +137,9 @@ def refused_game(
     )
 
 
-async def visible_game(request: Request, *, fresh: bool = False) -> tuple[GameView, Actor]:
-    """The game of the path's ``id`` and the member's rights in its channel; a game they
-    cannot see is not found."""
+async def visible_game(request: Request, *, fresh: bool = False) -> MemberGame:
+    """The game of the path's ``id`` with the member's rights in its channel; a game they
+    cannot see is not found (:func:`webauth.access.game_of`)."""
     require_viewer(request)
     game_id = path_id(request, "id")
     if game_id is None:
@@ -142,14 +148,7 @@ async def visible_game(request: Request, *, fresh: bool = False) -> tuple[GameVi
             "game_not_found",
             "Game ids are whole numbers. GET /api/v1/games lists the games you can see.",
         )
-    game = await get_game(web_of(request).core.services, game_id)
-    try:
-        actor = await acting_member(request, game.guild_id, channel_id=game.channel_id, fresh=fresh)
-    except NotFound:
-        raise NotFound(UnknownGame(game_id)) from None
-    if not actor.has(Permission.VIEW_CHANNEL):
-        raise NotFound(UnknownGame(game_id))
-    return game, actor
+    return await game_of(request, game_id, fresh=fresh)
 
 
 async def shown(request: Request, game: GameView, actor: Actor) -> models.GameOut:
@@ -268,14 +267,14 @@ def start_of(
 @endpoint
 async def show(request: Request) -> Response:
     """One game as the member sees it."""
-    game, actor = await visible_game(request)
-    return answer(await shown(request, game, actor))
+    seen = await visible_game(request)
+    return answer(await shown(request, seen.game, seen.actor))
 
 
 @endpoint
 async def participants(request: Request) -> Response:
     """The game's people: joined, the waitlist in order, then placeholders."""
-    game, _ = await visible_game(request)
+    game = (await visible_game(request)).game
     names = await names_in(web_of(request).core.names, [game])
     return answer(shapes.participants(game, shapes.roster_of(game, names)))
 
@@ -283,7 +282,8 @@ async def participants(request: Request) -> Response:
 @endpoint
 async def edit(request: Request) -> Response:
     """Change a game (its host, or someone with Manage Server)."""
-    game, actor = await visible_game(request, fresh=True)
+    seen = await visible_game(request, fresh=True)
+    game, actor = seen.game, seen.actor
     web = web_of(request)
     services = web.core.services
     await require_can_manage(services, actor=actor, game_id=game.id)
@@ -344,7 +344,8 @@ def kept_unless(value: T | None) -> T | Keep:
 @endpoint
 async def cancel(request: Request) -> Response:
     """Cancel a game (its host, or someone with Manage Server): it stays, as cancelled."""
-    game, actor = await visible_game(request, fresh=True)
+    seen = await visible_game(request, fresh=True)
+    game, actor = seen.game, seen.actor
     web = web_of(request)
     cancelled = await cancel_game(web.core.services, actor=actor, game_id=game.id)
     web.core.sync.request(game.id)
@@ -354,7 +355,8 @@ async def cancel(request: Request) -> Response:
 @endpoint
 async def join(request: Request) -> Response:
     """Take a seat, or a place on the waitlist when the game is full."""
-    game, actor = await visible_game(request)
+    seen = await visible_game(request)
+    game, actor = seen.game, seen.actor
     web = web_of(request)
     joined = await join_game(web.core.services, game_id=game.id, user_id=actor.user_id)
     web.core.sync.request(game.id)
@@ -364,7 +366,8 @@ async def join(request: Request) -> Response:
 @endpoint
 async def leave(request: Request) -> Response:
     """Give up a seat (the first in line gets it) or a place on the waitlist."""
-    game, actor = await visible_game(request)
+    seen = await visible_game(request)
+    game, actor = seen.game, seen.actor
     web = web_of(request)
     left = await leave_game(web.core.services, game_id=game.id, user_id=actor.user_id)
     web.core.sync.request(game.id)
@@ -448,13 +451,9 @@ async def listing(request: Request) -> Response:
         if not shared:
             raise NotFound(NOT_A_MEMBER)
     visible: dict[int, Actor] = {}
+    """The channels whose games the member is shown -> their rights in its guild."""
     for guild in shared:
-        for channel in guild.facts.postable_channels():
-            actor = await acting_member(
-                request, guild.facts.guild_id, channel_id=channel.channel_id
-            )
-            if actor.has(Permission.VIEW_CHANNEL):
-                visible[channel.channel_id] = actor
+        visible.update(dict.fromkeys(visible_channel_ids(guild), guild.actor))
     if filters.channel_id is not None and filters.channel_id not in visible:
         raise NotFound(NO_CHANNEL)
     web = web_of(request)
