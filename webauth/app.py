@@ -35,6 +35,7 @@ from gamesched.domain.errors import (
 )
 from gamesched.services.web_sessions import delete_expired_sessions
 from webauth.access import LoginRequired, web_text
+from webauth.api.errors import LOGIN_PATH
 from webauth.csrf import CsrfGuard
 from webauth.login import LoginFailed
 from webauth.middleware import BodyLimit, SecurityHeaders, ServerErrors
@@ -106,7 +107,12 @@ def safety_stack(web_config: WebConfig, *, secret: str, pages: Pages) -> list[Mi
             same_site="lax",
             https_only=web_config.base_url.startswith("https://"),
         ),
-        Middleware(CsrfGuard, public_url=web_config.base_url, pages=pages),
+        Middleware(
+            CsrfGuard,
+            public_url=web_config.base_url,
+            pages=pages,
+            origin_only=frozenset({LOGIN_PATH}),
+        ),
     ]
 
 

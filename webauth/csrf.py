@@ -5,6 +5,8 @@ Two checks, both required for POST, PUT, PATCH and DELETE: the browser's ``Origi
 (else its ``Referer``) names this site's origin (``web.public_url``), and the request carries
 the session's CSRF token in the ``csrf_token`` form field or the ``X-CSRF-Token`` header.
 A request failing either is answered 403 before any route runs, so nothing is written.
+The few ``origin_only`` paths (starting a login through the API, which a visitor has no token
+for yet) are checked for the origin alone.
 """
 
 from __future__ import annotations
@@ -56,12 +58,22 @@ def origin_of(url: str) -> str | None:
 class CsrfGuard:
     """Refuses state-changing requests that fail the origin or token check (see module)."""
 
-    def __init__(self, app: ASGIApp, *, public_url: str, pages: Pages) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        public_url: str,
+        pages: Pages,
+        origin_only: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         origin = origin_of(public_url)
         assert origin is not None, "web.public_url is validated as an http(s) URL"
         self.origin = origin
         self.pages = pages
+        self.origin_only = origin_only
+        """Paths that need this site's origin but no token: starting a login, which a
+        visitor without a session (and so without a token) must be able to do."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -69,7 +81,7 @@ class CsrfGuard:
             return
         request = Request(scope, receive)
         problem = self._foreign_origin(request)
-        if problem is None:
+        if problem is None and scope["path"] not in self.origin_only:
             sent = request.headers.get(CSRF_HEADER)
             if sent is None:
                 body = await request.body()  # bounded by the body limit outside
@@ -85,6 +97,7 @@ class CsrfGuard:
             request,
             403,
             f"{problem} Nothing was changed. Reload the page and try again.",
+            code="csrf_failed",
         )
         await response(scope, receive, send)
 

@@ -151,6 +151,7 @@ async def finish(request: Request) -> str:
     request.session[USER_KEY] = {
         "id": str(user["id"]),
         "name": str(user.get("global_name") or user["username"]),
+        "username": str(user["username"]),
     }
     log.info("Member %s logged in", user["id"])
     return str(pending.get("next", "/"))
@@ -175,7 +176,24 @@ async def access_token(request: Request) -> str:
             raise _login_ended(request)
         if tokens.expires_at - now > REFRESH_MARGIN:
             return tokens.access_token
-        return await _renew(request, session_id, tokens, now)
+        return (await _renew(request, session_id, tokens, now)).access_token
+
+
+async def renew(request: Request) -> datetime:
+    """Trade the logged-in member's refresh token for a new pair now, whatever the expiry
+    (the API's ``POST /api/v1/auth/refresh``); when the new access token expires. Fails as
+    :func:`access_token` does."""
+    web = web_of(request)
+    session_id = request.session.get(SID_KEY)
+    if not isinstance(session_id, str):
+        raise _login_ended(request)
+    renewal = _renewals.setdefault(session_id, asyncio.Lock())
+    async with renewal:
+        tokens = await web.tokens.fetch(session_id)
+        if tokens is None:
+            raise _login_ended(request)
+        renewed = await _renew(request, session_id, tokens, web.core.services.now())
+    return renewed.expires_at
 
 
 def _login_ended(request: Request) -> LoginFailed:
@@ -189,8 +207,10 @@ login loading at once renew once (the second finds the new pair) instead of spen
 refresh token twice, which would log the member out. It holds within one web process."""
 
 
-async def _renew(request: Request, session_id: str, tokens: OAuthTokens, now: datetime) -> str:
-    """Trade the refresh token for a new pair at Discord and keep it; the new access token."""
+async def _renew(
+    request: Request, session_id: str, tokens: OAuthTokens, now: datetime
+) -> OAuthTokens:
+    """Trade the refresh token for a new pair at Discord and keep it; the new pair."""
     web = web_of(request)
     config = web.core.config.web
     try:
@@ -212,7 +232,7 @@ async def _renew(request: Request, session_id: str, tokens: OAuthTokens, now: da
         raise LoginFailed("Could not reach Discord to renew your login.", status=502) from None
     renewed = tokens_of(token, now)
     await web.tokens.keep(session_id, renewed, until=session_end(now))
-    return renewed.access_token
+    return renewed
 
 
 async def logout(request: Request) -> None:

@@ -72,7 +72,10 @@ class ServerErrors:
             if started:  # too late for a page: let the server drop the connection
                 raise
             response = self.pages.error(
-                Request(scope), 500, "Something went wrong on our side. Please try again."
+                Request(scope),
+                500,
+                "Something went wrong on our side. Please try again.",
+                code="server_error",
             )
             await response(scope, receive, send)
 
@@ -129,5 +132,6 @@ class BodyLimit:
             413,
             f"The request is larger than this site accepts ({self.max_bytes // 1024} KiB).",
             headers={"Connection": "close"},
+            code="body_too_large",
         )
         await response(request.scope, receive, send)

@@ -1,7 +1,8 @@
 """Pages: the Jinja2 templates, the viewer shown in the header, and error answers.
 
-Error answers are a page for browsers and a small JSON object for scripts that ask for JSON,
-so a refused request always says why in words and never shows a traceback.
+Error answers are a page for browsers and a small JSON object for scripts that ask for JSON
+(on the API's paths, always the API's JSON error), so a refused request always says why in
+words and never shows a traceback.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
+from webauth.api.errors import is_api_path, plumbing_error
 from webauth.csrf import csrf_token
 from webauth.flash import take_flashes
 
 USER_KEY = "user"
-"""Session key of the logged-in member: ``{"id": "<snowflake>", "name": "<display name>"}``."""
+"""Session key of the logged-in member: ``{"id": "<snowflake>", "name": "<display name>",
+"username": "<Discord username>"}`` (sessions from before usernames were kept lack it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +81,12 @@ class Pages:
         detail: str,
         *,
         headers: dict[str, str] | None = None,
+        code: str | None = None,
     ) -> Response:
-        """The answer to a request that failed with ``status``: ``detail`` says why in words."""
+        """The answer to a request that failed with ``status``: ``detail`` says why in words.
+        On the API's paths it is the API's JSON error, with ``code`` as its stable code."""
+        if is_api_path(request.url.path):
+            return plumbing_error(status, detail, code=code, headers=headers)
         title = HTTPStatus(status).phrase
         if wants_json(request):
             return JSONResponse({"error": title, "detail": detail}, status, headers=headers)

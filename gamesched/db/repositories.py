@@ -75,9 +75,16 @@ async def get_user(session: AsyncSession, user_id: int) -> UserRow | None:
     return await session.get(UserRow, user_id)
 
 
+MAX_GAME_ID = 2**31 - 1
+"""Game numbers are INTEGER keys: a number beyond names no game (and PostgreSQL would refuse
+to compare with it)."""
+
+
 async def get_game(session: AsyncSession, game_id: int, *, lock: bool = False) -> GameRow | None:
     """One game; with ``lock`` the row stays locked until commit (PostgreSQL row lock;
     SQLite already holds the database write lock from BEGIN IMMEDIATE)."""
+    if not 0 < game_id <= MAX_GAME_ID:
+        return None
     query = select(GameRow).where(GameRow.id == game_id)
     if lock:
         query = query.with_for_update()

@@ -434,7 +434,13 @@ class _Roster:
 
     def _suggestions(self, members: list[Member]) -> tuple[Suggestion, ...]:
         return tuple(
-            Suggestion(user_id=m.user_id, label=_label(m), replacement=self._replacement(m))
+            Suggestion(
+                user_id=m.user_id,
+                label=_label(m),
+                replacement=self._replacement(m),
+                username=m.username,
+                display_name=m.display_name,
+            )
             for m in members[:MAX_SUGGESTIONS]
         )
 

@@ -127,6 +127,11 @@ class Suggestion:
     """How to show the candidate, e.g. ``Sam Smith (@samsmith)``."""
     replacement: str
     """The text that, typed in place of the bad entry, picks exactly this candidate."""
+    username: str = ""
+    """The candidate's unique Discord username (for front ends that lay the label out)."""
+    display_name: str = ""
+    """The name Discord shows for the candidate in the guild: nick, else global name, else
+    username."""
 
 
 @dataclass(frozen=True, slots=True)

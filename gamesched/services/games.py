@@ -32,7 +32,7 @@ from gamesched.domain.settings import (
     setting_problems,
 )
 from gamesched.domain.status import GameStatus
-from gamesched.domain.timeparse import parse_when
+from gamesched.domain.timeparse import MAX_AHEAD, parse_when
 from gamesched.services._common import (
     bump,
     fill_free_seats,
@@ -124,9 +124,17 @@ def _read_start(
 ) -> tuple[datetime | None, str, list[Problem]]:
     """The start instant, how it was read, and any problems."""
     if isinstance(when, datetime):
-        if when.tzinfo is None:
+        if when.utcoffset() is None:
             return None, "", [Problem("when", "The start time must carry a time zone.")]
-        start = when.astimezone(UTC).replace(microsecond=0)
+        start: datetime | None
+        try:
+            start = when.astimezone(UTC).replace(microsecond=0)
+        except OverflowError:  # year 1 or 9999 moved across its UTC offset
+            start = datetime.min.replace(tzinfo=UTC) if when.year == 1 else None
+        if start is None or start - now > MAX_AHEAD:
+            days = MAX_AHEAD.days
+            message = f"That start time is more than {days} days ahead; pick an earlier date."
+            return None, "", [Problem("when", message)]
         if start <= now:
             return None, "", [Problem("when", "That start time is in the past.")]
         return start, start.strftime("%a %-d %b %Y, %H:%M UTC"), []

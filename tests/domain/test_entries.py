@@ -180,9 +180,9 @@ def test_shared_nickname_is_ambiguous_and_suggests_each_member() -> None:
     assert problem.entry == "@Alex"
     assert "several members" in problem.message
     assert problem.suggestions == (
-        Suggestion(ALEXANDRA.user_id, "Alex (@alexandra)", "@alexandra"),
-        Suggestion(ALEX_KIM.user_id, "Alex (@alexk)", "@alexk"),
-        Suggestion(ALEXIS.user_id, "@alexis", "@alexis"),
+        Suggestion(ALEXANDRA.user_id, "Alex (@alexandra)", "@alexandra", "alexandra", "Alex"),
+        Suggestion(ALEX_KIM.user_id, "Alex (@alexk)", "@alexk", "alexk", "Alex"),
+        Suggestion(ALEXIS.user_id, "@alexis", "@alexis", "alexis", "alexis"),
     )
 
 
@@ -249,7 +249,7 @@ def test_unknown_name_is_reported_with_close_spellings() -> None:
     assert "no member of this server" in problem.message
     assert "@username" in problem.message
     assert problem.suggestions[0] == Suggestion(
-        SAMANTHA.user_id, "Samantha Jones (@samantha)", "@samantha"
+        SAMANTHA.user_id, "Samantha Jones (@samantha)", "@samantha", "samantha", "Samantha Jones"
     )
 
 

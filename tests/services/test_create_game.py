@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -99,6 +99,27 @@ async def test_web_sends_an_aware_utc_time(ctx: Context, directory: StaticDirect
     start = datetime(2026, 12, 5, 18, 30, tzinfo=UTC)
     created = await create_game(ctx, actor=ADMIN, new=new_game(when=start), directory=directory)
     assert created.game.start_at == start
+
+
+@pytest.mark.parametrize(
+    ("start", "words"),
+    [
+        (datetime(2027, 12, 6, 19, 0, tzinfo=UTC), "more than 366 days ahead"),
+        (datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-5))), "days ahead"),
+        (datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))), "in the past"),
+    ],
+)
+async def test_an_aware_time_far_off_is_refused_as_typed_text_is(
+    ctx: Context, directory: StaticDirectory, start: datetime, words: str
+) -> None:
+    """An aware start time more than a year ahead, or at the ends of the calendar, is a
+    problem on ``when`` (never a crash), and nothing is written."""
+    with pytest.raises(ValidationFailed) as caught:
+        await create_game(ctx, actor=ADMIN, new=new_game(when=start), directory=directory)
+    (problem,) = caught.value.problems
+    assert problem.field == "when"
+    assert words in problem.message
+    assert await count_rows(ctx, GameRow) == 0
 
 
 async def test_every_problem_is_reported_and_nothing_is_written(

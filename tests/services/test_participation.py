@@ -154,3 +154,15 @@ async def test_only_host_or_admin_assigns_placeholders(ctx: Context) -> None:
         await assign_placeholder(
             ctx, actor=ADMIN, game_id=game.id, placeholder="Guest Z", user_id=P1
         )
+
+
+@pytest.mark.parametrize("number", [0, -1, 2**31, 2**40, 2**63 - 1])
+async def test_a_game_number_out_of_range_is_not_found(ctx: Context, number: int) -> None:
+    """A typed game number no game can have (beyond the database's integer keys) is a plain
+    NotFound on each engine, for reading, joining and cancelling alike, never a crash."""
+    with pytest.raises(NotFound):
+        await get_game(ctx, number)
+    with pytest.raises(NotFound):
+        await join_game(ctx, game_id=number, user_id=P1)
+    with pytest.raises(NotFound):
+        await cancel_game(ctx, actor=ADMIN, game_id=number)

@@ -100,7 +100,7 @@ def session_in(client: httpx.AsyncClient) -> dict[str, Any]:
 
 
 SITE = "http://127.0.0.1:8080"
-SAM = {"id": "1160000000000000002", "name": "Sam Smith"}
+SAM = {"id": "1160000000000000002", "name": "Sam Smith", "username": "sam"}
 
 
 def login_config(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from webauth.routes import game_form, games, guilds, home, login, settings
+from webauth.routes import api, game_form, games, guilds, home, login, settings
 
 
 def routes() -> list[BaseRoute]:
@@ -15,4 +15,5 @@ def routes() -> list[BaseRoute]:
         *game_form.ROUTES,
         *games.ROUTES,
         *settings.ROUTES,
+        *api.ROUTES,
     ]
