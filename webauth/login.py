@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import secrets
 import warnings
 import weakref
@@ -133,6 +134,12 @@ async def finish(request: Request) -> str:
                 config.oauth_token_url, code=code, code_verifier=pending["verifier"]
             )
             me = await oauth.get(web.core.discord.api_base_url.rstrip("/") + "/users/@me")
+            if me.status_code == 429:
+                raise LoginFailed(
+                    "Discord is limiting how often you can log in just now. Wait "
+                    f"{_retry_after(me)} and log in again.",
+                    status=503,
+                )
             me.raise_for_status()
     except OAuthError as refused:
         log.info("Discord refused a login code: %s", refused.error)
@@ -155,6 +162,15 @@ async def finish(request: Request) -> str:
     }
     log.info("Member %s logged in", user["id"])
     return str(pending.get("next", "/"))
+
+
+def _retry_after(response: httpx.Response) -> str:
+    """Discord's ``Retry-After`` of a 429, as words (``a few seconds`` when it sent none)."""
+    try:
+        seconds = math.ceil(float(response.headers.get("retry-after", "")))
+    except ValueError:
+        return "a few seconds"
+    return "a second" if seconds <= 1 else f"{seconds} seconds"
 
 
 async def access_token(request: Request) -> str:

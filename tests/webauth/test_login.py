@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from collections.abc import AsyncIterator
 from urllib.parse import parse_qs, urlsplit
 
@@ -176,6 +177,20 @@ async def test_discord_unreachable_when_finishing_the_login_says_so(
     assert 'href="/login"' in page.text
     assert "Traceback" not in page.text
     assert "Signed in as" not in home.text
+
+
+async def test_logging_in_too_often_says_how_long_to_wait(site: Site) -> None:
+    """Discord allows a member's token to ask who they are 5 times in 5 seconds: a sixth
+    login at once is a 503 page saying how long to wait, never "could not reach Discord"."""
+    for _ in range(5):
+        assert (await site.login()).status_code == 303
+    page = await site.login()
+    assert page.status_code == 503
+    assert re.search(
+        r"Discord is limiting how often you can log in just now\. Wait [1-5] seconds? and log in",
+        page.text,
+    )
+    assert 'href="/login"' in page.text
 
 
 async def test_an_expiring_access_token_is_renewed(short_site: Site) -> None:
