@@ -24,8 +24,9 @@ PACKAGES = tuple(
     ]["packages"]["find"]["include"]
 )
 """The project's own top-level packages, as installed (a new one is checked from the start)."""
-TOOLS = ("bench",)
-"""Scripts beside the packages: checked like a room of their own (they drive the sandbox)."""
+TOOLS = ("bench", "docs")
+"""Scripts beside the packages: checked like a room of their own (they drive the sandbox;
+``docs`` makes the README's pictures of the web)."""
 
 FRONT_ENDS = ("gamesched.bot", "gamesched.worker", "cli", "tui", "webauth")
 """They call the use cases; they never import each other or SQLAlchemy."""
@@ -80,6 +81,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "gamesched.discord",
         }
     ),
+    "docs": frozenset({"cli", "gamesched.app", "gamesched.config", "gamesched.sandbox"}),
     "bench": frozenset(
         {
             "cli",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Playwright
+from playwright.async_api import Browser, Page, Playwright, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,3 +40,13 @@ async def launch_chromium(playwright: Playwright) -> Browser:
     return await playwright.chromium.launch(
         executable_path=installed_chromium(), headless=True, args=CHROMIUM_ARGS
     )
+
+
+async def log_in(page: Page, site: str, username: str) -> None:
+    """Log in on ``site`` as the demo member ``username`` through the sandbox's authorize
+    page, and wait for the start page to greet them."""
+    await page.goto(site)
+    await page.get_by_role("link", name="Log in with Discord").click()
+    await page.locator(f"input[name=as][value={username}]").check()
+    await page.get_by_role("button", name="Authorize").click()
+    await expect(page.locator("header")).to_contain_text("Signed in as")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from gamesched.app import DiscordTarget, open_core
+from gamesched.app import Core, DiscordTarget, open_core
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from tests.support.browser import LOCALE, TIMEZONE, launch_chromium
@@ -39,14 +39,21 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
 
 
 @pytest.fixture
-async def live_web(
+async def live_core(
     sandbox: RunningSandbox, demo_world: World, tmp_path: Path
-) -> AsyncIterator[str]:
-    """The URL of the web served on 127.0.0.1, on a fresh SQLite database, talking to the
-    sandbox and logging in with Discord there."""
+) -> AsyncIterator[Core]:
+    """The core the live web serves, on a fresh SQLite database, talking to the sandbox and
+    logging in with Discord there (tests set up games through its use cases)."""
     config = live_web_config(
         f"sqlite+aiosqlite:///{tmp_path}/web.sqlite3", free_port(), sandbox, demo_world
     )
     target = DiscordTarget(api_base_url=sandbox.base_url, token=demo_world.token)
-    async with open_core(config, target) as core, serving_web(core) as url:
+    async with open_core(config, target) as core:
+        yield core
+
+
+@pytest.fixture
+async def live_web(live_core: Core) -> AsyncIterator[str]:
+    """The URL of the web served on 127.0.0.1 for :func:`live_core`."""
+    async with serving_web(live_core) as url:
         yield url
