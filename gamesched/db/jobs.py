@@ -142,6 +142,12 @@ async def next_unclaimed_due_at(session: AsyncSession) -> datetime | None:
     )
 
 
+async def jobs_of_game(session: AsyncSession, game_id: int) -> Sequence[JobRow]:
+    """Every job of a game, done or not, in the order they fall due."""
+    query = select(JobRow).where(JobRow.game_id == game_id).order_by(JobRow.due_at, JobRow.id)
+    return (await session.scalars(query)).all()
+
+
 async def later_jobs_due(
     session: AsyncSession,
     *,
@@ -191,6 +197,12 @@ async def deliveries_for(
             session.add(rows[user_id])
     await session.flush()
     return rows
+
+
+async def deliveries_of_game(session: AsyncSession, game_id: int) -> Sequence[DeliveryRow]:
+    """Every reminder DM written for a game, in the order they were written."""
+    query = select(DeliveryRow).where(DeliveryRow.game_id == game_id).order_by(DeliveryRow.id)
+    return (await session.scalars(query)).all()
 
 
 async def mark_delivery_sent(

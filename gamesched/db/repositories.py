@@ -59,9 +59,25 @@ async def list_guilds(session: AsyncSession) -> Sequence[GuildRow]:
     return (await session.scalars(select(GuildRow).order_by(GuildRow.id))).all()
 
 
-async def list_channels(session: AsyncSession, guild_id: int) -> Sequence[ChannelRow]:
-    query = select(ChannelRow).where(ChannelRow.guild_id == guild_id).order_by(ChannelRow.id)
+async def list_channels(session: AsyncSession, guild_id: int | None = None) -> Sequence[ChannelRow]:
+    """The channels of one guild (of every guild when None), by id."""
+    query = select(ChannelRow).order_by(ChannelRow.id)
+    if guild_id is not None:
+        query = query.where(ChannelRow.guild_id == guild_id)
     return (await session.scalars(query)).all()
+
+
+async def channel_counts(session: AsyncSession) -> dict[int, int]:
+    """How many channels have a row (settings, or games announced there), per guild."""
+    query = select(ChannelRow.guild_id, func.count()).group_by(ChannelRow.guild_id)
+    return {guild_id: count for guild_id, count in await session.execute(query)}
+
+
+async def scheduled_game_counts(session: AsyncSession, *, per_channel: bool) -> dict[int, int]:
+    """How many games are still to start, per guild (or per channel)."""
+    key = GameRow.channel_id if per_channel else GameRow.guild_id
+    query = select(key, func.count()).where(GameRow.status == "scheduled").group_by(key)
+    return {place_id: count for place_id, count in await session.execute(query)}
 
 
 async def ensure_user(session: AsyncSession, user_id: int) -> UserRow:
@@ -167,6 +183,9 @@ async def page_of_games(
     channel_ids: Collection[int] | None = None,
     category: str | None = None,
     statuses: Sequence[str] = (),
+    host_id: int | None = None,
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
     limit: int,
     offset: int,
 ) -> tuple[int, Sequence[GameRow]]:
@@ -177,6 +196,12 @@ async def page_of_games(
         query = query.where(GameRow.guild_id == guild_id)
     if channel_id is not None:
         query = query.where(GameRow.channel_id == channel_id)
+    if host_id is not None:
+        query = query.where(GameRow.host_id == host_id)
+    if starts_from is not None:
+        query = query.where(GameRow.start_at >= starts_from)
+    if starts_before is not None:
+        query = query.where(GameRow.start_at < starts_before)
     if channel_ids is not None:
         query = query.where(GameRow.channel_id.in_(channel_ids))
     if statuses:

@@ -375,12 +375,16 @@ async def list_games(
     channel_ids: Collection[int] | None = None,
     category: str | None = None,
     statuses: tuple[GameStatus, ...] = OPEN_STATUSES,
+    host_id: int | None = None,
+    starts_from: datetime | None = None,
+    starts_before: datetime | None = None,
     limit: int = 25,
     offset: int = 0,
 ) -> Page:
     """Games matching the filters, soonest first, a page at a time.
 
-    ``channel_ids`` keeps to those channels (the ones the asking member can see).
+    ``channel_ids`` keeps to those channels (the ones the asking member can see); an empty
+    ``statuses`` keeps games of every status.
     """
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     async with ctx.transaction() as session:
@@ -391,6 +395,9 @@ async def list_games(
             channel_ids=channel_ids,
             category=category,
             statuses=statuses,
+            host_id=host_id,
+            starts_from=starts_from,
+            starts_before=starts_before,
             limit=limit,
             offset=max(0, offset),
         )
