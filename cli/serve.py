@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from pydantic import SecretStr
 
-from cli._state import fail, load, run
+from cli._state import ExitCode, fail, load, run
 from gamesched.app import (
     Core,
     DiscordTarget,
@@ -87,7 +87,8 @@ def _required_discord(config: Config, service: str) -> DiscordTarget:
     if target is None:
         raise fail(
             f"The {service} needs a token: set GAMESCHED_DISCORD__TOKEN (or discord.token). "
-            "To try gamesched offline use `gamesched run`, which starts the sandbox too."
+            "To try gamesched offline use `gamesched run`, which starts the sandbox too.",
+            ExitCode.UNAVAILABLE,
         )
     return target
 

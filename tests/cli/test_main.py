@@ -51,15 +51,15 @@ def test_config_check_accepts_defaults(tmp_path: Path, monkeypatch: pytest.Monke
     assert values["broker"]["url"] == ""
 
 
-def test_config_check_names_every_bad_key_and_exits_1(
+def test_config_check_names_every_bad_key_and_exits_5(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A bad port and an unknown key are both named, with what is allowed; exit code 1."""
+    """A bad port and an unknown key are both named, with what is allowed; exit code 5."""
     monkeypatch.delenv("GAMESCHED_CONFIG", raising=False)
     config = tmp_path / "config.toml"
     config.write_text('[web]\nport = 99999\n[database]\nuri = "x"\n')
     result = runner.invoke(app, ["--config", str(config), "config", "check"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "web.port" in result.output
     assert "65535" in result.output
     assert "database.uri" in result.output
@@ -105,10 +105,10 @@ def test_db_upgrade_creates_the_schema_and_current_reports_it(
 def test_a_database_that_cannot_be_used_is_a_short_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: list[str]
 ) -> None:
-    """A wrong database URL exits 1 with what the driver said and where to fix it, no traceback."""
+    """A wrong database URL exits 5 with what the driver said and where to fix it, no traceback."""
     monkeypatch.setenv("GAMESCHED_DATABASE__URL", url.format(tmp=tmp_path))
     result = runner.invoke(app, command)
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "Could not use the database" in result.output
     assert "database.url" in result.output
     assert "Traceback" not in result.output
@@ -116,13 +116,13 @@ def test_a_database_that_cannot_be_used_is_a_short_error(
 
 
 def test_a_taken_sandbox_port_is_a_short_error_not_a_database_one() -> None:
-    """`gamesched sandbox` on a port in use says so and names sandbox.port, exit 1, no traceback."""
+    """`gamesched sandbox` on a port in use says so and names sandbox.port, exit 5, no traceback."""
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         result = runner.invoke(app, ["sandbox", "--port", str(port)])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert f"Could not start the sandbox on 127.0.0.1:{port}" in result.output
     assert "sandbox.port" in result.output
     assert "database" not in result.output
@@ -132,13 +132,13 @@ def test_a_taken_sandbox_port_is_a_short_error_not_a_database_one() -> None:
 def test_an_unreachable_discord_is_a_short_error_naming_the_api_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`gamesched bot` that cannot reach Discord says where it tried and what to check, exit 1."""
+    """`gamesched bot` that cannot reach Discord says where it tried and what to check, exit 5."""
     port = free_port()
     monkeypatch.setenv("GAMESCHED_DATABASE__URL", f"sqlite+aiosqlite:///{tmp_path}/g.sqlite3")
     monkeypatch.setenv("GAMESCHED_DISCORD__TOKEN", "a.sandbox.token")
     monkeypatch.setenv("GAMESCHED_DISCORD__API_BASE_URL", f"http://127.0.0.1:{port}/api/v10")
     result = runner.invoke(app, ["bot"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert f"Could not reach Discord at http://127.0.0.1:{port}/api/v10" in result.output
     assert "discord.api_base_url" in result.output
     assert "database" not in result.output
@@ -147,15 +147,9 @@ def test_an_unreachable_discord_is_a_short_error_naming_the_api_url(
 
 def test_logging_json_writes_one_object_per_line(capsys: pytest.CaptureFixture[str]) -> None:
     """With logging.json on, each log line is a JSON object with level, logger and message."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    try:
-        configure_logging(load_config(None, environ={"GAMESCHED_LOGGING__JSON": "true"}))
-        logging.getLogger("gamesched.test").warning("reminder %s sent", 7)
-        line = capsys.readouterr().err.strip().splitlines()[-1]
-    finally:
-        root.handlers[:] = saved[0]
-        root.setLevel(saved[1])
+    configure_logging(load_config(None, environ={"GAMESCHED_LOGGING__JSON": "true"}))
+    logging.getLogger("gamesched.test").warning("reminder %s sent", 7)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(line) | {"time": None} == {
         "time": None,
         "level": "WARNING",
@@ -165,16 +159,16 @@ def test_logging_json_writes_one_object_per_line(capsys: pytest.CaptureFixture[s
 
 
 def test_the_web_alone_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    """`gamesched web` without discord.token says to set it (or use `run`), exit 1."""
+    """`gamesched web` without discord.token says to set it (or use `run`), exit 5."""
     monkeypatch.delenv("GAMESCHED_DISCORD__TOKEN", raising=False)
     result = runner.invoke(app, ["web"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "The web service needs a token" in result.output
     assert "gamesched run" in result.output
 
 
 def test_a_taken_web_port_is_a_short_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`gamesched web` on a port in use says so and names web.port, exit 1, no traceback."""
+    """`gamesched web` on a port in use says so and names web.port, exit 5, no traceback."""
     monkeypatch.setenv("GAMESCHED_DATABASE__URL", f"sqlite+aiosqlite:///{tmp_path}/g.sqlite3")
     monkeypatch.setenv("GAMESCHED_DISCORD__TOKEN", "a.sandbox.token")
     with socket.socket() as taken:
@@ -183,7 +177,7 @@ def test_a_taken_web_port_is_a_short_error(tmp_path: Path, monkeypatch: pytest.M
         port = taken.getsockname()[1]
         monkeypatch.setenv("GAMESCHED_WEB__PORT", str(port))
         result = runner.invoke(app, ["web"])
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert f"Could not serve the web on 127.0.0.1:{port}" in result.output
     assert "web.port" in result.output
     assert "Traceback" not in result.output
