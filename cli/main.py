@@ -9,20 +9,29 @@ from typing import Annotated
 import typer
 
 from cli import serve
-from cli._state import CliState, fail, load, run
+from cli._state import EXIT_CODES_HELP, CliState, fail, load, run
+from cli.games import games_app
+from cli.places import channels_app, config_show, guilds_app
 from gamesched.app import migrate, schema_state
 from gamesched.config import describe
 
 app = typer.Typer(
     name="gamesched",
     help="Schedule game sessions on Discord: run the bot and its services, and operate them.",
+    epilog=f"{EXIT_CODES_HELP} Read commands take --json (shapes in the README).",
     no_args_is_help=True,
     add_completion=False,
 )
 db_app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_help=True)
-config_app = typer.Typer(help="Check and show the configuration.", no_args_is_help=True)
+config_app = typer.Typer(
+    help="Check the configuration; show a server's or channel's settings.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(guilds_app, name="guilds")
+app.add_typer(channels_app, name="channels")
+app.add_typer(games_app, name="games")
+config_app.command("show")(config_show)
 app.command("run")(serve.run_all)
 app.command("bot")(serve.bot)
 app.command("worker")(serve.worker)

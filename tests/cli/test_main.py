@@ -40,6 +40,26 @@ def test_every_level_has_help(path: list[str]) -> None:
     assert "Usage:" in result.output
 
 
+@pytest.mark.parametrize(
+    "path",
+    [["guilds", "list"], ["guilds", "show"], ["channels", "list"], ["channels", "show"],
+     ["config", "show"], ["games", "list"], ["games", "show"]],
+    ids=" ".join,
+)  # fmt: skip
+def test_operator_commands_show_an_example_in_their_help(path: list[str]) -> None:
+    """Each read command's `--help` ends with a runnable example of itself."""
+    result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+    assert f"Example: gamesched {' '.join(path)}" in result.output
+
+
+def test_the_exit_codes_are_in_the_top_level_help() -> None:
+    """`gamesched --help` lists every exit code a script may meet."""
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert "0 ok, 1 failed, 2 usage, 3 not found, 4 conflict, 5 configuration or connection" in (
+        result.output
+    )
+
+
 def test_config_check_accepts_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """With no file and no variables the defaults are valid: a working SQLite setup."""
     monkeypatch.chdir(tmp_path)
