@@ -96,8 +96,12 @@ def _job_json(job: JobRecord, names: Names) -> dict[str, Any]:
 @games_app.command("list")
 def games_list(
     ctx: typer.Context,
-    guild_id: Annotated[int | None, typer.Option("--guild", metavar="GUILD")] = None,
-    channel_id: Annotated[int | None, typer.Option("--channel", metavar="CHANNEL")] = None,
+    guild_id: Annotated[
+        int | None, typer.Option("--guild", metavar="GUILD", help="Only this server's games.")
+    ] = None,
+    channel_id: Annotated[
+        int | None, typer.Option("--channel", metavar="CHANNEL", help="Only this channel's.")
+    ] = None,
     statuses: Annotated[
         list[GameStatus] | None,
         typer.Option("--status", help="Repeat for several (default: scheduled and in_progress)."),
@@ -105,7 +109,9 @@ def games_list(
     category: Annotated[
         str | None, typer.Option(help="Effective category, any case (inherited ones count).")
     ] = None,
-    host_id: Annotated[int | None, typer.Option("--host", metavar="MEMBER")] = None,
+    host_id: Annotated[
+        int | None, typer.Option("--host", metavar="MEMBER", help="Only games this member hosts.")
+    ] = None,
     starts_from: Annotated[
         str | None,
         typer.Option("--from", metavar="TIME", help="Starting at or after (ISO 8601; --tz zone)."),
@@ -150,11 +156,8 @@ def games_list(
     if not page.items:
         show("No games match.")
         return
-    listing = table(
-        "#", f"Starts ({zone_name(zone)})", "Status", "Title", "Seats", "Waitlist", "Host",
-        "Channel",
-        title=f"{len(page.items)} of {page.total} games",
-    )  # fmt: skip
+    columns = ("#", f"Starts ({zone_name(zone)})", "Status", "Title", "Seats", "Waitlist")
+    listing = table(*columns, "Host", "Channel", title=f"{len(page.items)} of {page.total} games")
     for game in page.items:
         listing.add_row(
             str(game.id),
