@@ -158,6 +158,11 @@ class Site:
         """The logged-in session's CSRF token, as the pages carry it."""
         return csrf_of(await self.browser.get("/"))
 
+    async def logged_in(self, as_user: str = "sam") -> str:
+        """Log ``as_user`` in; the session's CSRF token."""
+        await self.login(as_user=as_user)
+        return await self.csrf()
+
     async def tokens(self) -> OAuthTokens:
         """What the vault keeps for the browser's session."""
         tokens = await self.vault.fetch(session_in(self.browser)["sid"])

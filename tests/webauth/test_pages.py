@@ -11,7 +11,8 @@ from gamesched.domain.permissions import Actor
 from gamesched.domain.status import GameStatus
 from gamesched.services.games import cancel_game, get_game
 from gamesched.services.participation import join_game
-from tests.support.pages import GUILD, channel, host_game, post_form, user
+from tests.support.demo import GUILD
+from tests.support.pages import channel, host_game, post_form, user
 from tests.support.web import Site
 from webauth.routes import guilds
 
