@@ -8,7 +8,7 @@ brought up to date after any other change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -40,7 +40,7 @@ from gamesched.services.games import (
     require_can_create,
     require_can_manage,
 )
-from gamesched.services.participation import join_game, leave_game
+from gamesched.services.participation import Joined, Left, join_game, leave_game
 from gamesched.services.views import GameView
 from webauth.access import (
     NOT_A_MEMBER,
@@ -64,7 +64,7 @@ from webauth.api.handling import (
     raw_json,
 )
 from webauth.api.models import MAX_SNOWFLAKE, plain_text
-from webauth.present import names_in
+from webauth.present import names_in, roster_of
 from webauth.state import web_of
 
 T = TypeVar("T")
@@ -276,7 +276,7 @@ async def participants(request: Request) -> Response:
     """The game's people: joined, the waitlist in order, then placeholders."""
     game = (await visible_game(request)).game
     names = await names_in(web_of(request).core.names, [game])
-    return answer(shapes.participants(game, shapes.roster_of(game, names)))
+    return answer(shapes.participants(game, roster_of(game, names)))
 
 
 @endpoint
@@ -355,23 +355,24 @@ async def cancel(request: Request) -> Response:
 @endpoint
 async def join(request: Request) -> Response:
     """Take a seat, or a place on the waitlist when the game is full."""
-    seen = await visible_game(request)
-    game, actor = seen.game, seen.actor
-    web = web_of(request)
-    joined = await join_game(web.core.services, game_id=game.id, user_id=actor.user_id)
-    web.core.sync.request(game.id)
-    return answer(await shown(request, joined.game, actor))
+    return await roster_change(request, join_game)
 
 
 @endpoint
 async def leave(request: Request) -> Response:
     """Give up a seat (the first in line gets it) or a place on the waitlist."""
+    return await roster_change(request, leave_game)
+
+
+async def roster_change(
+    request: Request, change: Callable[..., Awaitable[Joined | Left]]
+) -> Response:
+    """The member joins or leaves (``change``) the path's game; the announcement follows."""
     seen = await visible_game(request)
-    game, actor = seen.game, seen.actor
     web = web_of(request)
-    left = await leave_game(web.core.services, game_id=game.id, user_id=actor.user_id)
-    web.core.sync.request(game.id)
-    return answer(await shown(request, left.game, actor))
+    changed = await change(web.core.services, game_id=seen.game.id, user_id=seen.actor.user_id)
+    web.core.sync.request(seen.game.id)
+    return answer(await shown(request, changed.game, seen.actor))
 
 
 @dataclass(frozen=True, slots=True)
