@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from tests.support.web import PUBLIC_URL, ProbeSite, signed_session
-from webauth.app import SESSION_COOKIE
 from webauth.csrf import origin_of
+from webauth.state import SESSION_COOKIE
 
 FOREIGN = "https://evil.example"
 

@@ -34,7 +34,7 @@ from webauth.access import (
     require_viewer,
 )
 from webauth.api import models, shapes
-from webauth.api.errors import api_hint
+from webauth.api.errors import api_text
 from webauth.api.handling import answer, body_of, endpoint, path_id
 from webauth.state import web_of
 
@@ -80,8 +80,7 @@ def host_refusal(actor: Actor, settings: EffectiveSettings, guild: MemberGuild) 
     try:
         require_can_create_game(actor, host_role_ids=settings.host_role_ids.value)
     except PermissionDenied as refused:
-        hint = api_hint(refused, guild.facts.role_names)
-        return refused.message if hint is None else f"{refused.message} {hint}"
+        return api_text(refused, guild.facts.role_names)
     return None
 
 

@@ -20,9 +20,9 @@ from gamesched.domain.status import GameStatus
 from gamesched.services.games import MAX_PAGE_SIZE
 from webauth.api import models
 from webauth.api.errors import PREFIX
+from webauth.state import SESSION_COOKIE
 
 VERSION = "1.0.0"
-SESSION_COOKIE = "gamesched_session"
 
 Auth = Literal["none", "origin", "session", "session+csrf"]
 
