@@ -61,6 +61,12 @@ def inline_code(text: str) -> Markup:
     return Markup(_CODE.sub(lambda found: f"<code>{found[1]}</code>", escaped))
 
 
+def form_text(form: FormData, key: str) -> str:
+    """The text of field ``key`` ("" when absent), with a browser's line breaks as ``\n``."""
+    value = form.get(key)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else ""
+
+
 def field_id(name: str) -> str:
     """The id of the control a problem of field ``name`` links to."""
     return f"field-{name.replace('_', '-')}"
@@ -175,7 +181,7 @@ class SettingField:
         self, form: FormData, *, role_ids: Iterable[int] = ()
     ) -> tuple[Mode, object | None, list[Problem]]:
         """The choice sent for this setting: inherit (None), or the value to set here."""
-        raw = _text(form, self.key)
+        raw = form_text(form, self.key)
         chosen = form.getlist(self.key) if self.kind == "roles" else []
         sent_mode = form.get(self.mode_key)
         if sent_mode in ("inherit", "set"):
@@ -230,11 +236,6 @@ class SettingField:
         if self.kind == "textarea":
             return "\n".join(line.rstrip() for line in raw.strip().splitlines()), []
         return text, []
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value if isinstance(value, str) else ""
 
 
 MAX_PLAYERS = SettingField(
@@ -329,7 +330,7 @@ def setting_rows(
         mode: Mode
         if form is not None:
             sent = form.get(spec.mode_key)
-            value = _text(form, spec.key)
+            value = form_text(form, spec.key)
             roles = frozenset(str(r) for r in form.getlist(spec.key) if spec.kind == "roles")
             if sent in ("inherit", "set"):
                 mode = "set" if sent == "set" else "inherit"
