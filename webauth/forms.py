@@ -34,6 +34,7 @@ from gamesched.domain.settings import (
     Source,
     parse_reminder_minutes,
 )
+from webauth.inputs import read_id
 
 FIELD_LABELS = {
     "channel": "Channel",
@@ -216,9 +217,7 @@ class SettingField:
             except ValidationFailed as error:
                 return None, list(error.problems)
         if self.kind == "roles":
-            picked = [
-                int(c) if c.isascii() and c.isdigit() and len(c) <= 20 else None for c in chosen
-            ]
+            picked = [read_id(c) for c in chosen]
             known = [r for r in picked if r is not None and r in role_ids]
             if len(known) != len(picked):
                 return None, [

@@ -63,7 +63,8 @@ from webauth.api.handling import (
     pydantic_problems,
     raw_json,
 )
-from webauth.api.models import MAX_SNOWFLAKE, plain_text
+from webauth.api.models import plain_text
+from webauth.inputs import read_id
 from webauth.present import names_in, roster_of
 from webauth.state import web_of
 
@@ -398,8 +399,8 @@ def read_filters(query: QueryParams) -> Filters:
         raw = query.get(name)
         if raw is None:
             return None
-        if raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_SNOWFLAKE:
-            return int(raw)
+        if (found := read_id(raw)) is not None:
+            return found
         problem(name, f"{name} must be a Discord id: digits, e.g. 1170000000000000001.")
         return None
 

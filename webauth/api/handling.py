@@ -22,6 +22,7 @@ from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import DomainError
 from webauth.access import LoginRequired
 from webauth.api.errors import LOGIN_REQUIRED, ApiError, error_response, refusal
+from webauth.inputs import read_id
 from webauth.login import LoginFailed
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,6 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Request], Awaitable[Response]]
 
-MAX_ID = 2**63 - 1
 LOGIN_FAILED_CODES = {401: "login_required", 502: "discord_unavailable", 503: "login_unavailable"}
 DISCORD_DOWN = "Discord could not be asked just now, so nothing was changed. Try again in a moment."
 
@@ -143,7 +143,4 @@ def _problem(detail: ErrorDetails, fields: Mapping[str, str]) -> dict[str, Any]:
 
 def path_id(request: Request, name: str) -> int | None:
     """The path's ``name`` as an id; None when it is not one (no such thing: a 404)."""
-    value = str(request.path_params[name])
-    if not value.isascii() or not value.isdigit() or len(value) > 19 or int(value) > MAX_ID:
-        return None
-    return int(value)
+    return read_id(str(request.path_params[name]))

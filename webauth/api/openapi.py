@@ -21,6 +21,7 @@ from gamesched.domain.status import GameStatus
 from gamesched.services.games import MAX_PAGE_SIZE
 from webauth.api import models
 from webauth.api.errors import PREFIX
+from webauth.inputs import PLAIN_TEXT_PATTERN, SNOWFLAKE_PATTERN
 from webauth.state import SESSION_COOKIE
 
 VERSION = "1.0.0"
@@ -60,7 +61,7 @@ class Operation:
 
 
 def _id_schema(example: str) -> dict[str, Any]:
-    return {"type": "string", "pattern": models.SNOWFLAKE_PATTERN, "examples": [example]}
+    return {"type": "string", "pattern": SNOWFLAKE_PATTERN, "examples": [example]}
 
 
 def path_id(name: str, description: str, example: str) -> dict[str, Any]:
@@ -93,7 +94,7 @@ LIST_FILTERS = (
         "name": "category",
         "in": "query",
         "description": "Only games of this category (after inheritance; case does not matter).",
-        "schema": {"type": "string", "pattern": models.TEXT_PATTERN},
+        "schema": {"type": "string", "pattern": PLAIN_TEXT_PATTERN},
     },
     {
         "name": "status",

@@ -60,6 +60,7 @@ from webauth.forms import (
     own_values,
     setting_rows,
 )
+from webauth.inputs import read_id
 from webauth.routing import form_route
 from webauth.start_time import local_value, shown_start, start_from
 from webauth.state import web_of
@@ -269,7 +270,7 @@ async def _create_page(
 ) -> FormPage:
     zone = await _zone_of(request, facts.guild_id)
     values["tz"] = values["tz"] or zone.zone
-    selected = _int(values.get("channel", ""))
+    selected = read_id(values.get("channel", "").strip())
     if selected not in {c.channel_id for c in offered.allowed}:
         selected = offered.allowed[0].channel_id
     values["channel"] = str(selected)
@@ -284,11 +285,6 @@ async def _create_page(
         channels=offered.allowed,
         inherited_by_channel=await _inherited_by_channel(request, facts, offered.allowed),
     )
-
-
-def _int(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 20 else None
 
 
 def _cannot_host(request: Request, facts: GuildFacts, offered: HostChannels) -> Response:
@@ -310,7 +306,7 @@ async def new_game_form(request: Request) -> Response:
         return _cannot_host(request, member.facts, offered)
     wanted = request.query_params.get("channel", "")
     page = await _create_page(request, member.facts, offered, values=_values(channel=wanted))
-    wanted_id = _int(wanted)
+    wanted_id = read_id(wanted.strip())
     if wanted_id is not None and wanted_id not in {c.channel_id for c in offered.allowed}:
         page.refused_channel = offered.refused.get(
             wanted_id, "That is not a text channel of this server."
@@ -354,7 +350,7 @@ async def create_from_form(request: Request) -> Response:
         sent = FormData(form.multi_items())
     member = await guild_of(request, guild_id)
     facts = member.facts
-    channel_id = _int(values["channel"])
+    channel_id = read_id(values["channel"].strip())
     channel = facts.channel(channel_id) if channel_id is not None else None
     problems: list[Problem] = []
     if channel_id is None or channel is None or not channel.postable:
