@@ -34,7 +34,7 @@ from gamesched.domain.settings import (
     Source,
     parse_reminder_minutes,
 )
-from webauth.inputs import read_id
+from webauth.inputs import NO_CONTROLS, has_controls, read_id
 
 FIELD_LABELS = {
     "channel": "Channel",
@@ -71,6 +71,16 @@ def form_text(form: FormData, key: str) -> str:
 def field_id(name: str) -> str:
     """The id of the control a problem of field ``name`` links to."""
     return f"field-{name.replace('_', '-')}"
+
+
+def control_problems(values: Mapping[str, str], names: Iterable[str]) -> list[Problem]:
+    """A problem for each field of ``names`` whose text holds control characters (the
+    database could not keep a NUL, and no keyboard types them)."""
+    return [
+        Problem(name, f"{FIELD_LABELS[name]} may not hold {NO_CONTROLS}.")
+        for name in names
+        if has_controls(values[name])
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +238,8 @@ class SettingField:
                     )
                 ]
             return tuple(dict.fromkeys(known)), []
+        if self.kind in ("text", "textarea") and has_controls(raw):
+            return None, [Problem(self.key, f"{self.label} may not hold {NO_CONTROLS}.")]
         if self.kind == "switch":
             if text not in ("on", "off"):
                 return None, [Problem(self.key, f"Choose on or off for {self.label.lower()}.")]

@@ -18,8 +18,8 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PLAIN_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
 """Text may hold tabs and line breaks but no other control characters (a JSON Schema
 pattern, for the API's description)."""
-NO_CONTROLS = "holds control characters; remove them (tabs and line breaks are fine)"
-"""How a refusal of such text ends (after the name of what holds them)."""
+NO_CONTROLS = "control characters; remove them (tabs and line breaks are fine)"
+"""How a refusal of such text ends (``Rules may not hold …``)."""
 
 
 def read_id(text: str) -> int | None:

@@ -379,6 +379,30 @@ async def test_overlong_fields_are_refused_with_the_limit(
     assert await nothing_written(site)
 
 
+@pytest.mark.parametrize(
+    ("fields", "field", "label"),
+    [
+        ({"title": "Catan\x00night"}, "title", "Title"),
+        ({"description": "Bring\x00snacks"}, "description", "Description"),
+        ({"participants": "Guest\x00"}, "participants", "Participants"),
+        ({"rules_mode": "set", "rules": "No\x00phones"}, "rules", "Rules"),
+        ({"category_mode": "set", "category": "Board\x1bgames"}, "category", "Category"),
+    ],
+    ids=["title", "description", "participants", "rules", "category"],
+)
+async def test_text_holding_a_control_character_is_refused_beside_its_field(
+    site: Site, fields: dict[str, str], field: str, label: str
+) -> None:
+    """A NUL or other control character in the form's text answers 422 beside its field
+    saying how to fix it (it was a server error on PostgreSQL); nothing is created."""
+    token = await host(site)
+    response = await create(site, token, **fields)
+    assert response.status_code == 422
+    summary = f'href="#field-{field}">{label}: {label} may not hold control characters'
+    assert summary in response.text
+    assert await nothing_written(site)
+
+
 async def test_every_problem_is_reported_at_once(site: Site) -> None:
     """Problems found by the web (an unreadable duration) and by the use case (an empty title,
     an ambiguous name) are all summarised together."""
@@ -539,6 +563,18 @@ async def test_a_failed_edit_keeps_what_was_typed(site: Site) -> None:
     unchanged = await get_game(site.core.services, game.id)
     assert unchanged.title == "Catan night"
     assert unchanged.version == game.version
+
+
+async def test_an_edit_with_a_control_character_is_refused_and_changes_nothing(
+    site: Site,
+) -> None:
+    """A title holding a NUL answers 422 beside the title; the game stays as it was."""
+    token = await host(site)
+    game = await make(site, token)
+    response = await save(site, game, token, title="Catan\x00night")
+    assert response.status_code == 422
+    assert "Title may not hold control characters; remove them" in response.text
+    assert (await get_game(site.core.services, game.id)).version == game.version
 
 
 async def test_only_the_host_or_a_server_manager_may_edit(site: Site) -> None:

@@ -136,6 +136,17 @@ async def test_overlong_rules_are_refused_with_the_limit(site: Site) -> None:
     assert saved.settings.rules.source is Source.DEFAULT
 
 
+async def test_rules_holding_a_control_character_are_refused(site: Site) -> None:
+    """Rules holding a NUL answer 422 beside them (it was a server error on PostgreSQL);
+    nothing is saved."""
+    token = await site.logged_in("mia_mod")
+    response = await post_form(site, GUILD_PAGE, token, rules_mode="set", rules="Be\x00kind")
+    assert response.status_code == 422
+    assert "Rules may not hold control characters; remove them" in response.text
+    saved = await guild_settings(site.core.services, guild_id=GUILD)
+    assert saved.settings.rules.source is Source.DEFAULT
+
+
 async def test_a_role_that_is_not_the_servers_is_refused(site: Site) -> None:
     """Host roles are picked from the server's roles: any other id answers 422."""
     token = await site.logged_in("mia_mod")

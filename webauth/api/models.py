@@ -51,7 +51,7 @@ def snowflake(value: str) -> str:
 
 def plain_text(value: str) -> str:
     if has_controls(value):
-        raise ValueError(f"the text {NO_CONTROLS}")
+        raise ValueError(f"the text holds {NO_CONTROLS}")
     return value
 
 

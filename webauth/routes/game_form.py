@@ -56,6 +56,7 @@ from webauth.forms import (
     GAME_SETTINGS,
     FormProblems,
     SettingRow,
+    control_problems,
     form_text,
     own_values,
     setting_rows,
@@ -379,6 +380,7 @@ async def create_from_form(request: Request) -> Response:
     start = start_from(sent, now=web.core.services.now(), zone=zone.zone)
     settings, setting_problems = settings_from(sent)
     problems += start.problems + setting_problems + participants_problems(values["participants"])
+    problems += control_problems(values, ("title", "description", "participants"))
     when = start.when
     assert not isinstance(when, Keep), "only an edit keeps its start"
     new = NewGame(
@@ -533,7 +535,7 @@ async def edit_from_form(request: Request) -> Response:
         shown=shown_start(values["start_shown"]),
     )
     settings, problems = settings_from(sent)
-    problems = start.problems + problems
+    problems = start.problems + problems + control_problems(values, ("title", "description"))
     edit = GameEdit(
         title=values["title"],
         description=values["description"],

@@ -89,7 +89,7 @@ def read_filters(query: Mapping[str, str], channels: Mapping[int, ChannelFacts])
             "empty for every category."
         )
     elif has_controls(category):
-        problems["category"] = f"The category {NO_CONTROLS}."
+        problems["category"] = f"The category may not hold {NO_CONTROLS}."
     if status not in STATUS_CHOICES:
         problems["status"] = "That is not a status games can have. Pick one from the list."
     if not 1 <= (read_whole_number(page) or 0) <= MAX_PAGE:
