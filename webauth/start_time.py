@@ -95,17 +95,21 @@ def read_local_start(
 
 
 def instant_of(local: str, *, zone: str, offset: str) -> datetime | None:
-    """The instant a date picker's value names, without any checks (None if unreadable)."""
+    """The instant a date picker's value names, without any checks (None if unreadable, or
+    beyond the calendar's ends once moved to UTC)."""
     if not LOCAL_INPUT.fullmatch(local.strip()):
         return None
     wall = datetime.fromisoformat(local.strip())
     name = _zone_name(zone)
-    if name is not None:
-        return wall.replace(tzinfo=ZoneInfo(name)).astimezone(UTC)
-    minutes = _offset_minutes(offset)
-    if minutes is None:
+    try:
+        if name is not None:
+            return wall.replace(tzinfo=ZoneInfo(name)).astimezone(UTC)
+        minutes = _offset_minutes(offset)
+        if minutes is None:
+            return None
+        return (wall - timedelta(minutes=minutes)).replace(tzinfo=UTC)
+    except OverflowError:  # year 1 or 9999 moved across its offset
         return None
-    return (wall - timedelta(minutes=minutes)).replace(tzinfo=UTC)
 
 
 def local_value(moment: datetime, zone: str) -> str:
@@ -152,6 +156,6 @@ def shown_start(text: str) -> datetime | None:
     """The start an edit form showed (``start_shown``), or None when it is not one."""
     try:
         shown = datetime.fromisoformat(text)
-    except ValueError:
+        return shown.astimezone(UTC) if shown.tzinfo is not None else None
+    except (ValueError, OverflowError):  # not a time, or beyond the calendar's ends in UTC
         return None
-    return shown.astimezone(UTC) if shown.tzinfo is not None else None

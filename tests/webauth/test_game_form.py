@@ -565,6 +565,30 @@ async def test_a_failed_edit_keeps_what_was_typed(site: Site) -> None:
     assert unchanged.version == game.version
 
 
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        ({"start_local": "0001-01-01T00:00", "tz": "", "tz_offset": "600"}, 422),
+        ({"start_local": "0001-01-01T00:00", "tz": "Asia/Tokyo"}, 422),
+        ({"start_shown": "9999-12-31T23:59:59-05:00"}, 303),
+    ],
+    ids=["picker-at-year-1-by-offset", "picker-at-year-1-by-zone", "shown-start-past-year-9999"],
+)
+async def test_an_edit_at_the_ends_of_the_calendar_is_answered_not_a_crash(
+    site: Site, fields: dict[str, str], status: int
+) -> None:
+    """A date picker at the calendar's first day (which no UTC instant fits) answers 422
+    beside the start; a shown start past the calendar's end is read as not shown (the
+    picker's value is kept). Both were server errors; the start stays."""
+    token = await host(site)
+    game = await make(site, token)
+    response = await save(site, game, token, **fields)
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert 'href="#field-when"' in response.text
+    assert (await get_game(site.core.services, game.id)).start_at == game.start_at
+
+
 async def test_an_edit_with_a_control_character_is_refused_and_changes_nothing(
     site: Site,
 ) -> None:
