@@ -147,6 +147,18 @@ async def test_rules_holding_a_control_character_are_refused(site: Site) -> None
     assert saved.settings.rules.source is Source.DEFAULT
 
 
+async def test_an_overlong_time_zone_is_refused_with_the_limit(site: Site) -> None:
+    """A time zone name of thousands of characters answers 422 saying the limit (it was
+    echoed whole, after a search for close names that took seconds); nothing is saved."""
+    token = await site.logged_in("mia_mod")
+    response = await post_form(site, GUILD_PAGE, token, timezone="Europe/Berlin" * 400)
+    assert response.status_code == 422
+    assert "A time zone name is at most 64 characters (this one has 5200)" in response.text
+    assert 'name="timezone" value="Europe/Berlin' in response.text
+    assert 'maxlength="64"' in response.text
+    assert (await guild_settings(site.core.services, guild_id=GUILD)).timezone is None
+
+
 async def test_a_role_that_is_not_the_servers_is_refused(site: Site) -> None:
     """Host roles are picked from the server's roles: any other id answers 422."""
     token = await site.logged_in("mia_mod")

@@ -29,7 +29,7 @@ from gamesched.domain.settings import (
     Source,
 )
 from gamesched.domain.status import GameStatus
-from gamesched.domain.timeparse import MAX_WHEN_LENGTH
+from gamesched.domain.timeparse import MAX_WHEN_LENGTH, MAX_ZONE_LENGTH
 from webauth.inputs import (
     NO_CONTROLS,
     PLAIN_TEXT_PATTERN,
@@ -96,7 +96,7 @@ Description = Annotated[str, text_field(MAX_DESCRIPTION_LENGTH), AfterValidator(
 WhenText = Annotated[str, text_field(MAX_WHEN_LENGTH), AfterValidator(plain_text)]
 Rules = Annotated[str, text_field(MAX_RULES_LENGTH), AfterValidator(plain_text)]
 Category = Annotated[str, text_field(MAX_CATEGORY_LENGTH), AfterValidator(plain_text)]
-ZoneName = Annotated[str, text_field(64), AfterValidator(plain_text)]
+ZoneName = Annotated[str, text_field(MAX_ZONE_LENGTH), AfterValidator(plain_text)]
 
 
 def limits(minimum: int, maximum: int) -> dict[str, Any]:

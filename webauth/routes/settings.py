@@ -32,7 +32,7 @@ from gamesched.domain.settings import (
     resolve,
     setting_problems,
 )
-from gamesched.domain.timeparse import resolve_zone
+from gamesched.domain.timeparse import MAX_ZONE_LENGTH, resolve_zone
 from gamesched.services.configuration import (
     channel_settings,
     configure_channel,
@@ -156,6 +156,7 @@ def _render(
         ),
         "role_choices": place.role_choices,
         "timezone": timezone,
+        "zone_limit": MAX_ZONE_LENGTH,
         "problems": problems,
         "channels": place.facts.postable_channels() if place.channel is None else (),
     }
