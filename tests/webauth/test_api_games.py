@@ -455,6 +455,22 @@ async def test_a_body_that_is_not_json_is_400_bad_json(site: Site) -> None:
     assert "application/json" in response.json()["message"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 30_000 + "]" * 30_000, '{"title": ' + "[" * 500 + "]" * 500 + "}"],
+    ids=["thousands-deep", "hundreds-deep"],
+)
+async def test_a_body_nested_too_deep_is_400_bad_json(site: Site, body: str) -> None:
+    """A JSON body nested hundreds or thousands deep answers 400 bad_json saying so (it was
+    a server error, or blamed on a lone surrogate); nothing is created."""
+    api = await host_api(site)
+    headers = {**api.headers(), "Content-Type": "application/json"}
+    response = await site.browser.post("/api/v1/games", content=body, headers=headers)
+    assert code_of(response) == (400, "bad_json")
+    assert "nests deeper than 16 levels" in response.json()["message"]
+    assert (await api.get("/games")).json()["total"] == 0
+
+
 async def test_without_a_login_the_games_answer_401_json(site: Site) -> None:
     """Not logged in, reading games answers 401 login_required telling how to log in."""
     for path in ("/api/v1/games", "/api/v1/games/1", "/api/v1/games/1/participants"):
