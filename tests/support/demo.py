@@ -1,5 +1,6 @@
 """The demo world as the web tests name it: its guild, channels, roles and members by id,
-its settings changed through the use cases, and a variant where #rpg is for hosts only."""
+its settings changed through the use cases, members losing their roles in Discord, and a
+variant where #rpg is for hosts only."""
 
 from __future__ import annotations
 
@@ -58,6 +59,22 @@ async def allow_game_hosts(site: Site) -> None:
     """Let the "Game Host" role create games in the demo guild (no host roles are set at
     first, so only Manage Server could)."""
     await server_sets(site, host_role_ids=(GAME_HOST,))
+
+
+def demote(site: Site, *usernames: str) -> None:
+    """In Discord, ``usernames`` lose every role but Member, as if a moderator took them
+    away; what the site cached about their rights still says otherwise (for five minutes)."""
+    world = site.sandbox.state.world
+    (guild,) = world.guilds
+    member_role = next(role.id for role in guild.roles if role.name == "Member")
+    user_ids = {user.id for name in usernames if (user := world.find_user(name)) is not None}
+    assert len(user_ids) == len(usernames), usernames
+    members = tuple(
+        dataclasses.replace(m, role_ids=(member_role,)) if m.user_id in user_ids else m
+        for m in guild.members
+    )
+    guild = dataclasses.replace(guild, members=members)
+    site.sandbox.state.world = dataclasses.replace(world, guilds=(guild,))
 
 
 QUIET = User(id=1160000000000000099, username="quietfox")
