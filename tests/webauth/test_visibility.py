@@ -74,6 +74,28 @@ async def test_a_member_without_nickname_or_global_name_is_shown_by_username(
     assert "<li>quietfox</li>" in page
 
 
+async def test_a_game_of_another_server_is_not_found_at_any_address(site: Site) -> None:
+    """To the demo server's owner, a game of a server she is not in is 404 on every page
+    and every API route that shows or changes a game; nothing is written."""
+    elsewhere = await host_game(
+        site, guild_id=1170000000000000999, channel_id=1190000000000000999, announce=False
+    )
+    api = await api_as(site, "olivia")
+    token = await site.csrf()
+    game = f"/games/{elsewhere.id}"
+    answers = [
+        *[await site.browser.get(game + end) for end in ("", "/edit", "/cancel")],
+        *[await post_form(site, game + end, token) for end in ("/edit", "/cancel", "/join")],
+        await post_form(site, game + "/leave", token),
+        *[await api.get(game + end) for end in ("", "/participants")],
+        await api.put(game, {"title": "Mine now"}),
+        await api.delete(game),
+        *[await api.post(game + end) for end in ("/join", "/leave")],
+    ]
+    assert [response.status_code for response in answers] == [404] * len(answers)
+    assert await get_game(site.core.services, elsewhere.id) == elsewhere
+
+
 # --- the API ----------------------------------------------------------------------------------
 
 
