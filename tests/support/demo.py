@@ -1,6 +1,6 @@
 """The demo world as the web tests name it: its guild, channels, roles and members by id,
-its settings changed through the use cases, members losing their roles in Discord, and a
-variant where #rpg is for hosts only."""
+its settings changed through the use cases, roles changing in Discord, and a variant where
+#rpg is for hosts only."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from gamesched.domain.permission_bits import Permission
 from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import SettingsPatch
-from gamesched.sandbox.world import Member, Overwrite, User, World
+from gamesched.sandbox.world import Member, Overwrite, Role, User, World
 from gamesched.services.configuration import configure_channel, configure_guild
 from tests.support.sandbox import load_demo_world
 from tests.support.web import Site
@@ -74,6 +74,16 @@ def demote(site: Site, *usernames: str) -> None:
         for m in guild.members
     )
     guild = dataclasses.replace(guild, members=members)
+    site.sandbox.state.world = dataclasses.replace(world, guilds=(guild,))
+
+
+def add_role(site: Site, role_id: int, name: str) -> None:
+    """In Discord, the demo guild gets a new role (no permissions, held by nobody); what the
+    site cached about the guild does not list it yet (for five minutes)."""
+    world = site.sandbox.state.world
+    (guild,) = world.guilds
+    role = Role(id=role_id, name=name, permissions=0, position=len(guild.roles))
+    guild = dataclasses.replace(guild, roles=(*guild.roles, role))
     site.sandbox.state.world = dataclasses.replace(world, guilds=(guild,))
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.api import api_as, code_of
-from tests.support.demo import ANNOUNCEMENTS, BOARD_GAMES, GAME_HOST, GUILD, allow_game_hosts
+from tests.support.demo import (
+    ANNOUNCEMENTS,
+    BOARD_GAMES,
+    GAME_HOST,
+    GUILD,
+    add_role,
+    allow_game_hosts,
+)
 from tests.support.web import Site
 
 GUILD_CONFIG = f"/guilds/{GUILD}/config"
@@ -77,6 +84,18 @@ async def test_manage_server_changes_the_guilds_settings_and_null_resets(site: S
     assert reset["settings"]["host_role_ids"]["source"] == "guild"
     assert reset["timezone"] == "Europe/Berlin"
     assert (await olivia.get(GUILD_CONFIG)).json() == reset
+
+
+async def test_a_role_made_in_discord_a_moment_ago_may_be_a_host_role(site: Site) -> None:
+    """A role created in Discord after the site last looked at the server is known when
+    the settings are changed (asked afresh), not refused as 'not a role of this server'."""
+    olivia = await api_as(site, "olivia")
+    assert (await olivia.get(f"/guilds/{GUILD}/channels")).status_code == 200
+    add_role(site, 1180000000000000099, "Dungeon Master")
+    response = await olivia.post(GUILD_CONFIG, {"host_role_ids": ["1180000000000000099"]})
+    assert response.status_code == 200, response.text
+    host_roles = response.json()["settings"]["host_role_ids"]
+    assert host_roles == {"value": ["1180000000000000099"], "source": "guild"}
 
 
 async def test_without_manage_server_the_guilds_settings_stay(site: Site) -> None:

@@ -83,10 +83,9 @@ class Place:
 
 async def _guild_place(request: Request, *, fresh: bool = False) -> Place:
     guild_id: int = request.path_params["guild_id"]
-    member = await guild_of(request, guild_id)
-    actor = await acting_member(request, guild_id, fresh=True) if fresh else member.actor
-    require_can_configure_guild(actor)
-    return Place(member.facts, None, actor)
+    member = await guild_of(request, guild_id, fresh=fresh)
+    require_can_configure_guild(member.actor)
+    return Place(member.facts, None, member.actor)
 
 
 async def _channel_place(request: Request, *, fresh: bool = False) -> Place:
