@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from gamesched.discord.rest import DiscordForbidden
+from gamesched.services.views import GameView
 from tests.support.api import Api, api_as, code_of, iso, new_game, other_browser, soon
 from tests.support.demo import (
     ALEX_R,
@@ -216,6 +218,27 @@ async def test_a_channel_the_bot_cannot_post_in_is_a_problem_of_channel_id(site:
     (problem,) = response.json()["problems"]
     assert problem["field"] == "channel_id"
     assert "may not post in #announcements" in problem["message"]
+    assert (await api.get("/games")).json()["total"] == 0
+
+
+async def test_a_channel_discord_refuses_the_announcement_in_is_a_problem_of_channel_id(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When Discord refuses the announcement (gamesched lost its rights there since the site
+    last looked), the create answers 422 on channel_id saying what to do, not 'Discord could
+    not be asked'; no game is kept."""
+    api = await host_api(site)
+
+    async def refuse(game_id: int) -> GameView:
+        raise DiscordForbidden(403, 50013, "Missing Permissions")
+
+    monkeypatch.setattr(site.core.sync, "publish", refuse)
+    response = await api.post("/games", new_game())
+    assert code_of(response) == (422, "invalid")
+    (problem,) = response.json()["problems"]
+    assert problem["field"] == "channel_id"
+    assert "gamesched may not post in #board-games" in problem["message"]
+    assert response.json()["form_data"]["title"] == "Catan night"
     assert (await api.get("/games")).json()["total"] == 0
 
 

@@ -18,7 +18,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gamesched.discord.rest import DiscordError
+from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
 from gamesched.domain.errors import (
     NotFound,
     PermissionDenied,
@@ -181,17 +181,13 @@ async def create(request: Request) -> Response:
         problem = {"field": "channel_id", "message": message, "entry": None}
         raise game_invalid([problem], form, heading=NOT_CREATED)
     actor = await acting_member(request, guild_id, channel_id=channel_id, fresh=True)
+    facts = await web.core.rights.guild(guild_id) or guild.facts  # just fetched
     try:
         await require_can_create(services, actor=actor, guild_id=guild_id, channel_id=channel_id)
     except PermissionDenied as refused:
-        return refusal(refused, guild.facts.role_names)
-    if not await web.core.rights.bot_can_post(guild.facts, channel_id):
-        message = (
-            f"gamesched may not post in #{channel.name}: pick another channel, or ask a server "
-            "admin to let it view the channel, send messages and embed links there."
-        )
-        problem = {"field": "channel_id", "message": message, "entry": None}
-        raise game_invalid([problem], form, heading=NOT_CREATED)
+        return refusal(refused, facts.role_names)
+    if not await web.core.rights.bot_can_post(facts, channel_id):
+        raise cannot_post(channel.name, form)
     when, when_field = start_of(body, form, heading=NOT_CREATED, required=True)
     assert not isinstance(when, Keep)
     new = NewGame(
@@ -219,14 +215,26 @@ async def create(request: Request) -> Response:
             when=when_field,
         ) from None
     except PermissionDenied as refused:
-        return refusal(refused, guild.facts.role_names)
+        return refusal(refused, facts.role_names)
     try:
         game = await web.core.sync.publish(created.game.id)
-    except DiscordError:
+    except DiscordError as error:
         # Creating is complete once Discord shows it: an unannounced game must not linger.
         await discard_unannounced(services, game_id=created.game.id)
+        if isinstance(error, DiscordForbidden | DiscordNotFound):
+            raise cannot_post(channel.name, form) from None
         raise
     return answer(await shown(request, game, actor), 201, Location=f"/api/v1/games/{game.id}")
+
+
+def cannot_post(channel_name: str, form: Any) -> ApiError:
+    """The 422 of a create in a channel gamesched may not (or can no longer) post in."""
+    message = (
+        f"gamesched may not post in #{channel_name}: pick another channel, or ask a server "
+        "admin to let it view the channel, send messages and embed links there."
+    )
+    problem = {"field": "channel_id", "message": message, "entry": None}
+    return game_invalid([problem], form, heading=NOT_CREATED)
 
 
 def start_problem(message: str, form: Any, *, heading: str) -> ApiError:
