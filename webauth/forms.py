@@ -133,9 +133,6 @@ class FormProblems:
         """The problems shown beside field ``name``."""
         return [shown for shown in self.shown if shown.field == name]
 
-    def fields(self) -> set[str]:
-        return {p.field for p in self.problems}
-
 
 # --- inheritable settings ---------------------------------------------------------------------
 

@@ -34,7 +34,6 @@ from gamesched.domain.errors import (
     ValidationFailed,
 )
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
-from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import EffectiveSettings, Keep, Source
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import MAX_WHEN_LENGTH
@@ -50,7 +49,14 @@ from gamesched.services.games import (
 )
 from gamesched.services.people import ZoneChoice, ZoneSource, time_zone_of
 from gamesched.services.views import GameView
-from webauth.access import acting_member, game_of, guild_of, require_viewer, web_text
+from webauth.access import (
+    MemberGame,
+    acting_member,
+    game_of,
+    guild_of,
+    require_viewer,
+    web_text,
+)
 from webauth.flash import flash
 from webauth.forms import (
     GAME_SETTINGS,
@@ -147,6 +153,7 @@ def settings_from(form: FormData) -> tuple[GameSettings, list[Problem]]:
 
 
 def participants_problems(text: str) -> list[Problem]:
+    """The modal's limit on the participants text (the use case counts entries, not text)."""
     if len(text) > MAX_TEXT_INPUT_VALUE:
         return [
             Problem(
@@ -453,24 +460,16 @@ async def _create_failed(
 # --- editing --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Managed:
-    """A game the member may edit (its host, or Manage Server), with their rights there."""
-
-    game: GameView
-    facts: GuildFacts
-    actor: Actor
-
-
-async def _managed_game(request: Request, *, fresh: bool = False) -> Managed:
-    """A game of the member's in a channel they can see (else 404), if they may edit it."""
+async def _managed_game(request: Request, *, fresh: bool = False) -> MemberGame:
+    """A game of the member's in a channel they can see (else 404), if they may edit it (its
+    host, or Manage Server) and it is still to come."""
     web = web_of(request)
     found = await game_of(request, request.path_params["game_id"], fresh=fresh)
     game = found.game
     await require_can_manage(web.core.services, actor=found.actor, game_id=game.id)
     if game.status is not GameStatus.SCHEDULED:
         raise Conflict(GameNotOpen(game_id=game.id, status=game.status, action=GameAction.EDIT))
-    return Managed(game, found.facts, found.actor)
+    return found
 
 
 async def _edit_page(
