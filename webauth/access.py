@@ -83,11 +83,12 @@ async def member_guilds(request: Request) -> list[MemberGuild]:
     return sorted(shared, key=lambda g: g.facts.name.casefold())
 
 
-async def guild_of(request: Request, guild_id: int) -> MemberGuild:
-    """One of the member's guilds, or :class:`NotFound`."""
+async def guild_of(request: Request, guild_id: int, *, fresh: bool = False) -> MemberGuild:
+    """One of the member's guilds, or :class:`NotFound`. ``fresh`` asks Discord again
+    (before changes): the member's roles and the guild's roles and channels."""
     rights = web_of(request).core.rights
-    facts = await rights.guild(guild_id)
-    actor = await acting_member(request, guild_id)
+    actor = await acting_member(request, guild_id, fresh=fresh)
+    facts = await rights.guild(guild_id)  # just fetched when fresh
     if facts is None:
         raise NotFound(NOT_A_MEMBER)
     return MemberGuild(facts=facts, actor=actor)

@@ -26,23 +26,17 @@ from starlette.staticfiles import StaticFiles
 
 from gamesched.config import WebConfig
 from gamesched.discord.rest import DiscordError
-from gamesched.domain.errors import (
-    Conflict,
-    DomainError,
-    NotFound,
-    PermissionDenied,
-    ValidationFailed,
-)
+from gamesched.domain.errors import DomainError
 from gamesched.services.web_sessions import delete_expired_sessions
 from webauth.access import LoginRequired, web_text
-from webauth.api.errors import LOGIN_PATH
+from webauth.api.errors import LOGIN_PATH, refusal_status
 from webauth.csrf import CsrfGuard
 from webauth.login import LoginFailed
 from webauth.middleware import BodyLimit, SecurityHeaders, ServerErrors
 from webauth.redirects import safe_next
 from webauth.render import Pages, wants_json
 from webauth.routes import routes
-from webauth.state import SESSION_MAX_AGE_SECONDS, Web, web_of
+from webauth.state import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, Web, web_of
 from webauth.tokens import TokenSeal, TokenVault
 
 if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
@@ -50,7 +44,6 @@ if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "gamesched_session"
 STATIC = Path(__file__).parent / "static"
 ERROR_DETAILS = {
     404: "There is no page at this address.",
@@ -134,20 +127,10 @@ async def _login_required(request: Request, error: Exception) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-REFUSAL_STATUS: list[tuple[type[DomainError], int]] = [
-    (NotFound, 404),
-    (PermissionDenied, 403),
-    (Conflict, 409),
-    (ValidationFailed, 422),
-]
-"""The HTTP status of each kind of domain refusal (anything else is a 400)."""
-
-
 async def _refused(request: Request, error: Exception) -> Response:
     """A use case said no: the same sentence as the bot's, with the web's hint."""
     assert isinstance(error, DomainError)
-    status = next((code for kind, code in REFUSAL_STATUS if isinstance(error, kind)), 400)
-    return web_of(request).pages.error(request, status, web_text(error))
+    return web_of(request).pages.error(request, refusal_status(error), web_text(error))
 
 
 async def _discord_failed(request: Request, error: Exception) -> Response:

@@ -34,6 +34,7 @@ from gamesched.domain.settings import (
     Source,
     parse_reminder_minutes,
 )
+from webauth.inputs import NO_CONTROLS, has_controls, read_id
 
 FIELD_LABELS = {
     "channel": "Channel",
@@ -61,9 +62,25 @@ def inline_code(text: str) -> Markup:
     return Markup(_CODE.sub(lambda found: f"<code>{found[1]}</code>", escaped))
 
 
+def form_text(form: FormData, key: str) -> str:
+    """The text of field ``key`` ("" when absent), with a browser's line breaks as ``\n``."""
+    value = form.get(key)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else ""
+
+
 def field_id(name: str) -> str:
     """The id of the control a problem of field ``name`` links to."""
     return f"field-{name.replace('_', '-')}"
+
+
+def control_problems(values: Mapping[str, str], names: Iterable[str]) -> list[Problem]:
+    """A problem for each field of ``names`` whose text holds control characters (the
+    database could not keep a NUL, and no keyboard types them)."""
+    return [
+        Problem(name, f"{FIELD_LABELS[name]} may not hold {NO_CONTROLS}.")
+        for name in names
+        if has_controls(values[name])
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +132,6 @@ class FormProblems:
     def on(self, name: str) -> list[Shown]:
         """The problems shown beside field ``name``."""
         return [shown for shown in self.shown if shown.field == name]
-
-    def fields(self) -> set[str]:
-        return {p.field for p in self.problems}
 
 
 # --- inheritable settings ---------------------------------------------------------------------
@@ -175,7 +189,7 @@ class SettingField:
         self, form: FormData, *, role_ids: Iterable[int] = ()
     ) -> tuple[Mode, object | None, list[Problem]]:
         """The choice sent for this setting: inherit (None), or the value to set here."""
-        raw = _text(form, self.key)
+        raw = form_text(form, self.key)
         chosen = form.getlist(self.key) if self.kind == "roles" else []
         sent_mode = form.get(self.mode_key)
         if sent_mode in ("inherit", "set"):
@@ -210,9 +224,7 @@ class SettingField:
             except ValidationFailed as error:
                 return None, list(error.problems)
         if self.kind == "roles":
-            picked = [
-                int(c) if c.isascii() and c.isdigit() and len(c) <= 20 else None for c in chosen
-            ]
+            picked = [read_id(c) for c in chosen]
             known = [r for r in picked if r is not None and r in role_ids]
             if len(known) != len(picked):
                 return None, [
@@ -223,6 +235,8 @@ class SettingField:
                     )
                 ]
             return tuple(dict.fromkeys(known)), []
+        if self.kind in ("text", "textarea") and has_controls(raw):
+            return None, [Problem(self.key, f"{self.label} may not hold {NO_CONTROLS}.")]
         if self.kind == "switch":
             if text not in ("on", "off"):
                 return None, [Problem(self.key, f"Choose on or off for {self.label.lower()}.")]
@@ -230,11 +244,6 @@ class SettingField:
         if self.kind == "textarea":
             return "\n".join(line.rstrip() for line in raw.strip().splitlines()), []
         return text, []
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value if isinstance(value, str) else ""
 
 
 MAX_PLAYERS = SettingField(
@@ -329,7 +338,7 @@ def setting_rows(
         mode: Mode
         if form is not None:
             sent = form.get(spec.mode_key)
-            value = _text(form, spec.key)
+            value = form_text(form, spec.key)
             roles = frozenset(str(r) for r in form.getlist(spec.key) if spec.kind == "roles")
             if sent in ("inherit", "set"):
                 mode = "set" if sent == "set" else "inherit"

@@ -7,7 +7,7 @@ when Discord fails), so a page and the API always agree on who is who.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from gamesched.discord.names import DisplayNames
@@ -49,23 +49,20 @@ async def names_in(names: DisplayNames, games: Iterable[GameView]) -> dict[int, 
     return resolved
 
 
-async def named_roster(names: DisplayNames, game: GameView) -> NamedRoster:
-    """``game``'s roster with everyone's display name."""
-    known = await names_in(names, [game])
+def roster_of(game: GameView, names: Mapping[int, str]) -> NamedRoster:
+    """``game``'s roster with the display names resolved for it (:func:`names_in`)."""
 
     def people(user_ids: Iterable[int]) -> tuple[Person, ...]:
-        return tuple(Person(user_id, known[user_id]) for user_id in user_ids)
+        return tuple(Person(user_id, names[user_id]) for user_id in user_ids)
 
     return NamedRoster(
-        host=Person(game.host_id, known[game.host_id]),
+        host=Person(game.host_id, names[game.host_id]),
         joined=people(game.joined),
         waitlist=people(game.waitlist),
         placeholders=tuple(Person(None, text) for text in game.placeholders),
     )
 
 
-def announcement_url(game: GameView) -> str | None:
-    """The link that opens the game's announcement in Discord (None before it is posted)."""
-    if game.message_id is None:
-        return None
-    return f"https://discord.com/channels/{game.guild_id}/{game.channel_id}/{game.message_id}"
+async def named_roster(names: DisplayNames, game: GameView) -> NamedRoster:
+    """``game``'s roster with everyone's display name, resolved now."""
+    return roster_of(game, await names_in(names, [game]))

@@ -13,6 +13,8 @@ from webauth.tokens import TokenVault
 if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
     from gamesched.app import Core
 
+SESSION_COOKIE = "gamesched_session"
+"""The signed session cookie: the pages' login and the API's (its OpenAPI document names it)."""
 SESSION_MAX_AGE_SECONDS = 14 * 24 * 60 * 60
 """How long a login lasts without being renewed (the cookie, and the tokens kept for it)."""
 

@@ -21,6 +21,9 @@ from gamesched.domain.numbers import read_whole_number
 
 MAX_AHEAD: Final = timedelta(days=366)
 MAX_WHEN_LENGTH: Final = 100
+MAX_ZONE_LENGTH: Final = 64
+"""The longest zone name read (the longest IANA name has 32 characters); a longer one is
+refused at once, as looking for close names to it takes time that grows with its length."""
 """The longest start time read (spaces collapsed): every way of writing one fits, and the
 natural-language reader is never handed pages of text."""
 """How far ahead a start time may lie; further is almost always a typo in the year."""
@@ -81,6 +84,12 @@ def resolve_zone(text: str) -> str:
     ``UTC``, ``utc`` and ``Z`` mean UTC. An unknown name is refused with up to 5 close
     names (``Berlin`` suggests ``Europe/Berlin``) and where to look one up.
     """
+    if len(text.strip()) > MAX_ZONE_LENGTH:
+        message = (
+            f"A time zone name is at most {MAX_ZONE_LENGTH} characters (this one has "
+            f"{len(text.strip())}); use an IANA name like `Europe/Berlin` or `America/New_York`."
+        )
+        raise ValidationFailed([Problem(field=_TIMEZONE, message=message)])
     key = _zone_key(text)
     if key == "z":
         return "UTC"

@@ -547,6 +547,13 @@ def test_unknown_zone_says_how_to_find_one() -> None:
     assert "https://en.wikipedia.org/wiki/List_of_tz_database_time_zones" in message
 
 
+def test_an_overlong_zone_name_is_refused_with_the_limit() -> None:
+    """A zone name over 64 characters is refused saying the limit, without suggestions."""
+    message = zone_refusal("Europe/Berlin" * 5)
+    assert message.startswith("A time zone name is at most 64 characters (this one has 65)")
+    assert "Did you mean" not in message
+
+
 @pytest.mark.parametrize("text", ["localtime", "Factory", ""])
 def test_non_zones_are_refused(text: str) -> None:
     """The server's `localtime`, tzdata's `Factory` and empty input are no user time zones."""

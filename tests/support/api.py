@@ -1,5 +1,5 @@
 """The JSON API's side of the web tests: a logged-in member's client with the CSRF header,
-another browser on the same site, and the demo world's ids the API tests use."""
+another browser on the same site, and a valid create body."""
 
 from __future__ import annotations
 
@@ -11,27 +11,9 @@ from typing import Any
 
 import httpx
 
-from gamesched.domain.permissions import Actor
-from gamesched.domain.settings import SettingsPatch
-from gamesched.services.configuration import configure_guild
+from tests.support.demo import BOARD_GAMES, GUILD
 from tests.support.web import SITE, Site, client_for
 from webauth.app import create_app
-
-GUILD = 1170000000000000001
-"""The demo world's one guild, Game Night."""
-BOARD_GAMES = 1190000000000000005
-RPG = 1190000000000000006
-ANNOUNCEMENTS = 1190000000000000003
-"""Only moderators may post here: the bot cannot announce games in it."""
-GAME_HOST = 1180000000000000005
-"""The "Game Host" role (sam and alex_r hold it)."""
-OLIVIA, SAM, SAMANTHA, ALEX_R, ALEXANDRA = (
-    1160000000000000001,
-    1160000000000000002,
-    1160000000000000003,
-    1160000000000000005,
-    1160000000000000006,
-)
 
 
 @dataclass
@@ -62,6 +44,11 @@ class Api:
         return await self.browser.delete("/api/v1" + path, headers=self.headers())
 
 
+def code_of(response: httpx.Response) -> tuple[int, str]:
+    """A refusal's status and its stable ``error`` code."""
+    return response.status_code, response.json()["error"]
+
+
 async def api_as(site: Site, username: str) -> Api:
     """``site``'s browser logged in as the demo member ``username``, with their CSRF token."""
     await site.login(as_user=username)
@@ -75,17 +62,6 @@ async def other_browser(site: Site) -> AsyncIterator[Site]:
     """A second browser on the same core and sandbox (another member's session)."""
     async with client_for(create_app(site.core), base_url=SITE) as browser:
         yield Site(browser, site.sandbox, site.core, site.world)
-
-
-async def allow_game_hosts(site: Site) -> None:
-    """Let the "Game Host" role create games in the demo guild (no host roles are set at
-    first, so only Manage Server could)."""
-    await configure_guild(
-        site.core.services,
-        actor=Actor.operator(),
-        guild_id=GUILD,
-        patch=SettingsPatch(host_role_ids=(GAME_HOST,)),
-    )
 
 
 def soon(days: int = 7) -> datetime:

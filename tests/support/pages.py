@@ -1,8 +1,10 @@
-"""Helpers for the page tests: the demo guild's ids, games created through the use cases,
-forms posted as a browser posts them, and the announcement the sandbox holds."""
+"""Helpers for the page tests: the demo members and channels by name, games created through
+the use cases, forms posted as a browser posts them, and the announcement the sandbox holds."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,11 +15,9 @@ from gamesched.domain.permissions import Actor
 from gamesched.services.games import NewGame, create_game, get_game
 from gamesched.services.participation import join_game
 from gamesched.services.views import GameView
+from tests.support.demo import GUILD
 from tests.support.sandbox import channel_id_of, user_id_of
 from tests.support.web import SITE, Site
-
-GUILD = 1170000000000000001
-"""The demo world's guild, "Game Night"."""
 
 
 def user(site: Site, username: str) -> int:
@@ -77,12 +77,28 @@ async def host_game(
 
 
 async def post_form(
-    site: Site, path: str, token: str, data: dict[str, str] | None = None
+    site: Site,
+    path: str,
+    token: str,
+    data: Mapping[str, str | list[str]] | None = None,
+    **fields: str | list[str],
 ) -> httpx.Response:
     """A form POST from this site's pages carrying ``token`` (the session's, from
-    :meth:`Site.csrf`, unless a test sends a wrong one)."""
-    fields = {"csrf_token": token, **(data or {})}
-    return await site.browser.post(path, data=fields, headers={"Origin": SITE})
+    :meth:`Site.csrf`, unless a test sends a wrong one) and ``data`` and ``fields``; a list is
+    a field sent once per value (ticked checkboxes)."""
+    sent = {**(data or {}), **fields, "csrf_token": token}
+    return await site.browser.post(path, data=sent, headers={"Origin": SITE})
+
+
+def inherited(page: str, key: str) -> tuple[str, str]:
+    """The value a form's setting ``key`` inherits on ``page``, and where from."""
+    found = re.search(
+        rf'data-inherited-value="{key}">([^<]*)</strong> <span class="source">'
+        rf'\(<span data-inherited-source="{key}">([^<]*)</span>',
+        page,
+    )
+    assert found is not None, key
+    return found[1], found[2]
 
 
 def announcement(site: Site, game: GameView) -> dict[str, Any]:

@@ -26,9 +26,10 @@ from gamesched.config import Config
 from gamesched.sandbox.oauth2_web import AUTHORIZE_PATH, TOKEN_PATH
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
-from webauth.app import SESSION_COOKIE, create_app, safety_stack
+from webauth.app import create_app, safety_stack
 from webauth.csrf import csrf_token
 from webauth.render import Pages
+from webauth.state import SESSION_COOKIE
 from webauth.tokens import OAuthTokens, TokenSeal, TokenVault
 
 SECRET = "a-test-session-secret-of-at-least-32-characters"
@@ -157,6 +158,11 @@ class Site:
     async def csrf(self) -> str:
         """The logged-in session's CSRF token, as the pages carry it."""
         return csrf_of(await self.browser.get("/"))
+
+    async def logged_in(self, as_user: str = "sam") -> str:
+        """Log ``as_user`` in; the session's CSRF token."""
+        await self.login(as_user=as_user)
+        return await self.csrf()
 
     async def tokens(self) -> OAuthTokens:
         """What the vault keeps for the browser's session."""

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from tests.support.api import (
+from gamesched.discord.rest import DiscordForbidden
+from gamesched.services.views import GameView
+from tests.support.api import Api, api_as, code_of, iso, new_game, other_browser, soon
+from tests.support.demo import (
     ALEX_R,
     ALEXANDRA,
     ANNOUNCEMENTS,
@@ -18,13 +21,7 @@ from tests.support.api import (
     RPG,
     SAM,
     SAMANTHA,
-    Api,
     allow_game_hosts,
-    api_as,
-    iso,
-    new_game,
-    other_browser,
-    soon,
 )
 from tests.support.web import SITE, Site
 
@@ -224,6 +221,27 @@ async def test_a_channel_the_bot_cannot_post_in_is_a_problem_of_channel_id(site:
     assert (await api.get("/games")).json()["total"] == 0
 
 
+async def test_a_channel_discord_refuses_the_announcement_in_is_a_problem_of_channel_id(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When Discord refuses the announcement (gamesched lost its rights there since the site
+    last looked), the create answers 422 on channel_id saying what to do, not 'Discord could
+    not be asked'; no game is kept."""
+    api = await host_api(site)
+
+    async def refuse(game_id: int) -> GameView:
+        raise DiscordForbidden(403, 50013, "Missing Permissions")
+
+    monkeypatch.setattr(site.core.sync, "publish", refuse)
+    response = await api.post("/games", new_game())
+    assert code_of(response) == (422, "invalid")
+    (problem,) = response.json()["problems"]
+    assert problem["field"] == "channel_id"
+    assert "gamesched may not post in #board-games" in problem["message"]
+    assert response.json()["form_data"]["title"] == "Catan night"
+    assert (await api.get("/games")).json()["total"] == 0
+
+
 async def test_a_member_without_a_host_role_is_refused_and_nothing_is_written(
     site: Site,
 ) -> None:
@@ -245,8 +263,7 @@ async def test_a_guild_the_member_is_not_in_is_not_found(site: Site) -> None:
     """A create in a server the member does not share with the bot answers 404."""
     api = await host_api(site)
     response = await api.post("/games", new_game(guild_id="1170000000000000099"))
-    assert response.status_code == 404
-    assert response.json()["error"] == "not_found"
+    assert code_of(response) == (404, "not_found")
 
 
 async def test_a_game_shows_with_its_people_by_display_name(site: Site) -> None:
@@ -289,8 +306,7 @@ async def test_an_unknown_game_is_404_game_not_found(site: Site) -> None:
     api = await host_api(site)
     for path in ("/games/999", "/games/abc", "/games/99999999999999999999/participants"):
         response = await api.get(path)
-        assert response.status_code == 404, path
-        assert response.json()["error"] == "game_not_found"
+        assert code_of(response) == (404, "game_not_found"), path
         assert "GET /api/v1/games" in response.json()["message"]
 
 
@@ -373,8 +389,7 @@ async def test_someone_elses_game_cannot_be_edited_or_cancelled(site: Site) -> N
         edit = await samantha.put(f"/games/{game['id']}", {"title": "Mine now"})
         cancel = await samantha.delete(f"/games/{game['id']}")
     for refused in (edit, cancel):
-        assert refused.status_code == 403
-        assert refused.json()["error"] == "not_host_or_admin"
+        assert code_of(refused) == (403, "not_host_or_admin")
     again = (await sam.get(f"/games/{game['id']}")).json()
     assert (again["title"], again["status"], again["version"]) == (
         "Catan night",
@@ -395,11 +410,9 @@ async def test_cancelling_keeps_the_game_as_cancelled(site: Site) -> None:
     assert shown.status_code == 200
     assert shown.json()["status"] == "cancelled"
     again = await api.delete(f"/games/{game['id']}")
-    assert again.status_code == 409
-    assert again.json()["error"] == "already_in_status"
+    assert code_of(again) == (409, "already_in_status")
     joining = await api.post(f"/games/{game['id']}/join")
-    assert joining.status_code == 409
-    assert joining.json()["error"] == "game_not_open"
+    assert code_of(joining) == (409, "game_not_open")
 
 
 async def test_members_join_and_leave_and_mistakes_are_409(site: Site) -> None:
@@ -412,8 +425,7 @@ async def test_members_join_and_leave_and_mistakes_are_409(site: Site) -> None:
     assert joined.status_code == 200
     assert joined.json()["my_status"] == "joined"
     twice = await sam.post(path + "/join")
-    assert twice.status_code == 409
-    assert twice.json()["error"] == "already_joined"
+    assert code_of(twice) == (409, "already_joined")
     async with other_browser(site) as browser:
         samantha = await api_as(browser, "samantha")
         queued = await samantha.post(path + "/join")
@@ -423,8 +435,7 @@ async def test_members_join_and_leave_and_mistakes_are_409(site: Site) -> None:
         assert left.json()["my_status"] is None
         assert [p["discordId"] for p in left.json()["participants"]] == [str(SAMANTHA)]
         again = await sam.post(path + "/leave")
-    assert again.status_code == 409
-    assert again.json()["error"] == "not_in_game"
+    assert code_of(again) == (409, "not_in_game")
 
 
 async def test_a_write_without_the_csrf_token_is_refused_and_nothing_is_written(
@@ -451,8 +462,7 @@ async def test_a_body_too_large_is_413_json(site: Site) -> None:
     """A body over the site's limit answers 413 body_too_large in JSON; nothing is created."""
     api = await host_api(site)
     response = await api.post("/games", new_game(description="x" * 70_000))
-    assert response.status_code == 413
-    assert response.json()["error"] == "body_too_large"
+    assert code_of(response) == (413, "body_too_large")
     assert (await api.get("/games")).json()["total"] == 0
 
 
@@ -464,17 +474,31 @@ async def test_a_body_that_is_not_json_is_400_bad_json(site: Site) -> None:
         content=b"title=Catan",
         headers={**api.headers(), "Content-Type": "application/x-www-form-urlencoded"},
     )
-    assert response.status_code == 400
-    assert response.json()["error"] == "bad_json"
+    assert code_of(response) == (400, "bad_json")
     assert "application/json" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 30_000 + "]" * 30_000, '{"title": ' + "[" * 500 + "]" * 500 + "}"],
+    ids=["thousands-deep", "hundreds-deep"],
+)
+async def test_a_body_nested_too_deep_is_400_bad_json(site: Site, body: str) -> None:
+    """A JSON body nested hundreds or thousands deep answers 400 bad_json saying so (it was
+    a server error, or blamed on a lone surrogate); nothing is created."""
+    api = await host_api(site)
+    headers = {**api.headers(), "Content-Type": "application/json"}
+    response = await site.browser.post("/api/v1/games", content=body, headers=headers)
+    assert code_of(response) == (400, "bad_json")
+    assert "nests deeper than 16 levels" in response.json()["message"]
+    assert (await api.get("/games")).json()["total"] == 0
 
 
 async def test_without_a_login_the_games_answer_401_json(site: Site) -> None:
     """Not logged in, reading games answers 401 login_required telling how to log in."""
     for path in ("/api/v1/games", "/api/v1/games/1", "/api/v1/games/1/participants"):
         response = await site.browser.get(path)
-        assert response.status_code == 401
-        assert response.json()["error"] == "login_required"
+        assert code_of(response) == (401, "login_required")
         assert "POST /api/v1/auth/login" in response.json()["message"]
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.api import (
+from tests.support.api import api_as, code_of
+from tests.support.demo import (
     ANNOUNCEMENTS,
     BOARD_GAMES,
     GAME_HOST,
     GUILD,
+    add_role,
     allow_game_hosts,
-    api_as,
 )
 from tests.support.web import Site
 
@@ -64,8 +65,7 @@ async def test_a_guild_that_is_not_yours_is_404(site: Site) -> None:
     sam = await api_as(site, "sam")
     for path in ("/guilds/1170000000000000099/channels", "/guilds/nope/config"):
         response = await sam.get(path)
-        assert response.status_code == 404, path
-        assert response.json()["error"] == "not_found"
+        assert code_of(response) == (404, "not_found"), path
 
 
 async def test_manage_server_changes_the_guilds_settings_and_null_resets(site: Site) -> None:
@@ -86,13 +86,24 @@ async def test_manage_server_changes_the_guilds_settings_and_null_resets(site: S
     assert (await olivia.get(GUILD_CONFIG)).json() == reset
 
 
+async def test_a_role_made_in_discord_a_moment_ago_may_be_a_host_role(site: Site) -> None:
+    """A role created in Discord after the site last looked at the server is known when
+    the settings are changed (asked afresh), not refused as 'not a role of this server'."""
+    olivia = await api_as(site, "olivia")
+    assert (await olivia.get(f"/guilds/{GUILD}/channels")).status_code == 200
+    add_role(site, 1180000000000000099, "Dungeon Master")
+    response = await olivia.post(GUILD_CONFIG, {"host_role_ids": ["1180000000000000099"]})
+    assert response.status_code == 200, response.text
+    host_roles = response.json()["settings"]["host_role_ids"]
+    assert host_roles == {"value": ["1180000000000000099"], "source": "guild"}
+
+
 async def test_without_manage_server_the_guilds_settings_stay(site: Site) -> None:
     """sam (a host, not a server manager) gets 403 settings_permission; nothing changes."""
     sam = await api_as(site, "sam")
     before = (await sam.get(GUILD_CONFIG)).json()
     response = await sam.post(GUILD_CONFIG, {"max_players": 3})
-    assert response.status_code == 403
-    assert response.json()["error"] == "settings_permission"
+    assert code_of(response) == (403, "settings_permission")
     assert "Manage Server" in response.json()["message"]
     assert (await sam.get(GUILD_CONFIG)).json() == before
 
@@ -129,8 +140,7 @@ async def test_manage_channels_changes_a_channels_settings(site: Site) -> None:
     assert config["settings"]["category"] == {"value": "Board games", "source": "channel"}
     sam = await api_as(site, "sam")
     refused = await sam.post(CHANNEL_CONFIG, {"category": "Mine"})
-    assert refused.status_code == 403
-    assert refused.json()["error"] == "settings_permission"
+    assert code_of(refused) == (403, "settings_permission")
     shown = (await sam.get(CHANNEL_CONFIG)).json()
     assert shown["settings"]["category"]["value"] == "Board games"
 

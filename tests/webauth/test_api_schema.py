@@ -35,7 +35,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.support.api import BOARD_GAMES, GUILD, Api, allow_game_hosts, api_as, iso, new_game, soon
+from tests.support.api import Api, api_as, iso, new_game, soon
+from tests.support.demo import BOARD_GAMES, GUILD, allow_game_hosts
 from tests.support.web import SITE, Site
 from webauth.api.errors import OPENAPI_PATH
 

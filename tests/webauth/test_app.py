@@ -11,8 +11,9 @@ from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services.web_sessions import delete_session, load_session, save_session
 from tests.support.web import SECRET, signed_session, web_config
-from webauth.app import SESSION_COOKIE, create_app
+from webauth.app import create_app
 from webauth.render import USER_KEY
+from webauth.state import SESSION_COOKIE
 from webauth.tokens import OAuthTokens, TokenSeal, TokenVault
 
 HOUR = timedelta(hours=1)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from starlette.routing import Mount, Route
 
-from tests.support.web import PUBLIC_URL, ProbeSite, signed_session
-from webauth.app import SESSION_COOKIE
+from gamesched.domain.settings import Source
+from gamesched.services.configuration import guild_settings
+from gamesched.services.games import get_game, list_games
+from tests.support.demo import BOARD_GAMES, GUILD, allow_game_hosts
+from tests.support.pages import host_game
+from tests.support.web import PUBLIC_URL, SITE, ProbeSite, Site, signed_session
+from webauth.api.errors import LOGIN_PATH
 from webauth.csrf import origin_of
+from webauth.routes import routes
+from webauth.state import SESSION_COOKIE
 
 FOREIGN = "https://evil.example"
 
@@ -156,3 +164,46 @@ async def test_the_app_guards_before_its_routes(client: httpx.AsyncClient) -> No
 def test_origins_compare_by_scheme_host_and_port(url: str, origin: str | None) -> None:
     """Origins match however the host is cased or the default port is written."""
     assert origin_of(url) == origin
+
+
+def unsafe_routes() -> list[tuple[str, str]]:
+    """(method, path) of every route of the site that changes something, the API's too."""
+    found = []
+    for route in routes():
+        prefix, inner = (route.path, route.routes) if isinstance(route, Mount) else ("", [route])
+        for sub in inner:
+            assert isinstance(sub, Route)
+            unsafe = sorted(set(sub.methods or ()) & UNSAFE)
+            found += [(method, prefix + sub.path_format) for method in unsafe]
+    return found
+
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def test_every_route_that_changes_something_refuses_a_request_without_the_token(
+    site: Site,
+) -> None:
+    """Every POST, PUT and DELETE of the pages and the API, sent from this site by a
+    logged-in member without the session's token, is refused 403 before its route runs:
+    the game, the settings and the login stay as they were."""
+    await allow_game_hosts(site)
+    game = await host_game(site, host="olivia")
+    await site.logged_in("olivia")
+    ids = {"guild_id": GUILD, "channel_id": BOARD_GAMES, "game_id": game.id, "id": game.id}
+    checked = []
+    for method, path in unsafe_routes():
+        if path == LOGIN_PATH:  # starting a login: the origin alone (no session has a token yet)
+            continue
+        url = path.format(**ids)
+        form = {"title": "Mine now", "max_players_mode": "set", "max_players": "3"}
+        response = await site.browser.request(method, url, data=form, headers={"Origin": SITE})
+        assert response.status_code == 403, (method, url, response.text)
+        checked.append((method, path))
+    assert ("POST", "/guilds/{guild_id}/games/new") in checked
+    assert ("DELETE", "/api/v1/games/{id}") in checked
+    assert await get_game(site.core.services, game.id) == game
+    assert (await list_games(site.core.services, guild_id=GUILD)).total == 1
+    settings = await guild_settings(site.core.services, guild_id=GUILD)
+    assert settings.settings.max_players.source is Source.DEFAULT
+    assert (await site.browser.get("/api/v1/auth/user")).status_code == 200

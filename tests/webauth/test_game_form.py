@@ -13,19 +13,25 @@ import httpx
 import pytest
 
 from gamesched.discord.rest import DiscordForbidden
-from gamesched.domain.settings import SettingsPatch, Source
-from gamesched.services.configuration import configure_channel, configure_guild
+from gamesched.domain.settings import Source
 from gamesched.services.games import get_game, list_games
 from gamesched.services.people import set_user_time_zone
 from gamesched.services.views import GameView
-from tests.support.sandbox import administrator, channel_id_of, user_id_of
+from tests.support.demo import (
+    ANNOUNCEMENTS,
+    BOARD_GAMES,
+    GUILD,
+    MODERATOR,
+    RPG,
+    allow_game_hosts,
+    channel_sets,
+    server_sets,
+)
+from tests.support.pages import inherited, post_form
+from tests.support.sandbox import channel_id_of, user_id_of
 from tests.support.web import SITE, Site
 
-GUILD = 1170000000000000001
-GAME_HOST = 1180000000000000005
-MODERATOR = 1180000000000000003
 NEW = f"/guilds/{GUILD}/games/new"
-ORIGIN = {"Origin": SITE}
 
 
 def in_two_weeks() -> date:
@@ -37,27 +43,16 @@ def at_seven_pm(day: date, zone: str) -> datetime:
     return datetime.combine(day, time(19, 0), tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-async def hosts_may_host(site: Site) -> None:
-    """The demo server lets its "Game Host" role create games (sam and alex_r hold it)."""
-    await configure_guild(
-        site.core.services,
-        actor=administrator(site.world),
-        guild_id=GUILD,
-        patch=SettingsPatch(host_role_ids=(GAME_HOST,)),
-    )
+async def host(site: Site) -> str:
+    """sam logged in where the "Game Host" role he holds may create games; his CSRF token."""
+    await allow_game_hosts(site)
+    return await site.logged_in("sam")
 
 
-async def logged_in(site: Site, as_user: str = "sam") -> str:
-    """Log ``as_user`` in; the session's CSRF token."""
-    await site.login(as_user=as_user)
-    return await site.csrf()
-
-
-def form(site: Site, token: str, **fields: str) -> dict[str, str]:
+def form(site: Site, **fields: str) -> dict[str, str]:
     """A create form as a browser sends it: a game in #board-games two weeks ahead."""
     sent = {
-        "csrf_token": token,
-        "channel": str(channel_id_of(site.world, "board-games")),
+        "channel": str(BOARD_GAMES),
         "title": "Catan night",
         "start_local": f"{in_two_weeks().isoformat()}T19:00",
         "tz": "UTC",
@@ -68,6 +63,11 @@ def form(site: Site, token: str, **fields: str) -> dict[str, str]:
     }
     sent.update(fields)
     return sent
+
+
+async def create(site: Site, token: str, **fields: str) -> httpx.Response:
+    """The create form of :func:`form` with ``fields`` changed, sent with ``token``."""
+    return await post_form(site, NEW, token, form(site, **fields))
 
 
 async def created(site: Site, response: httpx.Response) -> GameView:
@@ -102,15 +102,8 @@ async def test_the_channel_list_offers_only_channels_to_host_in_where_the_bot_ma
     """A host sees the text channels where they may host and gamesched may post: not
     #announcements (gamesched may not post there), not #rpg (only moderators host there),
     not the categories."""
-    await hosts_may_host(site)
-    await configure_channel(
-        site.core.services,
-        actor=administrator(site.world),
-        guild_id=GUILD,
-        channel_id=channel_id_of(site.world, "rpg"),
-        patch=SettingsPatch(host_role_ids=(MODERATOR,)),
-    )
-    await logged_in(site)
+    await channel_sets(site, RPG, host_role_ids=(MODERATOR,))
+    await host(site)
     page = await site.browser.get(NEW)
     assert page.status_code == 200
     assert options_of(page.text) == ["general", "board-games", "lfg"]
@@ -119,12 +112,11 @@ async def test_the_channel_list_offers_only_channels_to_host_in_where_the_bot_ma
 async def test_a_preselected_channel_is_chosen_and_a_refused_one_is_explained(site: Site) -> None:
     """?channel= picks that channel in the list; a channel the member cannot use is not
     offered, and the page says why."""
-    await hosts_may_host(site)
-    await logged_in(site)
+    await host(site)
     lfg = channel_id_of(site.world, "lfg")
     page = await site.browser.get(f"{NEW}?channel={lfg}")
     assert f'<option value="{lfg}" selected>#lfg</option>' in page.text
-    refused = await site.browser.get(f"{NEW}?channel={channel_id_of(site.world, 'announcements')}")
+    refused = await site.browser.get(f"{NEW}?channel={ANNOUNCEMENTS}")
     assert "gamesched cannot post in #announcements" in refused.text
 
 
@@ -132,13 +124,13 @@ async def test_a_member_without_host_rights_is_refused_and_nothing_is_written(
     site: Site,
 ) -> None:
     """samantha (no host role) gets 403 with what is missing, for the form and its POST."""
-    await hosts_may_host(site)
-    token = await logged_in(site, "samantha")
+    await allow_game_hosts(site)
+    token = await site.logged_in("samantha")
     page = await site.browser.get(NEW)
     assert page.status_code == 403
     assert "Creating games here needs a host role" in page.text
     assert "Host roles here: Game Host." in page.text
-    sent = await site.browser.post(NEW, data=form(site, token), headers=ORIGIN)
+    sent = await create(site, token)
     assert sent.status_code == 403
     assert "Creating games here needs a host role" in sent.text
     assert await nothing_written(site)
@@ -147,7 +139,7 @@ async def test_a_member_without_host_rights_is_refused_and_nothing_is_written(
 async def test_without_host_roles_only_manage_server_may_create(site: Site) -> None:
     """With no host roles set anywhere, the Game Host role does not suffice: sam is told that
     Manage Server is needed and how an admin allows a role."""
-    await logged_in(site)
+    await site.logged_in()
     page = await site.browser.get(NEW)
     assert page.status_code == 403
     assert "Creating games needs the Manage Server permission" in page.text
@@ -160,13 +152,13 @@ async def test_without_host_roles_only_manage_server_may_create(site: Site) -> N
 async def test_typed_text_is_read_in_the_members_own_zone(site: Site) -> None:
     """'<date> 19:00' typed by a member in Europe/Berlin starts at 19:00 Berlin time, stored
     in UTC and shown as that instant in the announcement."""
-    await hosts_may_host(site)
+    await allow_game_hosts(site)
     sam = user_id_of(site.world, "sam")
     await set_user_time_zone(site.core.services, user_id=sam, zone="Europe/Berlin")
-    token = await logged_in(site)
+    token = await site.logged_in()
     day = in_two_weeks()
-    sent = form(site, token, when=f"{day.isoformat()} 19:00", start_local="", tz="Asia/Tokyo")
-    game = await created(site, await site.browser.post(NEW, data=sent, headers=ORIGIN))
+    sent = await create(site, token, when=f"{day} 19:00", start_local="", tz="Asia/Tokyo")
+    game = await created(site, sent)
     expected = at_seven_pm(day, "Europe/Berlin")
     assert game.start_at == expected
     await site.core.sync.wait_idle()
@@ -186,11 +178,9 @@ async def test_the_date_picker_is_read_in_the_browsers_zone(
 ) -> None:
     """A datetime-local of 19:00 with the browser's zone (or, lacking it, its UTC offset)
     starts at 19:00 there, whatever the member's own zone; the game's page then says so."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     day = in_two_weeks()
-    sent = form(site, token, start_local=f"{day.isoformat()}T19:00", tz=zone, tz_offset=offset)
-    response = await site.browser.post(NEW, data=sent, headers=ORIGIN)
+    response = await create(site, token, start_local=f"{day}T19:00", tz=zone, tz_offset=offset)
     game = await created(site, response)
     expected = at_seven_pm(day, expected_zone)
     assert game.start_at == expected
@@ -204,10 +194,8 @@ async def test_the_date_picker_is_read_in_the_browsers_zone(
 
 async def test_a_start_in_the_past_is_refused_beside_the_time(site: Site) -> None:
     """A date picker value in the past answers 422 with the modal's sentence."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
-    sent = form(site, token, start_local="2020-01-01T19:00")
-    response = await site.browser.post(NEW, data=sent, headers=ORIGIN)
+    token = await host(site)
+    response = await create(site, token, start_local="2020-01-01T19:00")
     assert response.status_code == 422
     assert "is in the past" in response.text
     assert 'href="#field-when"' in response.text
@@ -239,10 +227,9 @@ async def test_an_ambiguous_name_comes_back_with_everything_kept_and_suggestion_
     """An @name that fits two members answers 422: nothing is created, every typed value is
     still in the form, the problem is summarised and shown beside the participants, with a
     chip per member whose replacement picks exactly that member."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     day = in_two_weeks()
-    sent = form(
+    response = await create(
         site,
         token,
         channel=str(channel_id_of(site.world, "lfg")),
@@ -256,7 +243,6 @@ async def test_an_ambiguous_name_comes_back_with_everything_kept_and_suggestion_
         category="Board games",
         ping="on",
     )
-    response = await site.browser.post(NEW, data=sent, headers=ORIGIN)
     assert response.status_code == 422
     page = response.text
     lfg = channel_id_of(site.world, "lfg")
@@ -282,26 +268,19 @@ async def test_choosing_a_suggestion_and_sending_again_creates_the_game_with_tha
 ) -> None:
     """The chip's replacement put in place of the entry picks that member: the game is
     created with them seated and the placeholder kept."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
-    first = await site.browser.post(
-        NEW, data=form(site, token, participants="@Alex\nGuest"), headers=ORIGIN
-    )
+    token = await host(site)
+    first = await create(site, token, participants="@Alex\nGuest")
     chips = {replacement: entry for entry, replacement in chips_of(first.text)}
     assert chips["@alex_r"] == "@Alex"
-    again = form(site, token, participants="@alex_r\nGuest")
-    game = await created(site, await site.browser.post(NEW, data=again, headers=ORIGIN))
+    game = await created(site, await create(site, token, participants="@alex_r\nGuest"))
     assert game.joined == (user_id_of(site.world, "alex_r"),)
     assert game.placeholders == ("Guest",)
 
 
 async def test_an_unknown_name_is_refused_naming_the_entry(site: Site) -> None:
     """'@zoe_' is nobody here: 422 naming the entry and how to fix it; nothing created."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
-    response = await site.browser.post(
-        NEW, data=form(site, token, participants="@zoe_"), headers=ORIGIN
-    )
+    token = await host(site)
+    response = await create(site, token, participants="@zoe_")
     assert response.status_code == 422
     assert "<code>@zoe_</code>: no member of this server is called that" in response.text
     assert await nothing_written(site)
@@ -315,43 +294,23 @@ async def test_each_setting_shows_its_inherited_value_and_where_it_comes_from(
 ) -> None:
     """The form shows what the chosen channel would give: the server's max players, the
     channel's reminders, the built-in duration, each with its source."""
-    await hosts_may_host(site)
-    admin = administrator(site.world)
-    board_games = channel_id_of(site.world, "board-games")
-    services = site.core.services
-    await configure_guild(services, actor=admin, guild_id=GUILD, patch=SettingsPatch(max_players=8))
-    await configure_channel(
-        services,
-        actor=admin,
-        guild_id=GUILD,
-        channel_id=board_games,
-        patch=SettingsPatch(reminder_minutes=(30,)),
-    )
-    await logged_in(site)
-    page = (await site.browser.get(f"{NEW}?channel={board_games}")).text
+    await server_sets(site, max_players=8)
+    await channel_sets(site, BOARD_GAMES, reminder_minutes=(30,))
+    await host(site)
+    page = (await site.browser.get(f"{NEW}?channel={BOARD_GAMES}")).text
 
-    def inherited(key: str) -> tuple[str, str]:
-        found = re.search(
-            rf'data-inherited-value="{key}">([^<]*)</strong> <span class="source">'
-            rf'\(<span data-inherited-source="{key}">([^<]*)</span>',
-            page,
-        )
-        assert found is not None, key
-        return found[1], found[2]
-
-    assert inherited("max_players") == ("8", "from the server")
-    assert inherited("reminder_minutes") == ("30 min before", "from the channel")
-    assert inherited("duration_minutes") == ("2 h", "built-in default")
-    assert inherited("rules") == ("none", "built-in default")
+    assert inherited(page, "max_players") == ("8", "from the server")
+    assert inherited(page, "reminder_minutes") == ("30 min before", "from the channel")
+    assert inherited(page, "duration_minutes") == ("2 h", "built-in default")
+    assert inherited(page, "rules") == ("none", "built-in default")
     assert 'id="field-max-players-inherit" value="inherit" checked' in page
 
 
 async def test_a_game_setting_overrides_what_it_would_inherit(site: Site) -> None:
     """'Set for this game' with a value stores it on the game; inherit leaves it to the
     channel and server."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
-    sent = form(
+    token = await host(site)
+    response = await create(
         site,
         token,
         max_players_mode="set",
@@ -361,7 +320,7 @@ async def test_a_game_setting_overrides_what_it_would_inherit(site: Site) -> Non
         rules_mode="set",
         rules="No phones",
     )
-    game = await created(site, await site.browser.post(NEW, data=sent, headers=ORIGIN))
+    game = await created(site, response)
     assert (game.settings.max_players.value, game.settings.max_players.source) == (4, Source.GAME)
     assert game.settings.duration_minutes.source is Source.DEFAULT
     assert game.settings.rules.value == "No phones"
@@ -373,8 +332,7 @@ async def test_a_game_setting_overrides_what_it_would_inherit(site: Site) -> Non
 async def test_the_form_carries_the_modals_limits(site: Site) -> None:
     """The controls hold the modal's limits as maxlength/min/max, so browsers stop overlong
     text before it is sent."""
-    await hosts_may_host(site)
-    await logged_in(site)
+    await host(site)
     page = (await site.browser.get(NEW)).text
     assert 'name="title" value="" maxlength="100"' in page
     assert 'name="when" value="" maxlength="100"' in page
@@ -414,20 +372,42 @@ async def test_overlong_fields_are_refused_with_the_limit(
     site: Site, fields: dict[str, str], message: str
 ) -> None:
     """Text over the modal's limit answers 422 saying the limit; nothing is created."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
-    response = await site.browser.post(NEW, data=form(site, token, **fields), headers=ORIGIN)
+    token = await host(site)
+    response = await create(site, token, **fields)
     assert response.status_code == 422
     assert message in response.text
+    assert await nothing_written(site)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "label"),
+    [
+        ({"title": "Catan\x00night"}, "title", "Title"),
+        ({"description": "Bring\x00snacks"}, "description", "Description"),
+        ({"participants": "Guest\x00"}, "participants", "Participants"),
+        ({"rules_mode": "set", "rules": "No\x00phones"}, "rules", "Rules"),
+        ({"category_mode": "set", "category": "Board\x1bgames"}, "category", "Category"),
+    ],
+    ids=["title", "description", "participants", "rules", "category"],
+)
+async def test_text_holding_a_control_character_is_refused_beside_its_field(
+    site: Site, fields: dict[str, str], field: str, label: str
+) -> None:
+    """A NUL or other control character in the form's text answers 422 beside its field
+    saying how to fix it (it was a server error on PostgreSQL); nothing is created."""
+    token = await host(site)
+    response = await create(site, token, **fields)
+    assert response.status_code == 422
+    summary = f'href="#field-{field}">{label}: {label} may not hold control characters'
+    assert summary in response.text
     assert await nothing_written(site)
 
 
 async def test_every_problem_is_reported_at_once(site: Site) -> None:
     """Problems found by the web (an unreadable duration) and by the use case (an empty title,
     an ambiguous name) are all summarised together."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
-    sent = form(
+    token = await host(site)
+    response = await create(
         site,
         token,
         title=" ",
@@ -435,7 +415,6 @@ async def test_every_problem_is_reported_at_once(site: Site) -> None:
         duration_minutes_mode="set",
         duration_minutes="soon",
     )
-    response = await site.browser.post(NEW, data=sent, headers=ORIGIN)
     assert response.status_code == 422
     summary = re.search(r'<div class="error-summary".*?</div>', response.text, re.S)
     assert summary is not None
@@ -450,11 +429,8 @@ async def test_a_post_without_the_csrf_token_is_refused_and_nothing_is_written(
     site: Site,
 ) -> None:
     """No CSRF token: 403 before the route runs; no game."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
-    sent = form(site, token)
-    del sent["csrf_token"]
-    response = await site.browser.post(NEW, data=sent, headers=ORIGIN)
+    await host(site)
+    response = await site.browser.post(NEW, data=form(site), headers={"Origin": SITE})
     assert response.status_code == 403
     assert await nothing_written(site)
 
@@ -464,14 +440,13 @@ async def test_a_refused_announcement_leaves_no_game_and_keeps_the_form(
 ) -> None:
     """When Discord refuses the announcement the game is not kept (as in the bot): the form
     comes back with every value and says what happened and what to do."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
 
     async def refuse(game_id: int) -> GameView:
         raise DiscordForbidden(403, 50013, "Missing Permissions")
 
     monkeypatch.setattr(site.core.sync, "publish", refuse)
-    response = await site.browser.post(NEW, data=form(site, token), headers=ORIGIN)
+    response = await create(site, token)
     assert response.status_code == 502
     assert "Discord did not accept the game&#39;s announcement" in response.text
     assert "gamesched is not allowed to post in #board-games" in response.text
@@ -483,8 +458,8 @@ async def test_a_refused_announcement_leaves_no_game_and_keeps_the_form(
 
 
 async def make(site: Site, token: str, **fields: str) -> GameView:
-    response = await site.browser.post(NEW, data=form(site, token, **fields), headers=ORIGIN)
-    return await created(site, response)
+    """A game created through the form (see :func:`create`)."""
+    return await created(site, await create(site, token, **fields))
 
 
 def edit_form(page: str) -> dict[str, str]:
@@ -503,11 +478,20 @@ def edit_form(page: str) -> dict[str, str]:
     return sent
 
 
+async def save(
+    site: Site, game: GameView, token: str, page: str | None = None, **changes: str
+) -> httpx.Response:
+    """The game's edit form as ``page`` fills it in (else as it shows now), with ``changes``,
+    sent with ``token``."""
+    if page is None:
+        page = (await site.browser.get(f"/games/{game.id}/edit")).text
+    return await post_form(site, f"/games/{game.id}/edit", token, edit_form(page), **changes)
+
+
 async def test_the_edit_form_shows_the_game_as_it_stands(site: Site) -> None:
     """The host's edit form holds the title, description, start (in their zone) and the
     game's own settings."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     game = await make(site, token, max_players_mode="set", max_players="6")
     page = await site.browser.get(f"/games/{game.id}/edit")
     assert page.status_code == 200
@@ -520,13 +504,10 @@ async def test_the_edit_form_shows_the_game_as_it_stands(site: Site) -> None:
 
 async def test_saving_the_edit_form_unchanged_keeps_the_start(site: Site) -> None:
     """Sent back with only the title changed, the game keeps its start to the second."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     day = in_two_weeks()
     game = await make(site, token, when=f"{day.isoformat()} 19:00:30", start_local="")
-    page = (await site.browser.get(f"/games/{game.id}/edit")).text
-    sent = edit_form(page) | {"csrf_token": token, "title": "Catan night (2 tables)"}
-    response = await site.browser.post(f"/games/{game.id}/edit", data=sent, headers=ORIGIN)
+    response = await save(site, game, token, title="Catan night (2 tables)")
     assert response.status_code == 303, response.text
     assert response.headers["location"] == f"/games/{game.id}"
     saved = await get_game(site.core.services, game.id)
@@ -537,17 +518,10 @@ async def test_saving_the_edit_form_unchanged_keeps_the_start(site: Site) -> Non
 
 async def test_the_edit_form_moves_the_start_and_the_announcement_follows(site: Site) -> None:
     """A new date picker value moves the game; the announcement shows the new time."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     game = await make(site, token)
-    page = (await site.browser.get(f"/games/{game.id}/edit")).text
     later = in_two_weeks() + timedelta(days=1)
-    sent = edit_form(page) | {
-        "csrf_token": token,
-        "start_local": f"{later.isoformat()}T19:00",
-        "tz": "America/New_York",
-    }
-    response = await site.browser.post(f"/games/{game.id}/edit", data=sent, headers=ORIGIN)
+    response = await save(site, game, token, start_local=f"{later}T19:00", tz="America/New_York")
     assert response.status_code == 303, response.text
     moved = await get_game(site.core.services, game.id)
     expected = at_seven_pm(later, "America/New_York")
@@ -559,12 +533,9 @@ async def test_the_edit_form_moves_the_start_and_the_announcement_follows(site: 
 async def test_a_game_setting_can_be_reset_to_inherit(site: Site) -> None:
     """Choosing 'inherit' for a setting the game set drops it: the channel's or server's
     value applies again."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     game = await make(site, token, max_players_mode="set", max_players="4")
-    page = (await site.browser.get(f"/games/{game.id}/edit")).text
-    sent = edit_form(page) | {"csrf_token": token, "max_players_mode": "inherit"}
-    response = await site.browser.post(f"/games/{game.id}/edit", data=sent, headers=ORIGIN)
+    response = await save(site, game, token, max_players_mode="inherit")
     assert response.status_code == 303, response.text
     saved = await get_game(site.core.services, game.id)
     assert saved.settings.max_players.source is Source.DEFAULT
@@ -573,18 +544,17 @@ async def test_a_game_setting_can_be_reset_to_inherit(site: Site) -> None:
 
 async def test_a_failed_edit_keeps_what_was_typed(site: Site) -> None:
     """An edit with problems answers 422, changes nothing, and keeps the typed values."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     game = await make(site, token)
-    page = (await site.browser.get(f"/games/{game.id}/edit")).text
-    sent = edit_form(page) | {
-        "csrf_token": token,
-        "title": "",
-        "description": "Changed my mind",
-        "max_players_mode": "set",
-        "max_players": "900",
-    }
-    response = await site.browser.post(f"/games/{game.id}/edit", data=sent, headers=ORIGIN)
+    response = await save(
+        site,
+        game,
+        token,
+        title="",
+        description="Changed my mind",
+        max_players_mode="set",
+        max_players="900",
+    )
     assert response.status_code == 422
     assert "Give the game a title." in response.text
     assert "Max players must be between 1 and 500." in response.text
@@ -595,17 +565,51 @@ async def test_a_failed_edit_keeps_what_was_typed(site: Site) -> None:
     assert unchanged.version == game.version
 
 
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        ({"start_local": "0001-01-01T00:00", "tz": "", "tz_offset": "600"}, 422),
+        ({"start_local": "0001-01-01T00:00", "tz": "Asia/Tokyo"}, 422),
+        ({"start_shown": "9999-12-31T23:59:59-05:00"}, 303),
+    ],
+    ids=["picker-at-year-1-by-offset", "picker-at-year-1-by-zone", "shown-start-past-year-9999"],
+)
+async def test_an_edit_at_the_ends_of_the_calendar_is_answered_not_a_crash(
+    site: Site, fields: dict[str, str], status: int
+) -> None:
+    """A date picker at the calendar's first day (which no UTC instant fits) answers 422
+    beside the start; a shown start past the calendar's end is read as not shown (the
+    picker's value is kept). Both were server errors; the start stays."""
+    token = await host(site)
+    game = await make(site, token)
+    response = await save(site, game, token, **fields)
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert 'href="#field-when"' in response.text
+    assert (await get_game(site.core.services, game.id)).start_at == game.start_at
+
+
+async def test_an_edit_with_a_control_character_is_refused_and_changes_nothing(
+    site: Site,
+) -> None:
+    """A title holding a NUL answers 422 beside the title; the game stays as it was."""
+    token = await host(site)
+    game = await make(site, token)
+    response = await save(site, game, token, title="Catan\x00night")
+    assert response.status_code == 422
+    assert "Title may not hold control characters; remove them" in response.text
+    assert (await get_game(site.core.services, game.id)).version == game.version
+
+
 async def test_only_the_host_or_a_server_manager_may_edit(site: Site) -> None:
     """Another host (alex_r) is refused the form and the save with 403; nothing changes."""
-    await hosts_may_host(site)
-    token = await logged_in(site)
+    token = await host(site)
     game = await make(site, token)
     page = (await site.browser.get(f"/games/{game.id}/edit")).text
-    other = await logged_in(site, "alex_r")
+    other = await site.logged_in("alex_r")
     refused = await site.browser.get(f"/games/{game.id}/edit")
     assert refused.status_code == 403
     assert "Only the game&#39;s host" in refused.text
-    sent = edit_form(page) | {"csrf_token": other, "title": "Mine now"}
-    posted = await site.browser.post(f"/games/{game.id}/edit", data=sent, headers=ORIGIN)
+    posted = await save(site, game, other, page, title="Mine now")
     assert posted.status_code == 403
     assert (await get_game(site.core.services, game.id)).title == "Catan night"

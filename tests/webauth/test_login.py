@@ -31,7 +31,8 @@ from tests.support.web import (
     open_site,
     session_in,
 )
-from webauth.app import SESSION_COOKIE, create_app
+from webauth.app import create_app
+from webauth.state import SESSION_COOKIE
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from tests.support.web import CRASH_DETAIL, PUBLIC_URL, ProbeSite, client_for
-from webauth.app import SESSION_COOKIE
 from webauth.middleware import MAX_BODY_BYTES, SECURITY_HEADERS
+from webauth.state import SESSION_COOKIE
 
 
 @pytest.mark.parametrize("path", ["/", "/static/style.css", "/no-such-page"])

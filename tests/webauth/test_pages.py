@@ -11,7 +11,8 @@ from gamesched.domain.permissions import Actor
 from gamesched.domain.status import GameStatus
 from gamesched.services.games import cancel_game, get_game
 from gamesched.services.participation import join_game
-from tests.support.pages import GUILD, channel, host_game, post_form, user
+from tests.support.demo import GUILD
+from tests.support.pages import channel, host_game, post_form, user
 from tests.support.web import Site
 from webauth.routes import guilds
 
@@ -148,6 +149,24 @@ async def test_the_guild_page_filters_by_channel_category_and_status(site: Site)
         ({"status": "finished"}, "That is not a status games can have."),
         ({"page": "0"}, "The page must be a whole number from 1 to 10000."),
         ({"page": "99999999999999999999999"}, "The page must be a whole number from 1 to 10000."),
+        ({"page": "²"}, "The page must be a whole number from 1 to 10000."),
+        ({"page": "9" * 5000}, "The page must be a whole number from 1 to 10000."),
+        ({"channel": "²"}, "That is not a channel of this server you can see."),
+        ({"channel": "9" * 5000}, "That is not a channel of this server you can see."),
+        ({"category": "Board\x00games"}, "The category may not hold control characters"),
+    ],
+    ids=[
+        "channel-name",
+        "category-channel",
+        "long-category",
+        "status",
+        "page-zero",
+        "page-beyond",
+        "page-superscript",
+        "page-thousands-of-digits",
+        "channel-superscript",
+        "channel-thousands-of-digits",
+        "category-control-character",
     ],
 )
 async def test_a_filter_the_guild_page_cannot_use_says_what_is_wrong(

@@ -4,57 +4,25 @@ database engine, against the sandbox."""
 
 from __future__ import annotations
 
-import re
-
-import httpx
-
-from gamesched.domain.settings import SettingsPatch, Source
-from gamesched.services.configuration import channel_settings, configure_guild, guild_settings
-from tests.support.sandbox import administrator, channel_id_of
+from gamesched.domain.settings import Source
+from gamesched.services.configuration import channel_settings, guild_settings
+from tests.support.demo import BOARD_GAMES, GAME_HOST, GUILD, MODERATOR, server_sets
+from tests.support.pages import inherited, post_form
+from tests.support.sandbox import channel_id_of
 from tests.support.web import SITE, Site
 
-GUILD = 1170000000000000001
-GAME_HOST = 1180000000000000005
-MODERATOR = 1180000000000000003
 GUILD_PAGE = f"/guilds/{GUILD}/settings"
-ORIGIN = {"Origin": SITE}
 
 
 def channel_page(site: Site, name: str = "board-games") -> str:
     return f"/channels/{channel_id_of(site.world, name)}/settings"
 
 
-async def logged_in(site: Site, as_user: str) -> str:
-    """Log ``as_user`` in; the session's CSRF token."""
-    await site.login(as_user=as_user)
-    return await site.csrf()
-
-
-def inherited(page: str, key: str) -> tuple[str, str]:
-    """The value a setting inherits on the page, and where from."""
-    found = re.search(
-        rf'data-inherited-value="{key}">([^<]*)</strong> <span class="source">'
-        rf'\(<span data-inherited-source="{key}">([^<]*)</span>',
-        page,
-    )
-    assert found is not None, key
-    return found[1], found[2]
-
-
-async def post(site: Site, path: str, token: str, **fields: str | list[str]) -> httpx.Response:
-    return await site.browser.post(path, data={"csrf_token": token, **fields}, headers=ORIGIN)
-
-
 async def test_the_server_page_shows_each_setting_with_its_source(site: Site) -> None:
     """A Manage Server member sees every setting: the built-in defaults as inherited, the
     server's own values as set here, host roles by name, and the time zone."""
-    await configure_guild(
-        site.core.services,
-        actor=administrator(site.world),
-        guild_id=GUILD,
-        patch=SettingsPatch(max_players=6, host_role_ids=(GAME_HOST,)),
-    )
-    await logged_in(site, "mia_mod")
+    await server_sets(site, max_players=6, host_role_ids=(GAME_HOST,))
+    await site.logged_in("mia_mod")
     response = await site.browser.get(GUILD_PAGE)
     assert response.status_code == 200
     page = response.text
@@ -74,8 +42,8 @@ async def test_the_server_page_saves_settings_chosen_by_name_and_its_time_zone(
 ) -> None:
     """Max players, reminders, a host role ticked by name and the time zone are saved; the
     next page says so and shows them."""
-    token = await logged_in(site, "mia_mod")
-    response = await post(
+    token = await site.logged_in("mia_mod")
+    response = await post_form(
         site,
         GUILD_PAGE,
         token,
@@ -103,14 +71,9 @@ async def test_the_server_page_saves_settings_chosen_by_name_and_its_time_zone(
 async def test_a_server_setting_resets_to_inherit(site: Site) -> None:
     """Choosing 'inherit' clears what the server set: the built-in default applies again,
     and settings left alone stay as they were."""
-    await configure_guild(
-        site.core.services,
-        actor=administrator(site.world),
-        guild_id=GUILD,
-        patch=SettingsPatch(max_players=6, rules="Be kind"),
-    )
-    token = await logged_in(site, "mia_mod")
-    response = await post(
+    await server_sets(site, max_players=6, rules="Be kind")
+    token = await site.logged_in("mia_mod")
+    response = await post_form(
         site,
         GUILD_PAGE,
         token,
@@ -131,8 +94,8 @@ async def test_a_server_setting_resets_to_inherit(site: Site) -> None:
 async def test_a_failed_save_keeps_what_was_typed_and_changes_nothing(site: Site) -> None:
     """Out-of-range values and an unknown time zone answer 422 with the bot's sentences
     beside their fields; every typed value stays and nothing is saved."""
-    token = await logged_in(site, "mia_mod")
-    response = await post(
+    token = await site.logged_in("mia_mod")
+    response = await post_form(
         site,
         GUILD_PAGE,
         token,
@@ -164,8 +127,8 @@ async def test_a_failed_save_keeps_what_was_typed_and_changes_nothing(site: Site
 
 async def test_overlong_rules_are_refused_with_the_limit(site: Site) -> None:
     """Rules over 1000 characters answer 422 saying the limit; nothing is saved."""
-    token = await logged_in(site, "mia_mod")
-    response = await post(site, GUILD_PAGE, token, rules_mode="set", rules="x" * 1001)
+    token = await site.logged_in("mia_mod")
+    response = await post_form(site, GUILD_PAGE, token, rules_mode="set", rules="x" * 1001)
     assert response.status_code == 422
     assert "Rules can be at most 1000 characters (this has 1001)." in response.text
     assert 'name="rules" rows="3" maxlength="1000"' in response.text
@@ -173,10 +136,33 @@ async def test_overlong_rules_are_refused_with_the_limit(site: Site) -> None:
     assert saved.settings.rules.source is Source.DEFAULT
 
 
+async def test_rules_holding_a_control_character_are_refused(site: Site) -> None:
+    """Rules holding a NUL answer 422 beside them (it was a server error on PostgreSQL);
+    nothing is saved."""
+    token = await site.logged_in("mia_mod")
+    response = await post_form(site, GUILD_PAGE, token, rules_mode="set", rules="Be\x00kind")
+    assert response.status_code == 422
+    assert "Rules may not hold control characters; remove them" in response.text
+    saved = await guild_settings(site.core.services, guild_id=GUILD)
+    assert saved.settings.rules.source is Source.DEFAULT
+
+
+async def test_an_overlong_time_zone_is_refused_with_the_limit(site: Site) -> None:
+    """A time zone name of thousands of characters answers 422 saying the limit (it was
+    echoed whole, after a search for close names that took seconds); nothing is saved."""
+    token = await site.logged_in("mia_mod")
+    response = await post_form(site, GUILD_PAGE, token, timezone="Europe/Berlin" * 400)
+    assert response.status_code == 422
+    assert "A time zone name is at most 64 characters (this one has 5200)" in response.text
+    assert 'name="timezone" value="Europe/Berlin' in response.text
+    assert 'maxlength="64"' in response.text
+    assert (await guild_settings(site.core.services, guild_id=GUILD)).timezone is None
+
+
 async def test_a_role_that_is_not_the_servers_is_refused(site: Site) -> None:
     """Host roles are picked from the server's roles: any other id answers 422."""
-    token = await logged_in(site, "mia_mod")
-    response = await post(
+    token = await site.logged_in("mia_mod")
+    response = await post_form(
         site, GUILD_PAGE, token, host_role_ids_mode="set", host_role_ids=["123456789012345678"]
     )
     assert response.status_code == 422
@@ -189,11 +175,11 @@ async def test_the_server_page_refuses_a_member_without_manage_server(site: Site
     """samantha and kai_keeper (Manage Channels only) get 403 saying what is missing, for the
     page and the save; nothing changes."""
     for member in ("samantha", "kai_keeper"):
-        token = await logged_in(site, member)
+        token = await site.logged_in(member)
         page = await site.browser.get(GUILD_PAGE)
         assert page.status_code == 403
         assert "Changing server settings needs the Manage Server permission." in page.text
-        sent = await post(site, GUILD_PAGE, token, max_players_mode="set", max_players="3")
+        sent = await post_form(site, GUILD_PAGE, token, max_players_mode="set", max_players="3")
         assert sent.status_code == 403
         assert "Changing server settings needs the Manage Server permission." in sent.text
     saved = await guild_settings(site.core.services, guild_id=GUILD)
@@ -202,9 +188,9 @@ async def test_the_server_page_refuses_a_member_without_manage_server(site: Site
 
 async def test_a_save_without_the_csrf_token_is_refused_and_changes_nothing(site: Site) -> None:
     """No CSRF token: 403 before the route runs; the settings stay."""
-    await logged_in(site, "mia_mod")
+    await site.logged_in("mia_mod")
     response = await site.browser.post(
-        GUILD_PAGE, data={"max_players_mode": "set", "max_players": "3"}, headers=ORIGIN
+        GUILD_PAGE, data={"max_players_mode": "set", "max_players": "3"}, headers={"Origin": SITE}
     )
     assert response.status_code == 403
     saved = await guild_settings(site.core.services, guild_id=GUILD)
@@ -214,13 +200,8 @@ async def test_a_save_without_the_csrf_token_is_refused_and_changes_nothing(site
 async def test_the_channel_page_shows_what_it_inherits_from_the_server(site: Site) -> None:
     """A Manage Channels member sees the channel's settings, inheriting the server's values
     (marked as from the server) and the built-in defaults."""
-    await configure_guild(
-        site.core.services,
-        actor=administrator(site.world),
-        guild_id=GUILD,
-        patch=SettingsPatch(duration_minutes=90),
-    )
-    await logged_in(site, "kai_keeper")
+    await server_sets(site, duration_minutes=90)
+    await site.logged_in("kai_keeper")
     response = await site.browser.get(channel_page(site))
     assert response.status_code == 200
     assert "Settings of #board-games" in response.text
@@ -232,41 +213,40 @@ async def test_the_channel_page_shows_what_it_inherits_from_the_server(site: Sit
 async def test_the_channel_page_sets_and_resets_a_value(site: Site) -> None:
     """Reminders set for the channel are saved there; choosing 'inherit' afterwards gives the
     server's value back."""
-    token = await logged_in(site, "kai_keeper")
-    board_games = channel_id_of(site.world, "board-games")
+    token = await site.logged_in("kai_keeper")
     path = channel_page(site)
-    response = await post(site, path, token, reminder_minutes_mode="set", reminder_minutes="30, 10")
+    response = await post_form(
+        site, path, token, reminder_minutes_mode="set", reminder_minutes="30, 10"
+    )
     assert response.status_code == 303, response.text
     assert response.headers["location"] == path
-    saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=board_games)
+    saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=BOARD_GAMES)
     assert saved.settings.reminder_minutes.value == (30, 10)
     assert saved.settings.reminder_minutes.source is Source.CHANNEL
 
-    response = await post(site, path, token, reminder_minutes_mode="inherit")
+    response = await post_form(site, path, token, reminder_minutes_mode="inherit")
     assert response.status_code == 303, response.text
-    saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=board_games)
+    saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=BOARD_GAMES)
     assert saved.settings.reminder_minutes.source is Source.DEFAULT
 
 
 async def test_the_channel_page_refuses_a_member_without_manage_channels(site: Site) -> None:
     """mia_mod (Manage Server, not Manage Channels) gets 403 saying what is missing; the
     channel's settings stay."""
-    token = await logged_in(site, "mia_mod")
+    token = await site.logged_in("mia_mod")
     path = channel_page(site)
     page = await site.browser.get(path)
     assert page.status_code == 403
     assert "Changing channel settings needs the Manage Channels permission." in page.text
-    sent = await post(site, path, token, max_players_mode="set", max_players="3")
+    sent = await post_form(site, path, token, max_players_mode="set", max_players="3")
     assert sent.status_code == 403
-    saved = await channel_settings(
-        site.core.services, guild_id=GUILD, channel_id=channel_id_of(site.world, "board-games")
-    )
+    saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=BOARD_GAMES)
     assert saved.settings.max_players.source is Source.DEFAULT
 
 
 async def test_a_channel_outside_the_members_servers_is_not_found(site: Site) -> None:
     """A channel id of no server of the member's (or a category) answers 404 with a way on."""
-    await logged_in(site, "kai_keeper")
+    await site.logged_in("kai_keeper")
     for path in ("/channels/1234567890123456789/settings", channel_page(site, "Games")):
         response = await site.browser.get(path)
         assert response.status_code == 404

@@ -160,7 +160,14 @@ def api_hint(error: DomainError, role_names: Mapping[int, str] | None = None) ->
     return None
 
 
+def api_text(error: DomainError, role_names: Mapping[int, str] | None = None) -> str:
+    """The error's neutral sentence, followed by the API's hint when there is one."""
+    hint = api_hint(error, role_names)
+    return error.message if hint is None else f"{error.message} {hint}"
+
+
 def refusal_status(error: DomainError) -> int:
+    """The HTTP status of a domain refusal, for the pages and the API alike."""
     return next((code for kind, code in REFUSAL_STATUS if isinstance(error, kind)), 400)
 
 
@@ -168,8 +175,7 @@ def refusal(error: DomainError, role_names: Mapping[int, str] | None = None) -> 
     """A use case said no: its stable reason as the code, its sentence with the API's hint."""
     status = refusal_status(error)
     code = GENERIC_CODES[status] if error.reason is Reason.OTHER else error.reason.value
-    hint = api_hint(error, role_names)
-    message = error.message if hint is None else f"{error.message} {hint}"
+    message = api_text(error, role_names)
     if isinstance(error, ValidationFailed):
         return error_response(status, code, message, problems=problems_json(error.problems))
     return error_response(status, code, message)

@@ -8,7 +8,7 @@ brought up to date after any other change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
-from gamesched.discord.rest import DiscordError
+from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
 from gamesched.domain.errors import (
     NotFound,
     PermissionDenied,
@@ -40,7 +40,7 @@ from gamesched.services.games import (
     require_can_create,
     require_can_manage,
 )
-from gamesched.services.participation import join_game, leave_game
+from gamesched.services.participation import Joined, Left, join_game, leave_game
 from gamesched.services.views import GameView
 from webauth.access import (
     NOT_A_MEMBER,
@@ -63,8 +63,9 @@ from webauth.api.handling import (
     pydantic_problems,
     raw_json,
 )
-from webauth.api.models import MAX_SNOWFLAKE, plain_text
-from webauth.present import names_in
+from webauth.api.models import plain_text
+from webauth.inputs import read_id
+from webauth.present import names_in, roster_of
 from webauth.state import web_of
 
 T = TypeVar("T")
@@ -180,17 +181,13 @@ async def create(request: Request) -> Response:
         problem = {"field": "channel_id", "message": message, "entry": None}
         raise game_invalid([problem], form, heading=NOT_CREATED)
     actor = await acting_member(request, guild_id, channel_id=channel_id, fresh=True)
+    facts = await web.core.rights.guild(guild_id) or guild.facts  # just fetched
     try:
         await require_can_create(services, actor=actor, guild_id=guild_id, channel_id=channel_id)
     except PermissionDenied as refused:
-        return refusal(refused, guild.facts.role_names)
-    if not await web.core.rights.bot_can_post(guild.facts, channel_id):
-        message = (
-            f"gamesched may not post in #{channel.name}: pick another channel, or ask a server "
-            "admin to let it view the channel, send messages and embed links there."
-        )
-        problem = {"field": "channel_id", "message": message, "entry": None}
-        raise game_invalid([problem], form, heading=NOT_CREATED)
+        return refusal(refused, facts.role_names)
+    if not await web.core.rights.bot_can_post(facts, channel_id):
+        raise cannot_post(channel.name, form)
     when, when_field = start_of(body, form, heading=NOT_CREATED, required=True)
     assert not isinstance(when, Keep)
     new = NewGame(
@@ -218,14 +215,26 @@ async def create(request: Request) -> Response:
             when=when_field,
         ) from None
     except PermissionDenied as refused:
-        return refusal(refused, guild.facts.role_names)
+        return refusal(refused, facts.role_names)
     try:
         game = await web.core.sync.publish(created.game.id)
-    except DiscordError:
+    except DiscordError as error:
         # Creating is complete once Discord shows it: an unannounced game must not linger.
         await discard_unannounced(services, game_id=created.game.id)
+        if isinstance(error, DiscordForbidden | DiscordNotFound):
+            raise cannot_post(channel.name, form) from None
         raise
     return answer(await shown(request, game, actor), 201, Location=f"/api/v1/games/{game.id}")
+
+
+def cannot_post(channel_name: str, form: Any) -> ApiError:
+    """The 422 of a create in a channel gamesched may not (or can no longer) post in."""
+    message = (
+        f"gamesched may not post in #{channel_name}: pick another channel, or ask a server "
+        "admin to let it view the channel, send messages and embed links there."
+    )
+    problem = {"field": "channel_id", "message": message, "entry": None}
+    return game_invalid([problem], form, heading=NOT_CREATED)
 
 
 def start_problem(message: str, form: Any, *, heading: str) -> ApiError:
@@ -276,7 +285,7 @@ async def participants(request: Request) -> Response:
     """The game's people: joined, the waitlist in order, then placeholders."""
     game = (await visible_game(request)).game
     names = await names_in(web_of(request).core.names, [game])
-    return answer(shapes.participants(game, shapes.roster_of(game, names)))
+    return answer(shapes.participants(game, roster_of(game, names)))
 
 
 @endpoint
@@ -355,23 +364,24 @@ async def cancel(request: Request) -> Response:
 @endpoint
 async def join(request: Request) -> Response:
     """Take a seat, or a place on the waitlist when the game is full."""
-    seen = await visible_game(request)
-    game, actor = seen.game, seen.actor
-    web = web_of(request)
-    joined = await join_game(web.core.services, game_id=game.id, user_id=actor.user_id)
-    web.core.sync.request(game.id)
-    return answer(await shown(request, joined.game, actor))
+    return await roster_change(request, join_game)
 
 
 @endpoint
 async def leave(request: Request) -> Response:
     """Give up a seat (the first in line gets it) or a place on the waitlist."""
+    return await roster_change(request, leave_game)
+
+
+async def roster_change(
+    request: Request, change: Callable[..., Awaitable[Joined | Left]]
+) -> Response:
+    """The member joins or leaves (``change``) the path's game; the announcement follows."""
     seen = await visible_game(request)
-    game, actor = seen.game, seen.actor
     web = web_of(request)
-    left = await leave_game(web.core.services, game_id=game.id, user_id=actor.user_id)
-    web.core.sync.request(game.id)
-    return answer(await shown(request, left.game, actor))
+    changed = await change(web.core.services, game_id=seen.game.id, user_id=seen.actor.user_id)
+    web.core.sync.request(seen.game.id)
+    return answer(await shown(request, changed.game, seen.actor))
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,8 +407,8 @@ def read_filters(query: QueryParams) -> Filters:
         raw = query.get(name)
         if raw is None:
             return None
-        if raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_SNOWFLAKE:
-            return int(raw)
+        if (found := read_id(raw)) is not None:
+            return found
         problem(name, f"{name} must be a Discord id: digits, e.g. 1170000000000000001.")
         return None
 

@@ -34,7 +34,7 @@ from webauth.access import (
     require_viewer,
 )
 from webauth.api import models, shapes
-from webauth.api.errors import api_hint
+from webauth.api.errors import api_text
 from webauth.api.handling import answer, body_of, endpoint, path_id
 from webauth.state import web_of
 
@@ -46,13 +46,14 @@ NO_CHANNEL = (
 )
 
 
-async def requested_guild(request: Request) -> MemberGuild:
-    """The guild of the path's ``guild_id``, if it is one of the member's with the bot."""
+async def requested_guild(request: Request, *, fresh: bool = False) -> MemberGuild:
+    """The guild of the path's ``guild_id``, if it is one of the member's with the bot
+    (``fresh``: as Discord has it now)."""
     require_viewer(request)
     guild_id = path_id(request, "guild_id")
     if guild_id is None:
         raise NotFound(NOT_A_MEMBER)
-    return await guild_of(request, guild_id)
+    return await guild_of(request, guild_id, fresh=fresh)
 
 
 async def requested_channel(
@@ -71,6 +72,8 @@ async def requested_channel(
                 request, guild.facts.guild_id, channel_id=channel_id, fresh=fresh
             )
             if actor.has(Permission.VIEW_CHANNEL):
+                if fresh:  # the guild's roles as just fetched, too
+                    guild = await guild_of(request, guild.facts.guild_id)
                 return guild, channel, actor
     raise NotFound(NO_CHANNEL)
 
@@ -80,8 +83,7 @@ def host_refusal(actor: Actor, settings: EffectiveSettings, guild: MemberGuild) 
     try:
         require_can_create_game(actor, host_role_ids=settings.host_role_ids.value)
     except PermissionDenied as refused:
-        hint = api_hint(refused, guild.facts.role_names)
-        return refused.message if hint is None else f"{refused.message} {hint}"
+        return api_text(refused, guild.facts.role_names)
     return None
 
 
@@ -202,9 +204,8 @@ async def guild_config(request: Request) -> Response:
 @endpoint
 async def configure_guild_route(request: Request) -> Response:
     """Change the guild's settings (Manage Server, checked with Discord right now)."""
-    guild = await requested_guild(request)
-    guild_id = guild.facts.guild_id
-    actor = await acting_member(request, guild_id, fresh=True)
+    guild = await requested_guild(request, fresh=True)
+    guild_id, actor = guild.facts.guild_id, guild.actor
     require_can_configure_guild(actor)
     body = await body_of(request, models.GuildConfig)
     patch = patch_of(body)

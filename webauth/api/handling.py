@@ -22,6 +22,7 @@ from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import DomainError
 from webauth.access import LoginRequired
 from webauth.api.errors import LOGIN_REQUIRED, ApiError, error_response, refusal
+from webauth.inputs import read_id
 from webauth.login import LoginFailed
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,15 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[Request], Awaitable[Response]]
 
-MAX_ID = 2**63 - 1
 LOGIN_FAILED_CODES = {401: "login_required", 502: "discord_unavailable", 503: "login_unavailable"}
 DISCORD_DOWN = "Discord could not be asked just now, so nothing was changed. Try again in a moment."
+MAX_DEPTH = 16
+"""The deepest a JSON body may nest: the API's requests nest two levels, and a body nested
+hundreds deep would exhaust the parsers' recursion instead of being refused."""
+TOO_DEEP = (
+    f"The body nests deeper than {MAX_DEPTH} levels; no request of this API does. Send the "
+    "JSON object GET /api/v1/openapi.json describes."
+)
 
 
 def endpoint(handler: Handler) -> Handler:
@@ -72,7 +79,7 @@ async def raw_json(request: Request) -> Any:
     if not body.strip():
         return {}
     try:
-        return json.loads(body)
+        data = json.loads(body)
     except ValueError:  # not UTF-8, or not JSON
         raise ApiError(
             400,
@@ -80,6 +87,28 @@ async def raw_json(request: Request) -> Any:
             "The body is not valid JSON. Send a JSON object (UTF-8) with "
             "Content-Type: application/json.",
         ) from None
+    except RecursionError:
+        raise ApiError(400, "bad_json", TOO_DEEP) from None
+    if _too_deep(data):
+        raise ApiError(400, "bad_json", TOO_DEEP)
+    return data
+
+
+def _too_deep(data: Any) -> bool:
+    """Whether lists and objects nest more than :data:`MAX_DEPTH` levels in parsed JSON."""
+    stack = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            children = list(value.values())
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if level > MAX_DEPTH:
+            return True
+        stack.extend((child, level + 1) for child in children)
+    return False
 
 
 def parse(model: type[M], data: Any) -> M:
@@ -143,7 +172,4 @@ def _problem(detail: ErrorDetails, fields: Mapping[str, str]) -> dict[str, Any]:
 
 def path_id(request: Request, name: str) -> int | None:
     """The path's ``name`` as an id; None when it is not one (no such thing: a 404)."""
-    value = str(request.path_params[name])
-    if not value.isascii() or not value.isdigit() or len(value) > 19 or int(value) > MAX_ID:
-        return None
-    return int(value)
+    return read_id(str(request.path_params[name]))

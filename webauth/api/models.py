@@ -9,7 +9,6 @@ answering: nick > global name > username).
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -30,30 +29,29 @@ from gamesched.domain.settings import (
     Source,
 )
 from gamesched.domain.status import GameStatus
-from gamesched.domain.timeparse import MAX_WHEN_LENGTH
+from gamesched.domain.timeparse import MAX_WHEN_LENGTH, MAX_ZONE_LENGTH
+from webauth.inputs import (
+    NO_CONTROLS,
+    PLAIN_TEXT_PATTERN,
+    SNOWFLAKE_PATTERN,
+    has_controls,
+    read_id,
+)
 
 MAX_OFFSET = 1_000_000
 """The furthest a game list pages (``offset``)."""
 DEFAULT_PAGE_SIZE = 25
-MAX_SNOWFLAKE = 2**63 - 1
-"""Discord ids fit a signed 64-bit integer (as the database stores them)."""
-SNOWFLAKE_PATTERN = r"^[0-9]{1,19}$"
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
-"""Text may hold tabs and line breaks but no other control characters."""
 
 
 def snowflake(value: str) -> str:
-    if int(value) > MAX_SNOWFLAKE:
+    if read_id(value) is None:
         raise ValueError("that is not a Discord id (ids are at most 19 digits, below 2^63)")
     return value
 
 
 def plain_text(value: str) -> str:
-    if _CONTROLS.search(value):
-        raise ValueError(
-            "the text holds control characters; remove them (tabs and line breaks are fine)"
-        )
+    if has_controls(value):
+        raise ValueError(f"the text holds {NO_CONTROLS}")
     return value
 
 
@@ -81,7 +79,7 @@ def one_entry(value: str) -> str:
 def text_field(max_length: int | None = None) -> Any:
     """Documents a string without control characters and its length limit (the use case
     checks the length and says how long the text is)."""
-    extra: dict[str, Any] = {"pattern": TEXT_PATTERN}
+    extra: dict[str, Any] = {"pattern": PLAIN_TEXT_PATTERN}
     if max_length is not None:
         extra["maxLength"] = max_length
     return Field(json_schema_extra=extra)
@@ -98,7 +96,7 @@ Description = Annotated[str, text_field(MAX_DESCRIPTION_LENGTH), AfterValidator(
 WhenText = Annotated[str, text_field(MAX_WHEN_LENGTH), AfterValidator(plain_text)]
 Rules = Annotated[str, text_field(MAX_RULES_LENGTH), AfterValidator(plain_text)]
 Category = Annotated[str, text_field(MAX_CATEGORY_LENGTH), AfterValidator(plain_text)]
-ZoneName = Annotated[str, text_field(64), AfterValidator(plain_text)]
+ZoneName = Annotated[str, text_field(MAX_ZONE_LENGTH), AfterValidator(plain_text)]
 
 
 def limits(minimum: int, maximum: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ name the same operations.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -20,9 +21,10 @@ from gamesched.domain.status import GameStatus
 from gamesched.services.games import MAX_PAGE_SIZE
 from webauth.api import models
 from webauth.api.errors import PREFIX
+from webauth.inputs import PLAIN_TEXT_PATTERN, SNOWFLAKE_PATTERN
+from webauth.state import SESSION_COOKIE
 
 VERSION = "1.0.0"
-SESSION_COOKIE = "gamesched_session"
 
 Auth = Literal["none", "origin", "session", "session+csrf"]
 
@@ -59,7 +61,7 @@ class Operation:
 
 
 def _id_schema(example: str) -> dict[str, Any]:
-    return {"type": "string", "pattern": models.SNOWFLAKE_PATTERN, "examples": [example]}
+    return {"type": "string", "pattern": SNOWFLAKE_PATTERN, "examples": [example]}
 
 
 def path_id(name: str, description: str, example: str) -> dict[str, Any]:
@@ -92,7 +94,7 @@ LIST_FILTERS = (
         "name": "category",
         "in": "query",
         "description": "Only games of this category (after inheritance; case does not matter).",
-        "schema": {"type": "string", "pattern": models.TEXT_PATTERN},
+        "schema": {"type": "string", "pattern": PLAIN_TEXT_PATTERN},
     },
     {
         "name": "status",
@@ -130,8 +132,59 @@ CALLBACK_QUERY = tuple(
     )
 )
 
-GAME = Answer(200, "The game.", models.GameOut)
+GAME_NOW = Answer(200, "The game now.", models.GameOut)
+READ_REFUSALS = (401, 404, 502)
+"""What a member's read of one thing may answer besides its success."""
 WRITE_REFUSALS = (401, 403, 404, 413, 502)
+"""What any change may answer besides its success (and 400, 409 or 422 where they apply)."""
+
+
+def read(
+    path: str,
+    summary: str,
+    description: str,
+    tag: str,
+    answer: Answer,
+    *,
+    parameters: tuple[dict[str, Any], ...] = (),
+    refusals: tuple[int, ...] = READ_REFUSALS,
+) -> Operation:
+    """A GET for the logged-in member."""
+    return Operation(
+        "GET", path, summary, description, tag, answer, refusals, parameters=parameters
+    )
+
+
+def change(
+    method: str,
+    path: str,
+    summary: str,
+    description: str,
+    tag: str,
+    answer: Answer,
+    *,
+    refusals: tuple[int, ...],
+    parameters: tuple[dict[str, Any], ...] = (),
+    body: type[BaseModel] | None = None,
+    body_required: bool = True,
+    invalid_model: type[BaseModel] = models.ErrorOut,
+) -> Operation:
+    """A request that changes something: it needs the session and its CSRF token."""
+    return Operation(
+        method,
+        path,
+        summary,
+        description,
+        tag,
+        answer,
+        refusals,
+        auth="session+csrf",
+        parameters=parameters,
+        body=body,
+        body_required=body_required,
+        invalid_model=invalid_model,
+    )
+
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
@@ -171,7 +224,7 @@ OPERATIONS: tuple[Operation, ...] = (
         auth="none",
         parameters=CALLBACK_QUERY,
     ),
-    Operation(
+    change(
         "POST",
         "/auth/refresh",
         "Renew the Discord login now",
@@ -180,10 +233,8 @@ OPERATIONS: tuple[Operation, ...] = (
         "auth",
         Answer(200, "When the new access token expires.", models.RefreshOut),
         refusals=(401, 403, 413, 502),
-        auth="session+csrf",
     ),
-    Operation(
-        "GET",
+    read(
         "/auth/user",
         "Who is logged in",
         "The logged-in member, and the session's CSRF token for `X-CSRF-Token`.",
@@ -191,8 +242,7 @@ OPERATIONS: tuple[Operation, ...] = (
         Answer(200, "The logged-in member.", models.UserOut),
         refusals=(401, 502),
     ),
-    Operation(
-        "GET",
+    read(
         "/guilds",
         "Your servers",
         "The member's servers that gamesched is in, by name.",
@@ -200,8 +250,7 @@ OPERATIONS: tuple[Operation, ...] = (
         Answer(200, "The servers.", models.GuildOut, many=True),
         refusals=(401, 502),
     ),
-    Operation(
-        "GET",
+    read(
         "/guilds/{guild_id}/channels",
         "A server's channels",
         "The server's text channels the member can see, in Discord's order, with their "
@@ -209,20 +258,17 @@ OPERATIONS: tuple[Operation, ...] = (
         "member may create games there, and whether they may change the channel's settings.",
         "guilds",
         Answer(200, "The channels.", models.ChannelOut, many=True),
-        refusals=(401, 404, 502),
         parameters=(GUILD_ID,),
     ),
-    Operation(
-        "GET",
+    read(
         "/guilds/{guild_id}/config",
         "A server's settings",
         "The server's settings, each with where it comes from (`guild` or `default`).",
         "guilds",
         Answer(200, "The settings.", models.GuildConfigOut),
-        refusals=(401, 404, 502),
         parameters=(GUILD_ID,),
     ),
-    Operation(
+    change(
         "POST",
         "/guilds/{guild_id}/config",
         "Change a server's settings",
@@ -232,22 +278,19 @@ OPERATIONS: tuple[Operation, ...] = (
         "guilds",
         Answer(200, "The settings now.", models.GuildConfigOut),
         refusals=(400, *WRITE_REFUSALS, 422),
-        auth="session+csrf",
         parameters=(GUILD_ID,),
         body=models.GuildConfig,
         body_required=False,
     ),
-    Operation(
-        "GET",
+    read(
         "/channels/{channel_id}/config",
         "A channel's settings",
         "The channel's settings, each with where it comes from (`channel`, `guild` or `default`).",
         "guilds",
         Answer(200, "The settings.", models.ChannelConfigOut),
-        refusals=(401, 404, 502),
         parameters=(CHANNEL_ID,),
     ),
-    Operation(
+    change(
         "POST",
         "/channels/{channel_id}/config",
         "Change a channel's settings",
@@ -256,13 +299,11 @@ OPERATIONS: tuple[Operation, ...] = (
         "guilds",
         Answer(200, "The settings now.", models.ChannelConfigOut),
         refusals=(400, *WRITE_REFUSALS, 422),
-        auth="session+csrf",
         parameters=(CHANNEL_ID,),
         body=models.ChannelConfig,
         body_required=False,
     ),
-    Operation(
-        "GET",
+    read(
         "/games",
         "Games",
         "Games in the channels the member can see in their servers, soonest first, a page at "
@@ -272,7 +313,7 @@ OPERATIONS: tuple[Operation, ...] = (
         refusals=(401, 404, 422, 502),
         parameters=LIST_FILTERS,
     ),
-    Operation(
+    change(
         "POST",
         "/games",
         "Create a game",
@@ -289,22 +330,19 @@ OPERATIONS: tuple[Operation, ...] = (
             headers={"Location": "The game's address in this API."},
         ),
         refusals=(400, *WRITE_REFUSALS, 422),
-        auth="session+csrf",
         body=models.CreateGame,
         invalid_model=models.GameInvalidOut,
     ),
-    Operation(
-        "GET",
+    read(
         "/games/{id}",
         "A game",
         "The game with its people by display name (resolved now) and its settings with their "
         "sources.",
         "games",
-        GAME,
-        refusals=(401, 404, 502),
+        Answer(200, "The game.", models.GameOut),
         parameters=(GAME_ID,),
     ),
-    Operation(
+    change(
         "PUT",
         "/games/{id}",
         "Change a game",
@@ -312,14 +350,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "makes a setting inherit the channel's again. Moving the start tells its players. Any "
         "problem answers 422 with every problem and the body echoed; nothing is changed.",
         "games",
-        Answer(200, "The game now.", models.GameOut),
+        GAME_NOW,
         refusals=(400, *WRITE_REFUSALS, 409, 422),
-        auth="session+csrf",
         parameters=(GAME_ID,),
         body=models.EditGame,
         invalid_model=models.GameInvalidOut,
     ),
-    Operation(
+    change(
         "DELETE",
         "/games/{id}",
         "Cancel a game",
@@ -328,39 +365,34 @@ OPERATIONS: tuple[Operation, ...] = (
         "games",
         Answer(200, "The cancelled game.", models.GameOut),
         refusals=(*WRITE_REFUSALS, 409),
-        auth="session+csrf",
         parameters=(GAME_ID,),
     ),
-    Operation(
-        "GET",
+    read(
         "/games/{id}/participants",
         "A game's people",
         "Joined members, then the waitlist in order, then placeholders; the host is marked.",
         "games",
         Answer(200, "The people.", models.ParticipantOut, many=True),
-        refusals=(401, 404, 502),
         parameters=(GAME_ID,),
     ),
-    Operation(
+    change(
         "POST",
         "/games/{id}/join",
         "Join a game",
         "Takes a free seat, else a place at the end of the waitlist.",
         "games",
-        Answer(200, "The game now.", models.GameOut),
+        GAME_NOW,
         refusals=(*WRITE_REFUSALS, 409),
-        auth="session+csrf",
         parameters=(GAME_ID,),
     ),
-    Operation(
+    change(
         "POST",
         "/games/{id}/leave",
         "Leave a game",
         "Gives up a seat (the first on the waitlist gets it) or a place on the waitlist.",
         "games",
-        Answer(200, "The game now.", models.GameOut),
+        GAME_NOW,
         refusals=(*WRITE_REFUSALS, 409),
-        auth="session+csrf",
         parameters=(GAME_ID,),
     ),
 )
@@ -428,11 +460,7 @@ def _operation(op: Operation, refs: dict[tuple[type[BaseModel], str], dict[str, 
             "content": _json(refs[(model, "serialization")]),
         }
     described: dict[str, Any] = {
-        "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_')}".replace(
-            "{", ""
-        )
-        .replace("}", "")
-        .replace(".", "_"),
+        "operationId": re.sub(r"[^a-z0-9]+", "_", f"{op.method} {op.path}".lower()).strip("_"),
         "summary": op.summary,
         "description": op.description,
         "tags": [op.tag],

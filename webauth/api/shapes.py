@@ -5,31 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
+from gamesched.discord.render import announcement_link
 from gamesched.domain.permissions import Actor, may_manage_game
 from gamesched.domain.roster import SlotStatus
 from gamesched.domain.settings import EffectiveSettings
 from gamesched.services.views import GameView
 from webauth.api import models
-from webauth.present import NamedRoster, Person, announcement_url
+from webauth.present import NamedRoster, Person, roster_of
 
 MY_STATUS: dict[SlotStatus | None, Literal["joined", "waitlist"]] = {
     SlotStatus.JOINED: "joined",
     SlotStatus.WAITLIST: "waitlist",
 }
-
-
-def roster_of(game: GameView, names: Mapping[int, str]) -> NamedRoster:
-    """``game``'s people with the names resolved for it (see :func:`webauth.present.names_in`)."""
-
-    def people(user_ids: tuple[int, ...]) -> tuple[Person, ...]:
-        return tuple(Person(user_id, names[user_id]) for user_id in user_ids)
-
-    return NamedRoster(
-        host=Person(game.host_id, names[game.host_id]),
-        joined=people(game.joined),
-        waitlist=people(game.waitlist),
-        placeholders=tuple(Person(None, text) for text in game.placeholders),
-    )
 
 
 def participants(game: GameView, roster: NamedRoster) -> list[models.ParticipantOut]:
@@ -104,7 +91,7 @@ def game(game: GameView, names: Mapping[int, str], *, viewer: Actor) -> models.G
         participants=participants(game, roster),
         settings=game_settings(game.settings),
         ping_participants=game.ping_participants,
-        announcement_url=announcement_url(game),
+        announcement_url=announcement_link(game),
         can_manage=may_manage_game(viewer, host_id=game.host_id),
         my_status=mine,
     )

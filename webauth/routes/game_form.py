@@ -6,25 +6,20 @@ same use cases as the bot's modal, then answers 303 to the game's page. On any p
 form comes back 422 with everything as typed, each problem beside its field and all of them
 on top; an ambiguous ``@name`` gets suggestion chips.
 
-The start time comes from the browser's date picker, read in the browser's time zone (a
-small script fills the hidden ``tz`` and ``tz_offset`` fields; without it they hold the
-member's own zone), or from the "or type it" field, read like the modal's text in the
-member's zone. Rights are asked of Discord afresh right before anything is written.
+The start comes from the browser's date picker or the "or type it" field
+(:mod:`webauth.start_time`). Rights are asked of Discord afresh right before anything is
+written.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, TypedDict, cast
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from gamesched.discord.limits import MAX_TEXT_INPUT_VALUE
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
@@ -39,10 +34,9 @@ from gamesched.domain.errors import (
     ValidationFailed,
 )
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
-from gamesched.domain.permissions import Actor
-from gamesched.domain.settings import KEEP, EffectiveSettings, Keep, Source
+from gamesched.domain.settings import EffectiveSettings, Keep, Source
 from gamesched.domain.status import GameStatus
-from gamesched.domain.timeparse import MAX_WHEN_LENGTH, parse_when, resolve_zone
+from gamesched.domain.timeparse import MAX_WHEN_LENGTH
 from gamesched.services.announcements import discard_unannounced
 from gamesched.services.configuration import channel_settings
 from gamesched.services.games import (
@@ -55,25 +49,33 @@ from gamesched.services.games import (
 )
 from gamesched.services.people import ZoneChoice, ZoneSource, time_zone_of
 from gamesched.services.views import GameView
-from webauth.access import acting_member, game_of, guild_of, require_viewer, web_text
+from webauth.access import (
+    MemberGame,
+    acting_member,
+    game_of,
+    guild_of,
+    require_viewer,
+    web_text,
+)
 from webauth.flash import flash
 from webauth.forms import (
     GAME_SETTINGS,
     FormProblems,
     SettingRow,
+    control_problems,
+    form_text,
     own_values,
     setting_rows,
 )
+from webauth.inputs import read_id
+from webauth.routing import form_route
+from webauth.start_time import local_value, shown_start, start_from
 from webauth.state import web_of
 
 BOT_CANNOT_POST = (
     "gamesched cannot post in #{name}: a server admin can give it View Channel, "
     "Send Messages and Embed Links there."
 )
-NO_TIME = "Pick a date and time, or type one like `tomorrow 8pm`."
-LOCAL_INPUT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?")
-"""What a ``datetime-local`` control sends."""
-MAX_OFFSET_MINUTES = 18 * 60
 ZONE_SOURCES = {
     ZoneSource.YOU: "your own setting; /timezone in Discord changes it",
     ZoneSource.SERVER: "the server's default; set your own with /timezone in Discord",
@@ -125,160 +127,33 @@ async def host_channels(request: Request, facts: GuildFacts) -> HostChannels:
     return HostChannels(tuple(allowed), refused)
 
 
-# --- reading the start time -------------------------------------------------------------------
-
-
-def _offset_text(minutes: int) -> str:
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def _zone_name(text: str) -> str | None:
-    try:
-        return resolve_zone(text) if text.strip() else None
-    except ValidationFailed:
-        return None
-
-
-def _offset_minutes(text: str) -> int | None:
-    try:
-        minutes = int(text.strip())
-    except ValueError:
-        return None
-    return minutes if abs(minutes) <= MAX_OFFSET_MINUTES else None
-
-
-@dataclass(frozen=True, slots=True)
-class LocalStart:
-    """A date picker's value read as an instant, and how it was read."""
-
-    utc: datetime
-    read_as: str
-    """E.g. ``Sun 20 Dec 2026, 19:00 America/New_York (UTC-05:00)``."""
-
-
-def read_local_start(
-    local: str, *, zone: str, offset: str, now: datetime
-) -> tuple[LocalStart | None, list[Problem]]:
-    """A date picker's wall time, read in the browser's zone (else its UTC offset), with the
-    modal's rules: not in the past, at most a year ahead, not in a clock change's gap."""
-    local = local.strip()
-    if not LOCAL_INPUT.fullmatch(local):
-        return None, [
-            Problem("when", "Pick a date and a time of day (like 2026-12-05 19:00), or type one.")
-        ]
-    wall = local.replace("T", " ")
-    name = _zone_name(zone)
-    if name is not None:
-        text, offset_shown = wall, None
-    else:
-        minutes = _offset_minutes(offset)
-        if minutes is None:
-            return None, [
-                Problem(
-                    "when",
-                    "Your browser did not say which time zone the date is in; type the time "
-                    "in the field below instead (it is read in your own zone).",
-                )
-            ]
-        offset_shown = _offset_text(minutes)
-        text, name = wall + offset_shown, "UTC"
-    try:
-        parsed = parse_when(text, zone=name, now=now)
-    except ValidationFailed as error:
-        return None, list(error.problems)
-    if offset_shown is None:
-        return LocalStart(parsed.utc, parsed.describe()), []
-    moment = datetime.fromisoformat(local)
-    read_as = f"{moment:%a} {moment.day} {moment:%b %Y, %H:%M} (UTC{offset_shown})"
-    return LocalStart(parsed.utc, read_as), []
-
-
-def instant_of(local: str, *, zone: str, offset: str) -> datetime | None:
-    """The instant a date picker's value names, without any checks (None if unreadable)."""
-    if not LOCAL_INPUT.fullmatch(local.strip()):
-        return None
-    wall = datetime.fromisoformat(local.strip())
-    name = _zone_name(zone)
-    if name is not None:
-        return wall.replace(tzinfo=ZoneInfo(name)).astimezone(UTC)
-    minutes = _offset_minutes(offset)
-    if minutes is None:
-        return None
-    return (wall - timedelta(minutes=minutes)).replace(tzinfo=UTC)
-
-
-def local_value(moment: datetime, zone: str) -> str:
-    """``moment`` as a date picker shows it in ``zone``."""
-    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
-
-
-@dataclass(frozen=True, slots=True)
-class StartTime:
-    """What the form says about the start: a value for the use case, and how it was read."""
-
-    when: str | datetime | Keep
-    read_as: str | None
-    """How the date picker's value was read (None: typed text, read by the use case)."""
-    problems: list[Problem]
-
-
-def start_from(
-    form: FormData, *, now: datetime, zone: str, shown: datetime | None = None
-) -> StartTime:
-    """The typed text when there is some (read in the member's ``zone``, as the use case reads
-    it), else the date picker's value; an edit whose picker still shows ``shown`` keeps it."""
-    typed = _text(form, "when")
-    if typed.strip():
-        try:
-            parse_when(typed, zone=zone, now=now)
-        except ValidationFailed as error:
-            return StartTime("", None, list(error.problems))
-        return StartTime(typed, None, [])
-    local, zone, offset = _text(form, "start_local"), _text(form, "tz"), _text(form, "tz_offset")
-    if not local.strip():
-        return StartTime("", None, [Problem("when", NO_TIME)])
-    if shown is not None:
-        instant = instant_of(local, zone=zone, offset=offset)
-        if instant is not None and instant == shown.replace(second=0, microsecond=0):
-            return StartTime(KEEP, None, [])
-    reading, problems = read_local_start(local, zone=zone, offset=offset, now=now)
-    if reading is None:
-        return StartTime("", None, problems)
-    return StartTime(reading.utc, reading.read_as, problems)
-
-
 # --- the other fields -------------------------------------------------------------------------
 
 
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
-    """The game-level settings a form asks for (None: inherit)."""
+class GameSettings(TypedDict):
+    """The settings a game may set for itself, as the create and edit use cases take them
+    (None: inherit)."""
 
     max_players: int | None
     reminder_minutes: tuple[int, ...] | None
     rules: str | None
     duration_minutes: int | None
     category: str | None
-    problems: list[Problem]
 
 
-def settings_from(form: FormData) -> Settings:
+def settings_from(form: FormData) -> tuple[GameSettings, list[Problem]]:
+    """The game's settings as the form sends them, and the problems found reading them."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for spec in GAME_SETTINGS:
         _, value, found = spec.read(form)
         values[spec.key] = value
         problems += found
-    return Settings(**values, problems=problems)
+    return cast(GameSettings, values), problems
 
 
 def participants_problems(text: str) -> list[Problem]:
+    """The modal's limit on the participants text (the use case counts entries, not text)."""
     if len(text) > MAX_TEXT_INPUT_VALUE:
         return [
             Problem(
@@ -305,6 +180,30 @@ def _guarded(problems: list[Problem], found: ValidationFailed | None) -> list[Pr
 
 def _zone_text(choice: ZoneChoice) -> str:
     return f"{choice.zone} ({ZONE_SOURCES[choice.source]})"
+
+
+async def _zone_of(request: Request, guild_id: int) -> ZoneChoice:
+    """The zone the member's typed times are read in (theirs, else the server's, else UTC)."""
+    services, viewer = web_of(request).core.services, require_viewer(request)
+    return await time_zone_of(services, user_id=viewer.user_id, guild_id=guild_id)
+
+
+def _rows(
+    facts: GuildFacts,
+    inherited: EffectiveSettings,
+    own: dict[str, object | None],
+    form: FormData | None,
+    problems: FormProblems,
+) -> list[SettingRow]:
+    """The form's setting rows: what each inherits, and what the game sets or was sent."""
+    return setting_rows(
+        GAME_SETTINGS,
+        inherited=inherited,
+        own=own,
+        role_names=facts.role_names,
+        form=form,
+        problems=problems,
+    )
 
 
 async def _inherited(request: Request, guild_id: int, channel_id: int) -> EffectiveSettings:
@@ -377,11 +276,9 @@ async def _create_page(
     form: FormData | None = None,
     problems: FormProblems | None = None,
 ) -> FormPage:
-    web = web_of(request)
-    viewer = require_viewer(request)
-    zone = await time_zone_of(web.core.services, user_id=viewer.user_id, guild_id=facts.guild_id)
+    zone = await _zone_of(request, facts.guild_id)
     values["tz"] = values["tz"] or zone.zone
-    selected = _int(values.get("channel", ""))
+    selected = read_id(values.get("channel", "").strip())
     if selected not in {c.channel_id for c in offered.allowed}:
         selected = offered.allowed[0].channel_id
     values["channel"] = str(selected)
@@ -391,23 +288,11 @@ async def _create_page(
         facts=facts,
         zone=zone,
         values=values,
-        rows=setting_rows(
-            GAME_SETTINGS,
-            inherited=inherited,
-            own={},
-            role_names=facts.role_names,
-            form=form,
-            problems=problems,
-        ),
+        rows=_rows(facts, inherited, {}, form, problems),
         problems=problems,
         channels=offered.allowed,
         inherited_by_channel=await _inherited_by_channel(request, facts, offered.allowed),
     )
-
-
-def _int(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 20 else None
 
 
 def _cannot_host(request: Request, facts: GuildFacts, offered: HostChannels) -> Response:
@@ -429,7 +314,7 @@ async def new_game_form(request: Request) -> Response:
         return _cannot_host(request, member.facts, offered)
     wanted = request.query_params.get("channel", "")
     page = await _create_page(request, member.facts, offered, values=_values(channel=wanted))
-    wanted_id = _int(wanted)
+    wanted_id = read_id(wanted.strip())
     if wanted_id is not None and wanted_id not in {c.channel_id for c in offered.allowed}:
         page.refused_channel = offered.refused.get(
             wanted_id, "That is not a text channel of this server."
@@ -459,7 +344,7 @@ def _values(**given: str) -> dict[str, str]:
 
 
 def _typed_values(form: FormData) -> dict[str, str]:
-    values = _values(**{key: _text(form, key) for key in VALUE_KEYS if key != "start_utc"})
+    values = _values(**{key: form_text(form, key) for key in VALUE_KEYS if key != "start_utc"})
     values["ping"] = "on" if form.get("ping") == "on" else ""
     return values
 
@@ -473,7 +358,7 @@ async def create_from_form(request: Request) -> Response:
         sent = FormData(form.multi_items())
     member = await guild_of(request, guild_id)
     facts = member.facts
-    channel_id = _int(values["channel"])
+    channel_id = read_id(values["channel"].strip())
     channel = facts.channel(channel_id) if channel_id is not None else None
     problems: list[Problem] = []
     if channel_id is None or channel is None or not channel.postable:
@@ -498,10 +383,11 @@ async def create_from_form(request: Request) -> Response:
     if not await web.core.rights.bot_can_post(facts, channel_id):
         problems.append(Problem("channel", BOT_CANNOT_POST.format(name=channel.name)))
 
-    zone = await time_zone_of(web.core.services, user_id=actor.user_id, guild_id=guild_id)
+    zone = await _zone_of(request, guild_id)
     start = start_from(sent, now=web.core.services.now(), zone=zone.zone)
-    settings = settings_from(sent)
-    problems += start.problems + settings.problems + participants_problems(values["participants"])
+    settings, setting_problems = settings_from(sent)
+    problems += start.problems + setting_problems + participants_problems(values["participants"])
+    problems += control_problems(values, ("title", "description", "participants"))
     when = start.when
     assert not isinstance(when, Keep), "only an edit keeps its start"
     new = NewGame(
@@ -512,13 +398,9 @@ async def create_from_form(request: Request) -> Response:
         # every other field and is certain to write nothing.
         when="" if problems else when,
         description=values["description"],
-        max_players=settings.max_players,
         participants=values["participants"],
-        reminder_minutes=settings.reminder_minutes,
-        rules=settings.rules,
-        duration_minutes=settings.duration_minutes,
-        category=settings.category,
         ping_participants=values["ping"] == "on",
+        **settings,
     )
     try:
         created = await create_game(
@@ -578,24 +460,16 @@ async def _create_failed(
 # --- editing --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Managed:
-    """A game the member may edit (its host, or Manage Server), with their rights there."""
-
-    game: GameView
-    facts: GuildFacts
-    actor: Actor
-
-
-async def _managed_game(request: Request, *, fresh: bool = False) -> Managed:
-    """A game of the member's in a channel they can see (else 404), if they may edit it."""
+async def _managed_game(request: Request, *, fresh: bool = False) -> MemberGame:
+    """A game of the member's in a channel they can see (else 404), if they may edit it (its
+    host, or Manage Server) and it is still to come."""
     web = web_of(request)
     found = await game_of(request, request.path_params["game_id"], fresh=fresh)
     game = found.game
     await require_can_manage(web.core.services, actor=found.actor, game_id=game.id)
     if game.status is not GameStatus.SCHEDULED:
         raise Conflict(GameNotOpen(game_id=game.id, status=game.status, action=GameAction.EDIT))
-    return Managed(game, found.facts, found.actor)
+    return found
 
 
 async def _edit_page(
@@ -607,9 +481,7 @@ async def _edit_page(
     form: FormData | None = None,
     problems: FormProblems | None = None,
 ) -> FormPage:
-    web = web_of(request)
-    viewer = require_viewer(request)
-    zone = await time_zone_of(web.core.services, user_id=viewer.user_id, guild_id=game.guild_id)
+    zone = await _zone_of(request, game.guild_id)
     if values is None:
         values = _values(
             title=game.title,
@@ -626,13 +498,12 @@ async def _edit_page(
         facts=facts,
         zone=zone,
         values=values,
-        rows=setting_rows(
-            GAME_SETTINGS,
-            inherited=await _inherited(request, game.guild_id, game.channel_id),
-            own=own_values(game.settings, Source.GAME),
-            role_names=facts.role_names,
-            form=form,
-            problems=problems,
+        rows=_rows(
+            facts,
+            await _inherited(request, game.guild_id, game.channel_id),
+            own_values(game.settings, Source.GAME),
+            form,
+            problems,
         ),
         problems=problems,
         game=game,
@@ -646,14 +517,6 @@ async def edit_game_form(request: Request) -> Response:
     return (await _edit_page(request, managed.game, managed.facts)).render(request)
 
 
-def _shown_start(text: str) -> datetime | None:
-    try:
-        shown = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return shown.astimezone(UTC) if shown.tzinfo is not None else None
-
-
 async def edit_from_form(request: Request) -> Response:
     """Save the changes, bring the announcement up to date, and go to the game's page."""
     web = web_of(request)
@@ -663,27 +526,21 @@ async def edit_from_form(request: Request) -> Response:
     # Fresh from Discord: whether the member still hosts or manages the server.
     managed = await _managed_game(request, fresh=True)
     game, facts = managed.game, managed.facts
-    zone = await time_zone_of(
-        web.core.services, user_id=managed.actor.user_id, guild_id=game.guild_id
-    )
+    zone = await _zone_of(request, game.guild_id)
     start = start_from(
         sent,
         now=web.core.services.now(),
         zone=zone.zone,
-        shown=_shown_start(values["start_shown"]),
+        shown=shown_start(values["start_shown"]),
     )
-    settings = settings_from(sent)
-    problems = start.problems + settings.problems
+    settings, problems = settings_from(sent)
+    problems = start.problems + problems + control_problems(values, ("title", "description"))
     edit = GameEdit(
         title=values["title"],
         description=values["description"],
-        when="" if problems else start.when,
-        max_players=settings.max_players,
-        reminder_minutes=settings.reminder_minutes,
-        rules=settings.rules,
-        duration_minutes=settings.duration_minutes,
-        category=settings.category,
+        when="" if problems else start.when,  # as in a create: nothing is written
         ping_participants=values["ping"] == "on",
+        **settings,
     )
     try:
         edited = await edit_game(web.core.services, actor=managed.actor, game_id=game.id, edit=edit)
@@ -701,19 +558,7 @@ async def edit_from_form(request: Request) -> Response:
     return RedirectResponse(f"/games/{game.id}", status_code=303)
 
 
-async def new_game(request: Request) -> Response:
-    if request.method == "POST":
-        return await create_from_form(request)
-    return await new_game_form(request)
-
-
-async def edit_game_page(request: Request) -> Response:
-    if request.method == "POST":
-        return await edit_from_form(request)
-    return await edit_game_form(request)
-
-
 ROUTES = [
-    Route("/guilds/{guild_id:int}/games/new", new_game, methods=["GET", "POST"]),
-    Route("/games/{game_id:int}/edit", edit_game_page, methods=["GET", "POST"]),
+    form_route("/guilds/{guild_id:int}/games/new", show=new_game_form, save=create_from_form),
+    form_route("/games/{game_id:int}/edit", show=edit_game_form, save=edit_from_form),
 ]

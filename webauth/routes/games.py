@@ -15,7 +15,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
+from gamesched.discord.render import (
+    SOURCE_LABELS,
+    announcement_link,
+    duration_text,
+    reminders_text,
+)
 from gamesched.domain.errors import AlreadyInStatus, Conflict, NotHostOrAdmin, PermissionDenied
 from gamesched.domain.permissions import may_manage_game
 from gamesched.domain.roster import SlotStatus
@@ -26,7 +31,7 @@ from gamesched.services.views import GameView
 from webauth.access import MemberGame, game_of, require_viewer, web_text
 from webauth.flash import flash
 from webauth.listing import channel_label
-from webauth.present import announcement_url, named_roster
+from webauth.present import named_roster
 from webauth.state import web_of
 from webauth.times import moment
 
@@ -79,7 +84,7 @@ async def _context(request: Request, seen: MemberGame, *, problem: str | None) -
             for name in ("max_players", "reminder_minutes", "duration_minutes", "rules", "category")
         },
         "roster": await named_roster(core.names, game),
-        "announcement": announcement_url(game),
+        "announcement": announcement_link(game),
         "place": game.roster.status_of(viewer.user_id),
         "waitlist_position": game.roster.waitlist_position(viewer.user_id)
         if viewer.user_id in game.waitlist

@@ -12,10 +12,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gamesched.discord.rights import ChannelFacts, GuildFacts
+from gamesched.domain.numbers import read_whole_number
 from gamesched.domain.settings import MAX_CATEGORY_LENGTH
 from gamesched.domain.status import GameStatus
 from gamesched.services.games import OPEN_STATUSES, list_games
 from webauth.access import guild_of, visible_channel_ids
+from webauth.inputs import NO_CONTROLS, has_controls, read_id
 from webauth.listing import game_line
 from webauth.state import web_of
 
@@ -43,6 +45,15 @@ class Filters:
     page: str = "1"
     problems: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def channel_id(self) -> int | None:
+        """The channel asked for (None: every channel)."""
+        return read_id(self.channel)
+
+    @property
+    def page_number(self) -> int:
+        return read_whole_number(self.page) or 1
+
     def query(self, **changes: str) -> str:
         """This filter's query string with ``changes``, leaving out empty and default values."""
         values = {
@@ -67,7 +78,7 @@ def read_filters(query: Mapping[str, str], channels: Mapping[int, ChannelFacts])
     status = query.get("status", "").strip() or DEFAULT_STATUS
     page = query.get("page", "").strip() or "1"
     problems = {}
-    if channel and not (channel.isdigit() and int(channel) in channels):
+    if channel and read_id(channel) not in channels:
         problems["channel"] = (
             "That is not a channel of this server you can see. Pick one from the list, "
             "or “Every channel”."
@@ -77,9 +88,11 @@ def read_filters(query: Mapping[str, str], channels: Mapping[int, ChannelFacts])
             f"A category is at most {MAX_CATEGORY_LENGTH} characters; shorten it or leave it "
             "empty for every category."
         )
+    elif has_controls(category):
+        problems["category"] = f"The category may not hold {NO_CONTROLS}."
     if status not in STATUS_CHOICES:
         problems["status"] = "That is not a status games can have. Pick one from the list."
-    if not (page.isdigit() and 1 <= int(page) <= MAX_PAGE):
+    if not 1 <= (read_whole_number(page) or 0) <= MAX_PAGE:
         problems["page"] = (
             f"The page must be a whole number from 1 to {MAX_PAGE}. Go back to the first page."
         )
@@ -126,11 +139,11 @@ async def guild_page(request: Request) -> Response:
     if filters.problems:
         return web_of(request).pages.page(request, "guild.html", context, status=400)
     core = web_of(request).core
-    number = int(filters.page)
+    number = filters.page_number
     page = await list_games(
         core.services,
         guild_id=guild_id,
-        channel_id=int(filters.channel) if filters.channel else None,
+        channel_id=filters.channel_id,
         channel_ids=visible,
         category=filters.category or None,
         statuses=STATUS_CHOICES[filters.status][1],

@@ -17,7 +17,6 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Route
 
 from gamesched.discord.rights import ChannelFacts, GuildFacts
 from gamesched.domain.errors import NotFound, Problem, ValidationFailed
@@ -33,7 +32,7 @@ from gamesched.domain.settings import (
     resolve,
     setting_problems,
 )
-from gamesched.domain.timeparse import resolve_zone
+from gamesched.domain.timeparse import MAX_ZONE_LENGTH, resolve_zone
 from gamesched.services.configuration import (
     channel_settings,
     configure_channel,
@@ -44,6 +43,7 @@ from gamesched.services.people import set_guild_time_zone
 from webauth.access import acting_member, guild_of
 from webauth.flash import flash
 from webauth.forms import PLACE_SETTINGS, FormProblems, own_values, setting_rows
+from webauth.routing import form_route
 from webauth.state import web_of
 
 NO_CHANNEL = (
@@ -83,10 +83,9 @@ class Place:
 
 async def _guild_place(request: Request, *, fresh: bool = False) -> Place:
     guild_id: int = request.path_params["guild_id"]
-    member = await guild_of(request, guild_id)
-    actor = await acting_member(request, guild_id, fresh=True) if fresh else member.actor
-    require_can_configure_guild(actor)
-    return Place(member.facts, None, actor)
+    member = await guild_of(request, guild_id, fresh=fresh)
+    require_can_configure_guild(member.actor)
+    return Place(member.facts, None, member.actor)
 
 
 async def _channel_place(request: Request, *, fresh: bool = False) -> Place:
@@ -156,6 +155,7 @@ def _render(
         ),
         "role_choices": place.role_choices,
         "timezone": timezone,
+        "zone_limit": MAX_ZONE_LENGTH,
         "problems": problems,
         "channels": place.facts.postable_channels() if place.channel is None else (),
     }
@@ -244,19 +244,13 @@ async def save_channel_settings(request: Request) -> Response:
     return await _save(request, await _channel_place(request, fresh=True))
 
 
-async def guild_settings_route(request: Request) -> Response:
-    if request.method == "POST":
-        return await save_guild_settings(request)
-    return await guild_settings_page(request)
-
-
-async def channel_settings_route(request: Request) -> Response:
-    if request.method == "POST":
-        return await save_channel_settings(request)
-    return await channel_settings_page(request)
-
-
 ROUTES = [
-    Route("/guilds/{guild_id:int}/settings", guild_settings_route, methods=["GET", "POST"]),
-    Route("/channels/{channel_id:int}/settings", channel_settings_route, methods=["GET", "POST"]),
+    form_route(
+        "/guilds/{guild_id:int}/settings", show=guild_settings_page, save=save_guild_settings
+    ),
+    form_route(
+        "/channels/{channel_id:int}/settings",
+        show=channel_settings_page,
+        save=save_channel_settings,
+    ),
 ]

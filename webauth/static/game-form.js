@@ -1,19 +1,15 @@
-// The game form's helpers. The form works without them; with them:
+// The game form's own helpers (forms.js has what every form shares). The form works without
+// them; with them:
 // - the date picker is read in the browser's time zone (the hidden tz / tz_offset fields),
 //   and an edit shows the game's start in that zone;
 // - a suggestion chip replaces exactly its entry in the participants list;
-// - typing a setting's value chooses "set for this game", and the inherited values follow
-//   the chosen channel.
+// - the inherited values shown follow the chosen channel.
 (function () {
   "use strict";
 
   var form = document.querySelector("form.game-form");
   if (!form) {
     return;
-  }
-  var summary = document.getElementById("error-summary");
-  if (summary) {
-    summary.focus();  // a failed submit: screen readers and keyboards start at the problems
   }
 
   // --- time zone -------------------------------------------------------------------------
@@ -109,18 +105,7 @@
     });
   });
 
-  // --- settings ------------------------------------------------------------------------------
-  form.querySelectorAll("[data-sets]").forEach(function (control) {
-    var choose = function () {
-      var set = form.querySelector("input[type=radio][name='" + control.dataset.sets + "'][value=set]");
-      if (set) {
-        set.checked = true;
-      }
-    };
-    control.addEventListener("input", choose);
-    control.addEventListener("change", choose);
-  });
-
+  // --- inherited settings ----------------------------------------------------------------------
   var channel = form.querySelector("select[name=channel]");
   var inherited = {};
   try {
