@@ -17,10 +17,12 @@ from gamesched.db.tables import (
     ChannelRow,
     GameRow,
     GuildRow,
+    HistoryRow,
     JobRow,
     NotificationRow,
     ParticipantRow,
     UserRow,
+    WorkerRow,
 )
 
 
@@ -296,3 +298,32 @@ async def notifications_of(session: AsyncSession, game_id: int) -> Sequence[Noti
         .order_by(NotificationRow.id)
     )
     return (await session.scalars(query)).all()
+
+
+async def history_of_game(session: AsyncSession, game_id: int) -> Sequence[HistoryRow]:
+    """A game's recorded changes, oldest first."""
+    result = await session.scalars(
+        select(HistoryRow).where(HistoryRow.game_id == game_id).order_by(HistoryRow.id)
+    )
+    return result.all()
+
+
+async def beat(
+    session: AsyncSession, *, worker: str, now: datetime, dispatched: bool, forget_before: datetime
+) -> None:
+    """Write a worker's heartbeat (and that it just dispatched work, when it did); forget
+    workers silent since ``forget_before``."""
+    row = await session.get(WorkerRow, worker)
+    if row is None:
+        row = WorkerRow(name=worker, started_at=now, seen_at=now)
+        session.add(row)
+    row.seen_at = now
+    if dispatched:
+        row.dispatched_at = now
+    await session.execute(delete(WorkerRow).where(WorkerRow.seen_at < forget_before))
+
+
+async def workers_seen(session: AsyncSession) -> Sequence[WorkerRow]:
+    """Every worker that wrote a heartbeat lately, the most recently seen first."""
+    result = await session.scalars(select(WorkerRow).order_by(WorkerRow.seen_at.desc()))
+    return result.all()

@@ -240,3 +240,46 @@ class WebSessionRow(Base):
     """After this the row is treated as gone (and removed when next seen)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class HistoryRow(Base):
+    """One change to a game or to a server's or channel's settings: who made it, from which
+    front end, and each changed field's old and new value. Written in the change's own
+    transaction, so a change and its record land together or not at all."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_guild_id_at", "guild_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The channel concerned (a game's, or the one whose settings changed); None for a
+    server-wide setting."""
+    game_id: Mapped[int | None] = mapped_column(
+        ForeignKey("games.id", ondelete="CASCADE"), index=True
+    )
+    """None for a settings change."""
+    member_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The Discord member who made the change; None for an operator or the worker."""
+    operator: Mapped[str | None] = mapped_column(String(64))
+    """The login name of the operator at the terminal (CLI, TUI); None otherwise."""
+    origin: Mapped[str] = mapped_column(String(16))
+    """The front end: bot, web, cli, tui or worker."""
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """``{field: [old, new]}`` for what changed; ``{}`` when the action says it all."""
+
+
+class WorkerRow(Base):
+    """A worker's heartbeat: the doctor and the front ends tell whether one is alive."""
+
+    __tablename__ = "workers"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The dispatcher's name (host, process id and a random suffix)."""
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    """When it last wrote its heartbeat."""
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When it last handed due work (a reminder, a status change, a DM) to the broker."""

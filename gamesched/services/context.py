@@ -1,11 +1,13 @@
-"""What every use case needs: the database and a clock, passed in (tests pass a fake clock)."""
+"""What every use case needs: the database, a clock (tests pass a fake one) and the front end
+the change comes from (recorded in the history)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +27,26 @@ class MemberDirectory(Protocol):
     async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]: ...
 
 
+class FrontEnd(StrEnum):
+    """Where a change was made, as the history shows it."""
+
+    BOT = "bot"
+    WEB = "web"
+    CLI = "cli"
+    TUI = "tui"
+    WORKER = "worker"
+    """Changes the worker makes by the clock (a game starting, a game ending)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The front end changes come from, and the operator at the terminal for the CLI and TUI."""
+
+    front_end: FrontEnd
+    operator: str | None = None
+    """The operator's login name on this machine; None for changes made by Discord members."""
+
+
 def _precise_now() -> datetime:
     return datetime.now(UTC)
 
@@ -40,6 +62,13 @@ class Context:
     on_due_work: Callable[[], None] | None = None
     """Called after a commit that planned side effects or changed a game, so the worker's
     dispatcher wakes at once instead of at its next check."""
+    origin: Origin = Origin(FrontEnd.BOT)
+    """Where this context's changes come from: each front end passes its own
+    (:meth:`acting_from`); the bot, the main one, is the default."""
+
+    def acting_from(self, origin: Origin) -> Context:
+        """The same database and clock, recording changes as made from ``origin``."""
+        return replace(self, origin=origin)
 
     def now(self) -> datetime:
         return self.clock().replace(microsecond=0)
