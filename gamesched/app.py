@@ -35,7 +35,7 @@ from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.rights import GuildRights
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.services.context import Context
+from gamesched.services.context import Context, FrontEnd, Origin
 from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
@@ -233,7 +233,8 @@ async def serving_worker(core: Core) -> AsyncIterator[None]:
     """Dispatch due reminders, status changes and DMs (and run tasks) while the block runs."""
     config = core.config
     lease = timedelta(seconds=config.broker.lease_seconds)
-    deps = WorkerDeps(services=core.services, rest=core.rest, sync=core.sync, lease=lease)
+    services = core.services.acting_from(Origin(FrontEnd.WORKER))
+    deps = WorkerDeps(services=services, rest=core.rest, sync=core.sync, lease=lease)
     async with running_worker(
         deps,
         make_broker(config.broker.url, queue_name=config.broker.queue_name),

@@ -11,6 +11,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -27,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from gamesched.config import WebConfig
 from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import DomainError
+from gamesched.services.context import FrontEnd, Origin
 from gamesched.services.web_sessions import delete_expired_sessions
 from webauth.access import LoginRequired, web_text
 from webauth.api.errors import LOGIN_PATH, refusal_status
@@ -58,6 +60,7 @@ def session_secret(web: WebConfig) -> str:
 
 def create_app(core: Core) -> Starlette:
     """The web service on ``core``: pages, sessions, and the safety rules of the module doc."""
+    core = replace(core, services=core.services.acting_from(Origin(FrontEnd.WEB)))
     web_config = core.config.web
     secret = session_secret(web_config)
     pages = Pages()

@@ -315,7 +315,7 @@ async def beat(
     workers silent since ``forget_before``."""
     row = await session.get(WorkerRow, worker)
     if row is None:
-        row = WorkerRow(name=worker, started_at=now, seen_at=now)
+        row = WorkerRow(id=worker, started_at=now, seen_at=now)
         session.add(row)
     row.seen_at = now
     if dispatched:

@@ -276,8 +276,8 @@ class WorkerRow(Base):
 
     __tablename__ = "workers"
 
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    """The dispatcher's name (host, process id and a random suffix)."""
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The dispatcher's own label (host, process id and a random suffix)."""
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     """When it last wrote its heartbeat."""

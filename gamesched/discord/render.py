@@ -139,6 +139,8 @@ def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[st
             text = f"**{title}**, planned for {start}, was cancelled."
         case NoticeKind.RESCHEDULED:
             text = f"**{title}** was moved: it now starts {start}."
+        case NoticeKind.REMOVED:
+            text = f"You were taken off **{title}** ({start}) by its organisers."
         case _:
             assert_never(kind)
     return _direct_message(text, jump_url)

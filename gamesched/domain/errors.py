@@ -80,6 +80,7 @@ class GameAction(StrEnum):
     LEAVE = "leave"
     EDIT = "edit"
     CHANGE_PLACEHOLDERS = "change_placeholders"
+    REMOVE_PLAYERS = "remove_players"
 
     @property
     def phrase(self) -> str:
@@ -92,6 +93,7 @@ _ACTION_PHRASES = {
     GameAction.LEAVE: "leave it",
     GameAction.EDIT: "edit it",
     GameAction.CHANGE_PLACEHOLDERS: "change its placeholders",
+    GameAction.REMOVE_PLAYERS: "remove its players",
 }
 
 
@@ -325,10 +327,14 @@ class NotInGame:
 
     reason: ClassVar[Reason] = Reason.NOT_IN_GAME
     user_id: int
+    leaving: bool = True
+    """They tried to leave themselves (else someone tried to remove them)."""
 
     @property
     def message(self) -> str:
-        return "You are not in this game, so there is nothing to leave."
+        if self.leaving:
+            return "You are not in this game, so there is nothing to leave."
+        return "That member is not in this game (not seated, not waitlisted): nothing to remove."
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,11 +98,12 @@ def promotions(*, joined_count: int, waitlist: Sequence[int], max_players: int) 
     return tuple(waitlist[:free])
 
 
-def decide_leave(roster: Roster, user_id: int) -> Departure:
-    """Leaving frees a seat (promoting the first in line) or a waitlist place."""
+def decide_leave(roster: Roster, user_id: int, *, leaving: bool = True) -> Departure:
+    """Leaving (or being removed, when not ``leaving``) frees a seat, promoting the first in
+    line, or a waitlist place."""
     current = roster.status_of(user_id)
     if current is None:
-        raise Conflict(NotInGame(user_id=user_id))
+        raise Conflict(NotInGame(user_id=user_id, leaving=leaving))
     if current is SlotStatus.WAITLIST:
         return Departure(was=current, promoted=())
     promoted = promotions(

@@ -23,6 +23,7 @@ from gamesched.domain.settings import (
 )
 from gamesched.services._common import bump, fill_free_seats, settings_of
 from gamesched.services.context import Context
+from gamesched.services.history import Action, differences, record, values_of
 from gamesched.services.planning import NoticeKind, notify, replan_jobs
 from gamesched.services.views import effective_settings
 
@@ -93,6 +94,41 @@ def _apply(row: GuildRow | ChannelRow, patch: SettingsPatch) -> None:
         setattr(row, f.name, value)
 
 
+STORED_SETTINGS = (
+    "max_players",
+    "reminder_minutes",
+    "rules",
+    "duration_minutes",
+    "category",
+    "host_role_ids",
+    "remind_in_channel",
+)
+"""A server's or channel's own settings (None inherits), as the history compares them."""
+
+
+def _record(
+    session: AsyncSession,
+    ctx: Context,
+    actor: Actor,
+    guild_id: int,
+    channel_id: int | None,
+    before: dict[str, object],
+    after: dict[str, object],
+) -> None:
+    """Record a settings change (none when the values were set to what they were)."""
+    changes = differences(before, after)
+    if changes:
+        record(
+            session,
+            ctx,
+            action=Action.SETTINGS_CHANGED,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            member_id=actor.user_id,
+            changes=changes,
+        )
+
+
 async def _refresh_live_games(
     session: AsyncSession, ctx: Context, *, guild_id: int, channel_id: int | None = None
 ) -> None:
@@ -113,8 +149,10 @@ async def configure_guild(
     check_patch(patch)
     async with ctx.transaction() as session:
         guild = await repo.ensure_guild(session, guild_id)
+        before = values_of(guild, STORED_SETTINGS)
         _apply(guild, patch)
         await session.flush()
+        _record(session, ctx, actor, guild_id, None, before, values_of(guild, STORED_SETTINGS))
         await _refresh_live_games(session, ctx, guild_id=guild_id)
     return await guild_settings(ctx, guild_id=guild_id)
 
@@ -128,7 +166,10 @@ async def configure_channel(
     async with ctx.transaction() as session:
         await _channel_in_guild(session, guild_id=guild_id, channel_id=channel_id)
         channel = await repo.ensure_channel(session, channel_id=channel_id, guild_id=guild_id)
+        before = values_of(channel, STORED_SETTINGS)
         _apply(channel, patch)
         await session.flush()
+        after = values_of(channel, STORED_SETTINGS)
+        _record(session, ctx, actor, guild_id, channel_id, before, after)
         await _refresh_live_games(session, ctx, guild_id=guild_id, channel_id=channel_id)
     return await channel_settings(ctx, guild_id=guild_id, channel_id=channel_id)

@@ -18,7 +18,7 @@ from gamesched.domain.entries import (
     parse_entries,
     resolve_entries,
 )
-from gamesched.domain.errors import GameAction, Problem, ValidationFailed
+from gamesched.domain.errors import GameAction, PermissionDenied, Problem, ValidationFailed
 from gamesched.domain.gamefields import description_problems, parse_max_players, title_problems
 from gamesched.domain.lifecycle import move
 from gamesched.domain.permissions import Actor, require_can_create_game
@@ -44,6 +44,7 @@ from gamesched.services._common import (
     views_of,
 )
 from gamesched.services.context import Context, MemberDirectory
+from gamesched.services.history import Action, game_state, record_game
 from gamesched.services.people import time_zone_of, zone_for
 from gamesched.services.planning import NoticeKind, notify, replan_jobs
 from gamesched.services.views import GameView, effective_settings
@@ -72,6 +73,10 @@ class NewGame:
     category: str | None = None
     ping_participants: bool = False
     """Whether the announcement's participant mentions notify them."""
+    host_id: int | None = None
+    """Who hosts it: None for the one creating it. Only an operator names another member."""
+    zone: str | None = None
+    """Read typed ``when`` text in this IANA zone instead of the host's (an operator's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,8 @@ class GameEdit:
     duration_minutes: int | Keep | None = KEEP
     category: str | Keep | None = KEEP
     ping_participants: bool | Keep = KEEP
+    zone: str | None = None
+    """Read typed ``when`` text in this IANA zone instead of the editor's (an operator's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +187,10 @@ async def create_game(
     """
     now = ctx.now()
     await require_can_create(ctx, actor=actor, guild_id=new.guild_id, channel_id=new.channel_id)
-    zone = (await time_zone_of(ctx, user_id=actor.user_id, guild_id=new.guild_id)).zone
+    host_id = actor.user_id if new.host_id is None else new.host_id
+    if host_id != actor.user_id and actor.guild_id is not None:
+        raise PermissionDenied("Only an operator can create a game for another host.")
+    zone = new.zone or (await time_zone_of(ctx, user_id=host_id, guild_id=new.guild_id)).zone
 
     problems = title_problems(new.title) + description_problems(new.description)
     start, read_as, time_problems = _read_start(new.when, zone=zone, now=now)
@@ -210,7 +220,7 @@ async def create_game(
         game = GameRow(
             guild_id=new.guild_id,
             channel_id=new.channel_id,
-            host_id=actor.user_id,
+            host_id=host_id,
             title=new.title.strip(),
             description=new.description.strip(),
             start_at=start,
@@ -232,7 +242,17 @@ async def create_game(
         _add_initial_participants(session, game, resolved, max_players=settings.max_players.value)
         await replan_jobs(session, game, settings, now=now)
         await session.flush()
-        return CreatedGame(game=await view_of(session, game), read_as=read_as)
+        view = await view_of(session, game)
+        record_game(
+            session,
+            ctx,
+            game,
+            action=Action.CREATED,
+            member_id=actor.user_id,
+            before={},
+            after=game_state(game, view),
+        )
+        return CreatedGame(game=view, read_as=read_as)
 
 
 def _add_initial_participants(
@@ -287,7 +307,7 @@ async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit)
     async with ctx.transaction() as session:
         game = await load_managed_game(session, actor, game_id)
         require_open(game, GameAction.EDIT)
-        zone = await zone_for(session, user_id=actor.user_id, guild_id=game.guild_id)
+        zone = edit.zone or await zone_for(session, user_id=actor.user_id, guild_id=game.guild_id)
 
     problems: list[Problem] = []
     if not isinstance(edit.title, Keep):
@@ -305,6 +325,7 @@ async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit)
     async with ctx.transaction() as session:
         game = await load_game(session, game_id, lock=True)
         require_open(game, GameAction.EDIT)
+        before = game_state(game, await view_of(session, game))
         if not isinstance(edit.title, Keep):
             game.title = edit.title.strip()
         if not isinstance(edit.description, Keep):
@@ -334,8 +355,18 @@ async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit)
             )
         notify(session, game, NoticeKind.PROMOTED, promoted)
         await session.flush()
+        view = await view_of(session, game)
+        record_game(
+            session,
+            ctx,
+            game,
+            action=Action.EDITED,
+            member_id=actor.user_id,
+            before=before,
+            after=game_state(game, view),
+        )
         return EditedGame(
-            game=await view_of(session, game),
+            game=view,
             read_as=read_as,
             rescheduled=rescheduled,
             promoted=promoted,
@@ -347,10 +378,20 @@ async def cancel_game(ctx: Context, *, actor: Actor, game_id: int) -> GameView:
     now = ctx.now()
     async with ctx.transaction() as session:
         game = await load_managed_game(session, actor, game_id, lock=True)
+        was = game.status
         game.status = move(GameStatus(game.status), GameStatus.CANCELLED)
         bump(game)
         await replan_jobs(session, game, await settings_of(session, game), now=now)
         view = await view_of(session, game)
+        record_game(
+            session,
+            ctx,
+            game,
+            action=Action.CANCELLED,
+            member_id=actor.user_id,
+            before={"status": was},
+            after={"status": game.status},
+        )
         notify(
             session,
             game,

@@ -4,7 +4,7 @@ own transaction, who made the change, from which front end, and each field's old
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -64,11 +64,14 @@ def _plain(value: object) -> object:
     return value
 
 
+def values_of(thing: object, names: Iterable[str]) -> dict[str, object]:
+    """The named attributes of a row or view, JSON-ready, for :func:`differences`."""
+    return {name: _plain(getattr(thing, name)) for name in names}
+
+
 def game_state(game: GameRow, view: GameView) -> dict[str, object]:
     """What the history compares of a game: its own fields and its roster."""
-    state = {name: _plain(getattr(game, name)) for name in GAME_FIELDS}
-    state.update({name: _plain(getattr(view, name)) for name in ROSTER_FIELDS})
-    return state
+    return values_of(game, GAME_FIELDS) | values_of(view, ROSTER_FIELDS)
 
 
 def differences(before: Mapping[str, object], after: Mapping[str, object]) -> Changes:
@@ -120,7 +123,11 @@ def record_game(
     before: Mapping[str, object],
     after: Mapping[str, object],
 ) -> None:
-    """Record a change to ``game`` from its state before to its state after."""
+    """Record a change to ``game`` from its state before to its state after (nothing when
+    nothing differs: an edit that kept every value)."""
+    changes = differences(before, after)
+    if not changes:
+        return
     record(
         session,
         ctx,
@@ -129,7 +136,7 @@ def record_game(
         channel_id=game.channel_id,
         game_id=game.id,
         member_id=member_id,
-        changes=differences(before, after),
+        changes=changes,
     )
 
 

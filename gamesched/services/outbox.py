@@ -28,6 +28,7 @@ from gamesched.domain.lifecycle import move
 from gamesched.domain.status import GameStatus
 from gamesched.services._common import bump, load_game, settings_of, view_of
 from gamesched.services.context import Context
+from gamesched.services.history import Action, record_game
 from gamesched.services.planning import JobKind, NoticeKind, Outcome, close_job, replan_jobs
 from gamesched.services.views import GameView
 
@@ -272,12 +273,22 @@ async def advance_status(ctx: Context, *, job_id: int, claim: str) -> GameView |
         if target is status:
             close_job(job, Outcome.SKIPPED, now)
             return None
+        was = status
         if status is GameStatus.SCHEDULED:
             status = move(status, GameStatus.IN_PROGRESS)
         if target is GameStatus.COMPLETED:
             status = move(status, GameStatus.COMPLETED)
         game.status = status
         bump(game)
+        record_game(
+            session,
+            ctx,
+            game,
+            action=Action.COMPLETED if status is GameStatus.COMPLETED else Action.STARTED,
+            member_id=None,
+            before={"status": was},
+            after={"status": status},
+        )
         close_job(job, Outcome.SENT, now)
         await replan_jobs(session, game, settings, now=now)
         await session.flush()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from gamesched.db import repositories as repo
-from gamesched.db.tables import ParticipantRow
+from gamesched.db.tables import GameRow, ParticipantRow
 from gamesched.domain.errors import Conflict, GameAction, PlaceholderGone
 from gamesched.domain.permissions import Actor
 from gamesched.domain.roster import (
@@ -18,6 +20,7 @@ from gamesched.domain.roster import (
 from gamesched.domain.settings import reminder_ahead
 from gamesched.services._common import bump, load_game, load_managed_game, require_open, view_of
 from gamesched.services.context import Context
+from gamesched.services.history import ROSTER_FIELDS, Action, record_game, values_of
 from gamesched.services.planning import NoticeKind, notify
 from gamesched.services.views import GameView
 
@@ -72,6 +75,15 @@ async def join_game(ctx: Context, *, game_id: int, user_id: int) -> Joined:
             after = before.after(version=game.version, joined=(*before.joined, user_id))
         else:
             after = before.after(version=game.version, waitlist=(*before.waitlist, user_id))
+        record_game(
+            session,
+            ctx,
+            game,
+            action=Action.JOINED,
+            member_id=user_id,
+            before=_roster_state(before),
+            after=_roster_state(after),
+        )
         reminded = status is SlotStatus.JOINED and reminder_ahead(
             start_at=after.start_at,
             reminder_minutes=after.settings.reminder_minutes.value,
@@ -85,22 +97,50 @@ async def leave_game(ctx: Context, *, game_id: int, user_id: int) -> Left:
     async with ctx.transaction() as session:
         game = await load_game(session, game_id, lock=True)
         require_open(game, GameAction.LEAVE)
-        before = await view_of(session, game)
-        departure = decide_leave(before.roster, user_id)
-        await repo.remove_participant(session, game_id=game.id, user_id=user_id)
-        first_key = bump(game)
-        await repo.promote_waitlisted(
-            session, game_id=game.id, user_ids=departure.promoted, first_sort_key=first_key
-        )
-        notify(session, game, NoticeKind.PROMOTED, departure.promoted)
-        await session.flush()
-        gone = {user_id, *departure.promoted}
-        after = before.after(
-            version=game.version,
-            joined=tuple(u for u in before.joined if u != user_id) + departure.promoted,
-            waitlist=tuple(u for u in before.waitlist if u not in gone),
-        )
-        return Left(game=after, was=departure.was, promoted=departure.promoted)
+        return await _take_off(session, ctx, game, user_id, by=user_id)
+
+
+async def remove_player(ctx: Context, *, actor: Actor, game_id: int, user_id: int) -> Left:
+    """Take a member off a game (its host, an admin or an operator): they are told by DM, and
+    the first in line gets a freed seat and is told."""
+    async with ctx.transaction() as session:
+        game = await load_managed_game(session, actor, game_id, lock=True)
+        require_open(game, GameAction.REMOVE_PLAYERS)
+        left = await _take_off(session, ctx, game, user_id, by=actor.user_id)
+        if user_id != actor.user_id:
+            notify(session, game, NoticeKind.REMOVED, [user_id])
+        return left
+
+
+async def _take_off(
+    session: AsyncSession, ctx: Context, game: GameRow, user_id: int, *, by: int
+) -> Left:
+    """Remove ``user_id`` from the roster, promote into a freed seat, and record who did it."""
+    before = await view_of(session, game)
+    departure = decide_leave(before.roster, user_id, leaving=by == user_id)
+    await repo.remove_participant(session, game_id=game.id, user_id=user_id)
+    first_key = bump(game)
+    await repo.promote_waitlisted(
+        session, game_id=game.id, user_ids=departure.promoted, first_sort_key=first_key
+    )
+    notify(session, game, NoticeKind.PROMOTED, departure.promoted)
+    await session.flush()
+    gone = {user_id, *departure.promoted}
+    after = before.after(
+        version=game.version,
+        joined=tuple(u for u in before.joined if u != user_id) + departure.promoted,
+        waitlist=tuple(u for u in before.waitlist if u not in gone),
+    )
+    record_game(
+        session,
+        ctx,
+        game,
+        action=Action.LEFT if by == user_id else Action.REMOVED,
+        member_id=by,
+        before=_roster_state(before),
+        after=_roster_state(after),
+    )
+    return Left(game=after, was=departure.was, promoted=departure.promoted)
 
 
 async def assign_placeholder(
@@ -112,6 +152,7 @@ async def assign_placeholder(
         require_open(game, GameAction.CHANGE_PLACEHOLDERS)
         roster = (await view_of(session, game)).roster
         text = find_placeholder(roster, placeholder)
+        before = _roster_state(await view_of(session, game))
         slot = await repo.find_placeholder(session, game_id=game.id, text=text)
         if slot is None:
             raise Conflict(PlaceholderGone(game_id=game.id, placeholder=text))
@@ -124,4 +165,18 @@ async def assign_placeholder(
                 ParticipantRow(game_id=game.id, user_id=user_id, status=status, sort_key=sort_key)
             )
         await session.flush()
-        return Assigned(game=await view_of(session, game), placeholder=text, status=status)
+        view = await view_of(session, game)
+        record_game(
+            session,
+            ctx,
+            game,
+            action=Action.PLACEHOLDER_ASSIGNED,
+            member_id=actor.user_id,
+            before=before,
+            after=_roster_state(view),
+        )
+        return Assigned(game=view, placeholder=text, status=status)
+
+
+def _roster_state(view: GameView) -> dict[str, object]:
+    return values_of(view, ROSTER_FIELDS)

@@ -11,6 +11,7 @@ from gamesched.db import repositories as repo
 from gamesched.domain.permissions import Actor, require_can_configure_guild
 from gamesched.domain.timeparse import resolve_zone
 from gamesched.services.context import Context
+from gamesched.services.history import Action, record
 
 FALLBACK_ZONE = "UTC"
 
@@ -70,5 +71,14 @@ async def set_guild_time_zone(
     canonical = None if zone is None else resolve_zone(zone)
     async with ctx.transaction() as session:
         guild = await repo.ensure_guild(session, guild_id)
+        if guild.timezone != canonical:
+            record(
+                session,
+                ctx,
+                action=Action.SETTINGS_CHANGED,
+                guild_id=guild_id,
+                member_id=actor.user_id,
+                changes={"timezone": [guild.timezone, canonical]},
+            )
         guild.timezone = canonical
     return canonical

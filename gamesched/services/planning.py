@@ -40,6 +40,8 @@ class NoticeKind(StrEnum):
     CANCELLED = "cancelled"
     RESCHEDULED = "rescheduled"
     """The start time changed."""
+    REMOVED = "removed"
+    """The host, an admin or an operator took them off the game."""
 
 
 async def replan_jobs(

@@ -47,7 +47,7 @@ async def workers_seen(ctx: Context) -> tuple[WorkerSeen, ...]:
         rows = await repo.workers_seen(session)
     return tuple(
         WorkerSeen(
-            name=row.name,
+            name=row.id,
             started_at=row.started_at,
             seen_at=row.seen_at,
             dispatched_at=row.dispatched_at,

@@ -40,11 +40,11 @@ def upgrade() -> None:
 
     op.create_table(
         "workers",
-        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("dispatched_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("name", name=op.f("pk_workers")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_workers")),
     )
     with op.batch_alter_table("workers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_workers_seen_at"), ["seen_at"], unique=False)

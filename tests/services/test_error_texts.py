@@ -58,7 +58,12 @@ from gamesched.services.games import (
     get_game,
     require_can_manage,
 )
-from gamesched.services.participation import assign_placeholder, join_game, leave_game
+from gamesched.services.participation import (
+    assign_placeholder,
+    join_game,
+    leave_game,
+    remove_player,
+)
 from gamesched.services.people import set_guild_time_zone
 from gamesched.services.views import GameView
 from tests.support.error_examples import fault_texts, front_end_advice
@@ -244,8 +249,8 @@ async def test_someone_else_may_not_change_a_game(ctx: Context, players: StaticD
 async def test_a_closed_game_names_its_status_and_the_action(
     ctx: Context, players: StaticDirectory
 ) -> None:
-    """Once cancelled, joining, leaving, editing and placeholder changes each say the game's
-    status and what can no longer be done; cancelling again says it already is."""
+    """Once cancelled, joining, leaving, editing, placeholder changes and removing a player each
+    say the game's status and what can no longer be done; cancelling again says it already is."""
     game = await two_seat_game(ctx, players)
     await cancel_game(ctx, actor=ADMIN, game_id=game.id)
     cancelled = GameStatus.CANCELLED
@@ -257,6 +262,9 @@ async def test_a_closed_game_names_its_status_and_the_action(
         ),
         GameAction.CHANGE_PLACEHOLDERS: lambda: assign_placeholder(
             ctx, actor=ADMIN, game_id=game.id, placeholder="Guest", user_id=PLAYER.user_id
+        ),
+        GameAction.REMOVE_PLAYERS: lambda: remove_player(
+            ctx, actor=ADMIN, game_id=game.id, user_id=P1
         ),
     }
     assert set(attempts) == set(GameAction)
