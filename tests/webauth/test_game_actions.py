@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from gamesched.domain.status import GameStatus
+from gamesched.services.context import FrontEnd
 from gamesched.services.games import get_game
+from gamesched.services.history import Action, game_history
 from gamesched.services.views import GameView
 from tests.support.pages import announcement, field_of, host_game, post_form, user
 from tests.support.web import SITE, Site
@@ -197,4 +199,18 @@ async def test_a_change_without_the_csrf_token_is_refused_and_writes_nothing(
         game.version,
         GameStatus.SCHEDULED,
         game.joined,
+    )
+
+
+async def test_a_join_on_the_web_is_recorded_as_the_members_from_the_web(site: Site) -> None:
+    """The game's history names the member who clicked Join on its page, and the web."""
+    game = await host_game(site, title="Catan night")
+    await site.login(as_user="samantha")
+    await post_form(site, f"/games/{game.id}/join", await site.csrf())
+
+    joined = (await game_history(site.core.services, game.id))[-1]
+    assert (joined.action, joined.origin, joined.member_id) == (
+        Action.JOINED,
+        FrontEnd.WEB,
+        user(site, "samantha"),
     )
