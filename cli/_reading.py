@@ -37,6 +37,19 @@ class Reader:
             return dict.fromkeys(ids)
         return dict(await self.names.resolve(guild_id, ids))
 
+    async def resolve_in_guilds(
+        self, wanted: Iterable[tuple[int, Iterable[int]]]
+    ) -> dict[int, str | None]:
+        """:meth:`resolve` for members of several guilds: each ``(guild_id, user_ids)``
+        looked up in its own guild, one lookup per guild."""
+        per_guild: dict[int, list[int]] = {}
+        for guild_id, user_ids in wanted:
+            per_guild.setdefault(guild_id, []).extend(user_ids)
+        names: dict[int, str | None] = {}
+        for guild_id, user_ids in per_guild.items():
+            names.update(await self.resolve(guild_id, user_ids))
+        return names
+
 
 @asynccontextmanager
 async def reading(config: Config, *, names: bool) -> AsyncIterator[Reader]:

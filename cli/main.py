@@ -12,6 +12,7 @@ from cli import serve
 from cli._state import EXIT_CODES_HELP, CliState, fail, load, run
 from cli.games import games_app
 from cli.places import channels_app, config_show, guilds_app
+from cli.reminders import reminders_app
 from gamesched.app import migrate, schema_state
 from gamesched.config import describe
 
@@ -31,6 +32,7 @@ app.add_typer(config_app, name="config")
 app.add_typer(guilds_app, name="guilds")
 app.add_typer(channels_app, name="channels")
 app.add_typer(games_app, name="games")
+app.add_typer(reminders_app, name="reminders")
 config_app.command("show")(config_show)
 app.command("run")(serve.run_all)
 app.command("bot")(serve.bot)

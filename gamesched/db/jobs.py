@@ -24,7 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from gamesched.db.engine import changed_any
-from gamesched.db.tables import DeliveryRow, JobRow, NotificationRow
+from gamesched.db.tables import DeliveryRow, GameRow, JobRow, NotificationRow
 
 # ----- claims -----------------------------------------------------------------------------
 
@@ -285,3 +285,161 @@ async def close_notification(
         .where(NotificationRow.id == notification_id, NotificationRow.sent_at.is_(None))
         .values(sent_at=at, failure=failure)
     )
+
+
+# ----- the operator's view: planned reminders, failures, retries --------------------------
+
+
+def _of_games(
+    game_id: InstrumentedAttribute[int], *, guild_id: int | None, only_game: int | None
+) -> list[ColumnElement[bool]]:
+    """Conditions keeping rows of one guild's games and/or of one game."""
+    conditions: list[ColumnElement[bool]] = []
+    if guild_id is not None:
+        conditions.append(game_id.in_(select(GameRow.id).where(GameRow.guild_id == guild_id)))
+    if only_game is not None:
+        conditions.append(game_id == only_game)
+    return conditions
+
+
+async def open_reminders(
+    session: AsyncSession,
+    *,
+    guild_id: int | None,
+    game_id: int | None,
+    due_by: datetime | None,
+    limit: int,
+) -> tuple[int, Sequence[JobRow]]:
+    """How many reminders are not done yet, and the first ``limit`` of them, soonest first."""
+    where = [
+        JobRow.kind == "reminder",
+        JobRow.done_at.is_(None),
+        *_of_games(JobRow.game_id, guild_id=guild_id, only_game=game_id),
+    ]
+    if due_by is not None:
+        where.append(JobRow.due_at <= due_by)
+    total = await session.scalar(select(func.count(JobRow.id)).where(*where))
+    rows = await session.scalars(
+        select(JobRow).where(*where).order_by(JobRow.due_at, JobRow.id).limit(limit)
+    )
+    return int(total or 0), rows.all()
+
+
+async def ended_reminders(
+    session: AsyncSession,
+    *,
+    outcomes: Collection[str],
+    guild_id: int | None,
+    game_id: int | None,
+    limit: int | None,
+) -> tuple[int, Sequence[JobRow]]:
+    """How many reminders ended with one of ``outcomes``, and the latest ``limit`` of them."""
+    where = [
+        JobRow.kind == "reminder",
+        JobRow.outcome.in_(outcomes),
+        *_of_games(JobRow.game_id, guild_id=guild_id, only_game=game_id),
+    ]
+    total = await session.scalar(select(func.count(JobRow.id)).where(*where))
+    query = select(JobRow).where(*where).order_by(JobRow.done_at.desc(), JobRow.id.desc())
+    return int(total or 0), (await session.scalars(query.limit(limit))).all()
+
+
+async def refused_deliveries(
+    session: AsyncSession, *, guild_id: int | None, game_id: int | None, limit: int | None
+) -> tuple[int, Sequence[DeliveryRow]]:
+    """How many reminder DMs Discord refused, and the latest ``limit`` of them."""
+    where = [
+        DeliveryRow.failure.is_not(None),
+        *_of_games(DeliveryRow.game_id, guild_id=guild_id, only_game=game_id),
+    ]
+    total = await session.scalar(select(func.count(DeliveryRow.id)).where(*where))
+    query = select(DeliveryRow).where(*where).order_by(DeliveryRow.id.desc())
+    return int(total or 0), (await session.scalars(query.limit(limit))).all()
+
+
+async def refused_notifications(
+    session: AsyncSession,
+    *,
+    not_counting: Collection[str],
+    guild_id: int | None,
+    game_id: int | None,
+    limit: int | None,
+) -> tuple[int, Sequence[NotificationRow]]:
+    """How many notices were closed with a failure other than those in ``not_counting``, and
+    the latest ``limit`` of them."""
+    where = [
+        NotificationRow.failure.is_not(None),
+        NotificationRow.failure.not_in(not_counting),
+        *_of_games(NotificationRow.game_id, guild_id=guild_id, only_game=game_id),
+    ]
+    total = await session.scalar(select(func.count(NotificationRow.id)).where(*where))
+    query = (
+        select(NotificationRow)
+        .where(*where)
+        .order_by(NotificationRow.sent_at.desc(), NotificationRow.id.desc())
+    )
+    return int(total or 0), (await session.scalars(query.limit(limit))).all()
+
+
+async def get_delivery(session: AsyncSession, delivery_id: int) -> DeliveryRow | None:
+    return await session.get(DeliveryRow, delivery_id)
+
+
+async def game_of(
+    session: AsyncSession, table: type[DeliveryRow] | type[NotificationRow], row_id: int
+) -> int | None:
+    """The game a delivery or notification is about (None when there is no such row), read
+    without loading the row, so it can be read afresh once the game is locked."""
+    return await session.scalar(select(table.game_id).where(table.id == row_id))
+
+
+async def players_settled(
+    session: AsyncSession, *, job_ids: Collection[int]
+) -> dict[int, set[int]]:
+    """Per reminder, the players whose DM of it was sent or refused: its round owes them
+    nothing."""
+    rows = await session.execute(
+        select(DeliveryRow.job_id, DeliveryRow.user_id).where(
+            DeliveryRow.job_id.in_(job_ids),
+            or_(DeliveryRow.sent_at.is_not(None), DeliveryRow.failure.is_not(None)),
+        )
+    )
+    settled: dict[int, set[int]] = {job_id: set() for job_id in job_ids}
+    for job_id, user_id in rows:
+        settled[job_id].add(user_id)
+    return settled
+
+
+async def reopen_job(session: AsyncSession, *, job_id: int) -> bool:
+    """Make a finished job claimable again, held by nobody. Its delivery rows stay, so its
+    round sends only what they do not show as sent or refused. False if it was not finished."""
+    result = await session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id, JobRow.done_at.is_not(None))
+        .values(done_at=None, outcome=None, claimed_at=None, claimed_by=None)
+    )
+    return changed_any(result)
+
+
+async def clear_delivery_failure(session: AsyncSession, *, delivery_id: int) -> bool:
+    """Make a refused reminder DM owed again; False if it was not refused."""
+    result = await session.execute(
+        update(DeliveryRow)
+        .where(
+            DeliveryRow.id == delivery_id,
+            DeliveryRow.failure.is_not(None),
+            DeliveryRow.sent_at.is_(None),
+        )
+        .values(failure=None)
+    )
+    return changed_any(result)
+
+
+async def reopen_notification(session: AsyncSession, *, notification_id: int) -> bool:
+    """Make a refused notice owed again, held by nobody; False if it was not refused."""
+    result = await session.execute(
+        update(NotificationRow)
+        .where(NotificationRow.id == notification_id, NotificationRow.failure.is_not(None))
+        .values(sent_at=None, failure=None, claimed_at=None, claimed_by=None)
+    )
+    return changed_any(result)

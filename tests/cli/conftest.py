@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +18,13 @@ def restored_logging() -> Iterator[None]:
     yield
     root.handlers[:] = saved[0]
     root.setLevel(saved[1])
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No config file, no token, wide tables; tests point the database where they need."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("GAMESCHED_CONFIG", "GAMESCHED_DISCORD__TOKEN", "GAMESCHED_BROKER__URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return monkeypatch

@@ -59,16 +59,6 @@ def assert_one_line_error(result: Result, code: int, text: str) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No config file, no token, wide tables; tests point the database where they need."""
-    monkeypatch.chdir(tmp_path)
-    for name in ("GAMESCHED_CONFIG", "GAMESCHED_DISCORD__TOKEN", "GAMESCHED_BROKER__URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return monkeypatch
-
-
 @dataclass(frozen=True, slots=True)
 class Scene:
     catan: int
