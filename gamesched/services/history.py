@@ -33,6 +33,8 @@ class Action(StrEnum):
     STARTED = "started"
     COMPLETED = "completed"
     SETTINGS_CHANGED = "settings_changed"
+    DMS_RETRIED = "dms_retried"
+    """An operator had refused DMs sent again."""
 
 
 GAME_FIELDS = (

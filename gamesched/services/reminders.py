@@ -33,6 +33,7 @@ from gamesched.domain.errors import Conflict, NotFound
 from gamesched.domain.status import GameStatus
 from gamesched.services._common import load_game, views_of
 from gamesched.services.context import Context, mark_due_work
+from gamesched.services.history import Action, record
 from gamesched.services.planning import JobKind, NoticeKind, Outcome
 from gamesched.services.views import GameView
 
@@ -270,7 +271,7 @@ async def retry(ctx: Context, refs: Sequence[Ref]) -> Retried:
                     f"{_described(failure)} cannot be sent again: {failure.blocker.sentence}. "
                     "Nothing was retried."
                 )
-        return await _plan_again(session, found, not_retried=())
+        return await _plan_again(session, ctx, found, not_retried=())
 
 
 async def retry_game(ctx: Context, *, game_id: int, member_id: int | None = None) -> Retried:
@@ -301,13 +302,33 @@ async def retry_game(ctx: Context, *, game_id: int, member_id: int | None = None
                 f"None of the refused DMs of game #{game_id}{whose} can be sent again ({reasons})."
             )
         blocked = tuple(f for f in found if f.blocker is not None)
-        return await _plan_again(session, retryable, not_retried=blocked)
+        return await _plan_again(session, ctx, retryable, not_retried=blocked)
 
 
 async def _plan_again(
-    session: AsyncSession, found: Sequence[Failure], *, not_retried: tuple[Failure, ...]
+    session: AsyncSession,
+    ctx: Context,
+    found: Sequence[Failure],
+    *,
+    not_retried: tuple[Failure, ...],
 ) -> Retried:
-    """Make the worker owe these DMs again (see the module's docstring)."""
+    """Make the worker owe these DMs again (see the module's docstring), recorded in each
+    game's history."""
+    by_game: dict[int, list[Failure]] = {}
+    for failure in found:
+        by_game.setdefault(failure.game.id, []).append(failure)
+    for failures in by_game.values():
+        game = failures[0].game
+        members = sorted({f.member_id for f in failures if f.member_id is not None})
+        record(
+            session,
+            ctx,
+            action=Action.DMS_RETRIED,
+            guild_id=game.guild_id,
+            channel_id=game.channel_id,
+            game_id=game.id,
+            changes={"dms_retried": [None, members]},
+        )
     reopened: dict[int, Failure] = {}
     for failure in found:
         if failure.ref.kind is FailureKind.NOTICE:

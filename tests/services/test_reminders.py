@@ -13,7 +13,8 @@ from sqlalchemy import select
 from gamesched.db.tables import DeliveryRow, JobRow
 from gamesched.domain.errors import Conflict, NotFound
 from gamesched.services import outbox, reminders
-from gamesched.services.context import Context
+from gamesched.services.context import Context, FrontEnd, Origin
+from gamesched.services.history import Action, game_history
 from gamesched.services.games import GameEdit, cancel_game, edit_game
 from gamesched.services.participation import join_game, leave_game
 from gamesched.services.planning import JobKind, NoticeKind
@@ -370,3 +371,16 @@ async def test_jobs_of_a_retried_reminder_end_as_sent(ctx: Context, clock: FakeC
         job = await session.get(JobRow, job_id)
         assert job is not None
         assert (job.outcome, job.done_at) == ("sent", clock.now)
+
+
+async def test_a_retry_is_recorded_in_the_games_history(ctx: Context, clock: FakeClock) -> None:
+    """The game's history shows the operator had the refused DM sent again, and to whom."""
+    game = await poker(ctx)
+    await refused_round(ctx, clock, game)
+    failure = await only_failure(ctx, game)
+    terminal = ctx.acting_from(Origin(FrontEnd.CLI, operator="alice"))
+    await reminders.retry(terminal, [failure.ref])
+
+    entry = (await game_history(ctx, game.id))[-1]
+    assert (entry.action, entry.operator) == (Action.DMS_RETRIED, "alice")
+    assert entry.changes == {"dms_retried": [None, [P2]]}
