@@ -10,6 +10,7 @@ import typer
 
 from cli import serve
 from cli._state import EXIT_CODES_HELP, CliState, fail, load, run
+from cli.doctor import doctor
 from cli.games import games_app
 from cli.places import channels_app, config_show, guilds_app
 from cli.reminders import reminders_app
@@ -39,6 +40,7 @@ app.command("bot")(serve.bot)
 app.command("worker")(serve.worker)
 app.command("web")(serve.web)
 app.command("sandbox")(serve.sandbox)
+app.command("doctor")(doctor)
 
 
 @app.callback()

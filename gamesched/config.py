@@ -553,3 +553,15 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         value = _hide_password(value)
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def config_sources(
+    path: Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> tuple[Path | None, tuple[str, ...]]:
+    """Where :func:`load_config` reads from with these arguments: the file (None when there
+    is none) and the ``GAMESCHED_<SECTION>__<KEY>`` variables that are set."""
+    env = os.environ if environ is None else environ
+    variables = tuple(
+        sorted(var for var in env if var.upper().startswith(ENV_PREFIX) and "__" in var)
+    )
+    return _choose_file(path, env), variables

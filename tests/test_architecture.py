@@ -53,9 +53,20 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "webauth",
         }
     ),
+    "gamesched.health": frozenset(
+        {
+            "gamesched.app",
+            "gamesched.bot",
+            "gamesched.config",
+            "gamesched.discord",
+            "gamesched.domain",
+            "gamesched.services",
+        }
+    ),
     "cli": frozenset(
         {
             "gamesched.app",
+            "gamesched.health",
             "gamesched.config",
             "gamesched.domain",
             "gamesched.services",
@@ -66,6 +77,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "tui": frozenset(
         {
             "gamesched.app",
+            "gamesched.health",
             "gamesched.config",
             "gamesched.domain",
             "gamesched.services",
@@ -99,7 +111,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
 }
 """Room -> the other rooms of ours it may import. ``gamesched.app`` is the wiring: the only
 room that builds the bot, the worker and the web service, used by the commands that start
-processes."""
+processes. ``gamesched.health`` checks a deployment for the CLI and TUI (it reads the commands
+the bot declares)."""
 
 SANDBOX_STARTERS = frozenset({"cli.serve"})
 """Outside the sandbox itself, only the commands that start it import it (and the benchmarks,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,3 +63,14 @@ def point_at(api_base_url: str) -> None:
     disnake builds all of its URLs from ``Route.BASE``; this must happen before ``start()``.
     """
     disnake.http.Route.BASE = api_base_url.rstrip("/")
+
+
+def declared_commands() -> frozenset[str]:
+    """The names of the application commands the bot registers when it starts, read from its
+    extensions' cogs without building a bot (``gamesched doctor`` compares them with Discord's)."""
+    names: set[str] = set()
+    for extension in EXTENSIONS:
+        for value in vars(importlib.import_module(extension)).values():
+            if isinstance(value, type) and issubclass(value, commands.Cog):
+                names.update(command.name for command in value.__cog_app_commands__)
+    return frozenset(names)

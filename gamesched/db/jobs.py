@@ -443,3 +443,11 @@ async def reopen_notification(session: AsyncSession, *, notification_id: int) ->
         .values(sent_at=None, failure=None, claimed_at=None, claimed_by=None)
     )
     return changed_any(result)
+
+
+async def count_due_unfinished(session: AsyncSession, *, now: datetime) -> int:
+    """Jobs due by ``now`` and not done, plus notifications not sent: work waiting for a
+    worker (claimed or not)."""
+    jobs = select(func.count(JobRow.id)).where(JobRow.done_at.is_(None), JobRow.due_at <= now)
+    notices = select(func.count(NotificationRow.id)).where(NotificationRow.sent_at.is_(None))
+    return int(await session.scalar(jobs) or 0) + int(await session.scalar(notices) or 0)

@@ -19,6 +19,8 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from importlib.metadata import version
 from typing import Any
 
@@ -285,6 +287,28 @@ class DiscordRest:
         text = str(message)
         safe = text.replace(self._token, "[token]") if self._token else text
         return kind(response.status_code, code if isinstance(code, int) else 0, safe)
+
+    # ----- what the doctor asks ---------------------------------------------------------
+
+    async def get_application(self) -> dict[str, Any]:
+        """The bot's application: its id, name and flags (which privileged intents are on)."""
+        return await self._object("GET", "/oauth2/applications/@me")
+
+    async def get_commands(
+        self, application_id: int, *, guild_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The application's slash commands registered globally, or in one guild."""
+        scope = "" if guild_id is None else f"/guilds/{guild_id}"
+        return await self._list(f"/applications/{application_id}{scope}/commands")
+
+    async def discord_time(self) -> datetime | None:
+        """Discord's clock as its answer's ``Date`` header gives it (to the second); None
+        when the answer has none."""
+        response = await self._request("GET", "/gateway")
+        try:
+            return parsedate_to_datetime(response.headers["Date"])
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 def _json_field(response: httpx.Response, name: str) -> Any:

@@ -176,7 +176,7 @@ class Gateway:
                 "guilds": [{"id": str(g.id), "unavailable": True} for g in world.guilds],
                 "session_id": session.id,
                 "resume_gateway_url": url,
-                "application": {"id": str(world.application_id), "flags": 0},
+                "application": {"id": str(world.application_id), "flags": world.application_flags},
                 "shard": [0, 1],
                 "private_channels": [],
                 "relationships": [],

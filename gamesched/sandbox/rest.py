@@ -8,7 +8,8 @@ scope; every other route refuses a Bearer token). The OAuth2 token endpoints bel
 ``/api/v10/oauth2/token`` authenticate the client themselves
 (:mod:`gamesched.sandbox.oauth2_web`) and pass by this module untouched. Bodies are checked with
 :mod:`gamesched.sandbox.limits`; refusals use Discord's codes and JSON error shape, and those
-that mean a broken rule are also kept in the violations list.
+that mean a broken rule are also kept in the violations list. Answers carry a ``Date`` header
+from the sandbox's clock, so moving that clock makes Discord's time disagree with the machine's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
+from email.utils import formatdate
 from typing import Any, Final
 
 from aiohttp import BodyPartReader, web
@@ -121,6 +123,7 @@ async def discord_middleware(request: web.Request, handler: Handler) -> web.Stre
         error_code=error_code,
         at=arrived,
     )
+    response.headers["Date"] = formatdate(state.clock.now(), usegmt=True)  # the world's clock
     return response
 
 
@@ -245,7 +248,7 @@ async def get_application(request: web.Request) -> web.Response:
             "owner": user_payload(world.users[0]) if world.users else user_payload(world.bot),
             "verify_key": "0" * 64,
             "team": None,
-            "flags": 0,
+            "flags": world.application_flags,
             "bot": user_payload(world.bot),
         }
     )

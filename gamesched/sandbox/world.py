@@ -8,6 +8,7 @@ File shape (see ``worlds/demo.toml``)::
 
     token = "..."                      # the bot token requests must carry
     application_id = "..."
+    members_intent = true              # optional: Server Members Intent switched on (default)
     [bot]                              # the bot's own user
     id = "..."; username = "..."
     [limits]                           # optional; Discord's numbers by default
@@ -41,6 +42,9 @@ ADMINISTRATOR: Final[int] = disnake.Permissions(administrator=True).value
 VIEW_CHANNEL: Final[int] = disnake.Permissions(view_channel=True).value
 SEND_MESSAGES: Final[int] = disnake.Permissions(send_messages=True).value
 MENTION_EVERYONE: Final[int] = disnake.Permissions(mention_everyone=True).value
+
+GATEWAY_GUILD_MEMBERS_LIMITED: Final = 1 << 15
+"""Application flag: the Server Members Intent is on (for a bot in under 100 servers)."""
 
 TEXT_CHANNEL: Final = 0
 DM_CHANNEL: Final = 1
@@ -266,6 +270,13 @@ class World:
     """Timing rules."""
     oauth2: OAuth2Client = field(default_factory=OAuth2Client)
     """The application's OAuth2 client settings."""
+    members_intent: bool = True
+    """Whether the application has the Server Members Intent switched on (its flags say so)."""
+
+    @property
+    def application_flags(self) -> int:
+        """The application's flags as Discord reports them (the members intent's bit)."""
+        return GATEWAY_GUILD_MEMBERS_LIMITED if self.members_intent else 0
 
     def user(self, user_id: int) -> User | None:
         """The user (or the bot) with this id."""
@@ -364,6 +375,7 @@ def parse_world(raw: Mapping[str, Any]) -> World:
         guilds=guilds,
         limits=limits,
         oauth2=_parse_oauth2(raw.get("oauth2", {})),
+        members_intent=bool(raw.get("members_intent", True)),
     )
 
 

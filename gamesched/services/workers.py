@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from gamesched.db import jobs
 from gamesched.db import repositories as repo
 from gamesched.services.context import Context
 
@@ -60,3 +61,11 @@ async def workers_seen(ctx: Context) -> tuple[WorkerSeen, ...]:
 async def worker_alive(ctx: Context) -> bool:
     """Whether any worker wrote its heartbeat within :data:`ALIVE_WITHIN`."""
     return any(seen.alive for seen in await workers_seen(ctx))
+
+
+async def waiting_work(ctx: Context) -> int:
+    """How many reminders, status changes and DMs are due and not done yet (what a worker
+    would be doing now)."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        return await jobs.count_due_unfinished(session, now=now)

@@ -4,6 +4,10 @@ It wakes at the earliest planned due time, at once when a transaction in this pr
 new work (``Context.on_due_work``), and at least every ``idle_check`` seconds so rows written
 by other processes are seen. Claims are atomic, so any number of dispatchers may run (one per
 worker process); each claimed row is kicked once to the broker.
+
+It also writes the worker's heartbeat (:mod:`gamesched.services.workers`), which is how the
+doctor and the operator's front ends know a worker is running: after its first pass, then at
+most every ``HEARTBEAT_EVERY``, noting whether work was handed to the broker since the last one.
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from datetime import datetime, timedelta
 
 from gamesched.discord.sync import AnnouncementSync
-from gamesched.services import outbox
+from gamesched.services import outbox, workers
 from gamesched.services.context import Context
 from gamesched.worker.tasks import Tasks
 
@@ -49,6 +54,7 @@ class Dispatcher:
         name: str | None = None,
         idle_check: float = IDLE_CHECK_SECONDS,
         lease: timedelta = outbox.LEASE,
+        heartbeat_every: timedelta = workers.HEARTBEAT_EVERY,
     ) -> None:
         """``wake`` is the event this process's ``Context.on_due_work`` sets."""
         self._services = services
@@ -58,6 +64,11 @@ class Dispatcher:
         self._idle_check = idle_check
         self._lease = lease
         self._wake = wake or asyncio.Event()
+        self._heartbeat_every = heartbeat_every.total_seconds()
+        self._last_beat: float | None = None
+        """When the last heartbeat was written or tried (monotonic seconds)."""
+        self._dispatched_unreported = False
+        self._heartbeat_failing = False
         self._stopping = False
         self.stopped = False
         """True once :meth:`run` returned after a stop."""
@@ -94,6 +105,7 @@ class Dispatcher:
             self._wake.clear()
             try:
                 claimed = await self.run_once()
+                await self._heartbeat(dispatched=claimed > 0)
                 if claimed >= CLAIM_BATCH:
                     continue
                 delay = self._sleep_for(await outbox.next_due_at(self._services))
@@ -107,8 +119,37 @@ class Dispatcher:
         self.stopped = True
         log.info("dispatcher %s stopped", self.name)
 
+    async def _heartbeat(self, *, dispatched: bool) -> None:
+        """Write the heartbeat when one is due; a failed write is logged (once until one
+        succeeds again) and never stops dispatching."""
+        self._dispatched_unreported |= dispatched
+        if self._until_heartbeat() > 0:
+            return
+        self._last_beat = time.monotonic()
+        try:
+            await workers.heartbeat(
+                self._services, worker=self.name, dispatched=self._dispatched_unreported
+            )
+        except Exception:
+            if not self._heartbeat_failing:
+                log.warning("dispatcher %s could not write its heartbeat", self.name, exc_info=True)
+            self._heartbeat_failing = True
+            return
+        self._dispatched_unreported = False
+        if self._heartbeat_failing:
+            log.info("dispatcher %s writes its heartbeat again", self.name)
+            self._heartbeat_failing = False
+
+    def _until_heartbeat(self) -> float:
+        """Seconds until the next heartbeat is due (0 or less: now)."""
+        if self._last_beat is None:
+            return 0.0
+        return self._last_beat + self._heartbeat_every - time.monotonic()
+
     def _sleep_for(self, next_due: datetime | None) -> float:
+        """Until the next due row, the next heartbeat or the idle check, whichever is first."""
+        longest = min(self._idle_check, max(self._until_heartbeat(), 0.01))
         if next_due is None:
-            return self._idle_check
+            return longest
         seconds = (next_due - self._services.clock()).total_seconds()
-        return min(max(seconds, 0.01), self._idle_check)
+        return min(max(seconds, 0.01), longest)

@@ -12,6 +12,7 @@ from taskiq import AsyncBroker, InMemoryBroker
 from taskiq.api import run_receiver_task
 
 from gamesched.services.outbox import LEASE
+from gamesched.services.workers import HEARTBEAT_EVERY
 from gamesched.worker.broker import ACK_ON
 from gamesched.worker.dispatcher import IDLE_CHECK_SECONDS, Dispatcher
 from gamesched.worker.tasks import WorkerDeps, register_tasks
@@ -30,6 +31,7 @@ async def running_worker(
     wake: WakeSignal | None = None,
     lease: timedelta = LEASE,
     idle_check: float = IDLE_CHECK_SECONDS,
+    heartbeat_every: timedelta = HEARTBEAT_EVERY,
 ) -> AsyncIterator[Dispatcher]:
     """Start the dispatcher (and, on a broker that needs one, a receiver) until the block ends.
 
@@ -43,7 +45,13 @@ async def running_worker(
     await broker.startup()
     wake = wake or WakeSignal()
     dispatcher = Dispatcher(
-        deps.services, tasks, deps.sync, wake=wake.event, lease=lease, idle_check=idle_check
+        deps.services,
+        tasks,
+        deps.sync,
+        wake=wake.event,
+        lease=lease,
+        idle_check=idle_check,
+        heartbeat_every=heartbeat_every,
     )
     dispatching = asyncio.create_task(dispatcher.run(), name="gamesched-dispatcher")
     running = [asyncio.create_task(wake.listen(), name="gamesched-wake-listener")]
