@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from cli._operating import UNKNOWN_OPERATOR, operating
 from cli.main import app
 from gamesched.config import load_config
+from gamesched.db.tables import HistoryRow
 from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import SettingsPatch
 from gamesched.sandbox.server import RunningSandbox
@@ -277,6 +279,32 @@ async def test_changes_are_made_as_the_operator_from_the_cli(
         assert op.services.origin == Origin(FrontEnd.CLI, operator=getpass.getuser())
         assert op.actor == Actor.operator()
         assert op.core is None  # no bot token
+
+
+async def test_the_history_records_each_change_as_the_operators(
+    ctx: Context, known_server: None
+) -> None:
+    """Each set and unset is in the history as a settings change from the CLI by this
+    machine's login name (no Discord member), with the old and new value; a refused one is
+    not."""
+    for command in (
+        ["set", "max-players", "6", *HERE],
+        ["unset", "max-players", *HERE],
+        ["set", "timezone", "Europe/Berlin", *SERVER],
+        ["set", "max-players", "0", *SERVER],  # refused
+    ):
+        await asyncio.to_thread(gamesched, "config", *command)
+    async with ctx.transaction() as session:
+        query = select(HistoryRow).where(HistoryRow.action == "settings_changed")
+        rows = list(await session.scalars(query.order_by(HistoryRow.id)))
+    cli_rows = [row for row in rows if row.origin == "cli"]
+    assert [(row.channel_id, row.changes) for row in cli_rows] == [
+        (CHANNEL, {"max_players": [None, 6]}),
+        (CHANNEL, {"max_players": [6, None]}),
+        (None, {"timezone": [None, "Europe/Berlin"]}),
+    ]
+    for row in cli_rows:
+        assert (row.operator, row.member_id, row.guild_id) == (getpass.getuser(), None, GUILD)
 
 
 async def test_without_a_login_name_the_operator_is_still_named(
