@@ -59,13 +59,7 @@ async def reading(config: Config, *, names: bool) -> AsyncIterator[Reader]:
     ServiceUnavailable saying what to run, not an empty answer. Without a bot token names
     are not looked up (said once on stderr) rather than starting a sandbox.
     """
-    state = await schema_state(config)
-    if not state.up_to_date:
-        found = f"is at revision {state.current}" if state.current else "has no gamesched tables"
-        raise ServiceUnavailable(
-            f"The database {found}; this version needs {state.head}. Check database.url "
-            "(GAMESCHED_DATABASE__URL), or run `gamesched db upgrade`."
-        )
+    await require_current_schema(config)
     target = configured_discord(config)
     if target is None or not names:
         async with open_database(config) as database:
@@ -77,3 +71,15 @@ async def reading(config: Config, *, names: bool) -> AsyncIterator[Reader]:
     async with open_core(config, target) as core:
         with database_in_use():
             yield Reader(services=core.services, names=core.names)
+
+
+async def require_current_schema(config: Config) -> None:
+    """A ServiceUnavailable saying what to run when the database is not set up for this
+    version: the operator's commands never migrate it by the way."""
+    state = await schema_state(config)
+    if not state.up_to_date:
+        found = f"is at revision {state.current}" if state.current else "has no gamesched tables"
+        raise ServiceUnavailable(
+            f"The database {found}; this version needs {state.head}. Check database.url "
+            "(GAMESCHED_DATABASE__URL), or run `gamesched db upgrade`."
+        )

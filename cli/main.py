@@ -12,7 +12,14 @@ from cli import serve
 from cli._state import EXIT_CODES_HELP, CliState, fail, load, run
 from cli.doctor import doctor
 from cli.games import games_app
-from cli.places import channels_app, config_show, guilds_app
+from cli.places import (
+    CONFIG_SET_HELP,
+    channels_app,
+    config_set,
+    config_show,
+    config_unset,
+    guilds_app,
+)
 from cli.reminders import reminders_app
 from gamesched.app import migrate, schema_state
 from gamesched.config import describe
@@ -22,11 +29,12 @@ app = typer.Typer(
     help="Schedule game sessions on Discord: run the bot and its services, and operate them.",
     epilog=f"{EXIT_CODES_HELP} Read commands take --json (shapes in the README).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
 )
 db_app = typer.Typer(help="Create and upgrade the database schema.", no_args_is_help=True)
 config_app = typer.Typer(
-    help="Check the configuration; show a server's or channel's settings.", no_args_is_help=True
+    help="Check the configuration; show and change a server's or channel's settings.",
+    no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
@@ -35,6 +43,8 @@ app.add_typer(channels_app, name="channels")
 app.add_typer(games_app, name="games")
 app.add_typer(reminders_app, name="reminders")
 config_app.command("show")(config_show)
+config_app.command("set", help=CONFIG_SET_HELP)(config_set)
+config_app.command("unset")(config_unset)
 app.command("run")(serve.run_all)
 app.command("bot")(serve.bot)
 app.command("worker")(serve.worker)

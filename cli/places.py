@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 import typer
 
-from cli._output import JsonFlag, print_json, settings_json, settings_table, show, table
+from cli._operating import Operating, operating
+from cli._output import (
+    JsonFlag,
+    print_json,
+    setting_rows,
+    settings_json,
+    settings_table,
+    show,
+    table,
+)
 from cli._reading import reading
+from cli._setting_keys import HOST_ROLES, KEYS, SettingKey, key_named
 from cli._state import ExitCode, fail, load, run
+from gamesched.app import Core
+from gamesched.config import Config
+from gamesched.discord.render import SOURCE_LABELS
+from gamesched.discord.rest import DiscordForbidden, DiscordNotFound
+from gamesched.discord.rights import POSTABLE_TYPES, GuildFacts
+from gamesched.domain.errors import NotFound, Problem, ValidationFailed
+from gamesched.domain.settings import EffectiveSettings, SettingsPatch
+from gamesched.services.configuration import (
+    channel_settings,
+    configure_channel,
+    configure_guild,
+    guild_settings,
+)
+from gamesched.services.context import Context
 from gamesched.services.overview import (
     ChannelOverview,
     GuildOverview,
@@ -17,6 +42,7 @@ from gamesched.services.overview import (
     guild,
     guilds,
 )
+from gamesched.services.people import set_guild_time_zone
 
 guilds_app = typer.Typer(
     help="The Discord servers (guilds) gamesched knows: settings, channels, games.",
@@ -169,45 +195,309 @@ def channels_show(
     )
 
 
+# --- settings of one place: show, set, unset -----------------------------------------------
+
+GuildOption = Annotated[
+    int | None, typer.Option("--guild", metavar="GUILD", help="A server's settings.")
+]
+ChannelOption = Annotated[
+    int | None, typer.Option("--channel", metavar="CHANNEL", help="A channel's settings.")
+]
+KeyArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="KEY",
+        help=f"One of: {', '.join(KEYS)} (`config set --help` says what each takes).",
+        autocompletion=lambda incomplete: [k for k in KEYS if k.startswith(incomplete)],
+        show_default=False,
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceSettings:
+    """A server's or a channel's effective settings, and the server's time zone."""
+
+    guild_id: int
+    channel_id: int | None
+    """None for the server itself."""
+    timezone: str | None
+    """The server's zone, which a channel's games use too; None: UTC."""
+    settings: EffectiveSettings
+
+    @property
+    def name(self) -> str:
+        if self.channel_id is None:
+            return f"server {self.guild_id}"
+        return f"channel {self.channel_id} (server {self.guild_id})"
+
+
+def _one_place(guild_id: int | None, channel_id: int | None) -> None:
+    if (guild_id is None) == (channel_id is None):
+        raise fail("Give exactly one of --guild GUILD or --channel CHANNEL.", ExitCode.USAGE)
+
+
+async def _known_guild_of(services: Context, guild_id: int | None, channel_id: int | None) -> int:
+    """The server of a place gamesched knows (has a row for), or a NotFound."""
+    if channel_id is not None:
+        return (await channel(services, channel_id)).guild_id
+    assert guild_id is not None
+    return (await guild(services, guild_id)).guild_id
+
+
+async def _place_settings(
+    services: Context, *, guild_id: int, channel_id: int | None
+) -> PlaceSettings:
+    server = await guild_settings(services, guild_id=guild_id)
+    settings = server.settings
+    if channel_id is not None:
+        here = await channel_settings(services, guild_id=guild_id, channel_id=channel_id)
+        settings = here.settings
+    return PlaceSettings(guild_id, channel_id, server.timezone, settings)
+
+
+def _show_place(place: PlaceSettings, *, heading: str | None, as_json: bool) -> None:
+    """The place's settings as ``config show`` prints them, after ``heading`` if any."""
+    if as_json:
+        print_json(
+            {
+                "guild_id": str(place.guild_id),
+                "channel_id": None if place.channel_id is None else str(place.channel_id),
+                "timezone": place.timezone,
+                "settings": settings_json(place.settings),
+            }
+        )
+        return
+    title = place.name[0].upper() + place.name[1:]
+    show(
+        *([heading] if heading else []),
+        settings_table(place.settings, title=f"{title}: effective settings"),
+        f"The server's time zone: {place.timezone or 'UTC (not set)'}",
+    )
+
+
 def config_show(
     ctx: typer.Context,
-    guild_id: Annotated[
-        int | None, typer.Option("--guild", metavar="GUILD", help="A server's settings.")
-    ] = None,
-    channel_id: Annotated[
-        int | None, typer.Option("--channel", metavar="CHANNEL", help="A channel's settings.")
-    ] = None,
+    guild_id: GuildOption = None,
+    channel_id: ChannelOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Show every effective setting of a server or a channel, with where it comes from.
 
     Example: gamesched config show --channel 1190000000000000005 --json
     """
-    if (guild_id is None) == (channel_id is None):
-        raise fail("Give exactly one of --guild GUILD or --channel CHANNEL.", ExitCode.USAGE)
+    _one_place(guild_id, channel_id)
     config = load(ctx)
 
-    async def body() -> GuildOverview | ChannelOverview:
+    async def body() -> PlaceSettings:
         async with reading(config, names=False) as reader:
-            if channel_id is not None:
-                return await channel(reader.services, channel_id)
-            assert guild_id is not None
-            return await guild(reader.services, guild_id)
+            known = await _known_guild_of(reader.services, guild_id, channel_id)
+            return await _place_settings(reader.services, guild_id=known, channel_id=channel_id)
 
-    place = run(body())
-    if isinstance(place, ChannelOverview):
-        title = f"Channel {place.channel_id} (server {place.guild_id})"
-        level_channel: str | None = str(place.channel_id)
-    else:
-        title = f"Server {place.guild_id}"
-        level_channel = None
-    if as_json:
-        print_json(
-            {
-                "guild_id": str(place.guild_id),
-                "channel_id": level_channel,
-                "settings": settings_json(place.settings),
-            }
+    _show_place(run(body()), heading=None, as_json=as_json)
+
+
+def _setting_key(name: str, channel_id: int | None) -> SettingKey:
+    """The key typed, or a usage error (exit 2) listing the keys."""
+    key = key_named(name)
+    if key is None:
+        raise fail(
+            f"Unknown setting `{name}`; the keys are {', '.join(KEYS)} "
+            "(`gamesched config set --help` says what each takes).",
+            ExitCode.USAGE,
         )
+    if key.server_only and channel_id is not None:
+        raise fail(
+            f"{key.name} is the server's setting, a channel's games use it: give --guild GUILD.",
+            ExitCode.USAGE,
+        )
+    return key
+
+
+async def _guild_to_change(op: Operating, guild_id: int | None, channel_id: int | None) -> int:
+    """The server of the place to change: from the database, else (with a bot token) from
+    Discord, so a server or channel gamesched has not seen yet can be set up."""
+    try:
+        return await _known_guild_of(op.services, guild_id, channel_id)
+    except NotFound as unknown:
+        if op.core is None:
+            raise NotFound(
+                f"{unknown.message} With a bot token (discord.token) gamesched would ask "
+                "Discord for it."
+            ) from None
+        if channel_id is not None:
+            return await _guild_of_channel_on_discord(op.core, channel_id)
+        assert guild_id is not None
+        if await op.core.rights.guild(guild_id, fresh=True) is None:
+            raise NotFound(f"The bot is not in server {guild_id}.") from None
+        return guild_id
+
+
+async def _guild_of_channel_on_discord(core: Core, channel_id: int) -> int:
+    try:
+        found = await core.rest.get_channel(channel_id)
+    except (DiscordNotFound, DiscordForbidden):
+        raise NotFound(f"The bot sees no channel {channel_id} on Discord.") from None
+    if found.get("guild_id") is None or int(found["type"]) not in POSTABLE_TYPES:
+        raise ValidationFailed(
+            [
+                Problem(
+                    "channel",
+                    f"Channel {channel_id} is not a server's text or announcement channel; "
+                    "games are announced only in those.",
+                )
+            ]
+        )
+    return int(found["guild_id"])
+
+
+async def _host_role_ids(op: Operating, guild_id: int, entries: tuple[str, ...]) -> tuple[int, ...]:
+    """Typed role ids and names as the server's role ids: checked against its roles and names
+    looked up when a bot token is set, ids taken as they are without one."""
+    if not entries:
+        return ()
+    facts = None
+    if op.core is not None:
+        facts = await op.core.rights.guild(guild_id, fresh=True)
+        if facts is None:
+            raise NotFound(f"The bot is not in server {guild_id}, so its roles cannot be read.")
+    return tuple(dict.fromkeys(_role_id(entry, facts) for entry in entries))
+
+
+SNOWFLAKE_DIGITS = 20
+"""Digits of the largest Discord id (ids are 64-bit numbers)."""
+ROLES_LISTED = 10
+"""Roles an error names at most when a typed role is not the server's."""
+
+
+def _role_id(entry: str, facts: GuildFacts | None) -> int:
+    number = _snowflake(entry)
+    if facts is None:
+        if number is None:
+            raise _roles_problem(
+                f"`{entry}` is not a role id; role names are looked up on Discord, which needs "
+                "a bot token (discord.token)."
+            )
+        return number
+    roles = {i: n for i, n in facts.role_names.items() if i != facts.guild_id}  # not @everyone
+    if number is not None and number in roles:
+        return number
+    wanted = {entry.casefold(), entry.removeprefix("@").casefold()}
+    matches = [i for i, n in roles.items() if n.casefold() in wanted]
+    if len(matches) > 1:
+        raise _roles_problem(
+            f"several roles are named `{entry}`; give the id of the one you mean: "
+            f"{', '.join(map(str, matches))}."
+        )
+    if not matches:
+        listed = ", ".join(f"{n} ({i})" for i, n in list(roles.items())[:ROLES_LISTED])
+        more = f" and {len(roles) - ROLES_LISTED} more" if len(roles) > ROLES_LISTED else ""
+        raise _roles_problem(
+            f"server {facts.guild_id} has no role `{entry}`; its roles: {listed or 'none'}{more}."
+        )
+    return matches[0]
+
+
+def _snowflake(text: str) -> int | None:
+    """A Discord id as typed (ASCII digits, up to 64 bits), else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > SNOWFLAKE_DIGITS:
+        return None
+    return int(text)
+
+
+def _roles_problem(message: str) -> ValidationFailed:
+    return ValidationFailed([Problem("host_role_ids", f"{HOST_ROLES}: {message}")])
+
+
+async def _change(
+    op: Operating, key: SettingKey, *, guild_id: int, channel_id: int | None, value: Any
+) -> None:
+    """Store ``value`` (None: inherit) through the use case the bot's command uses."""
+    if key.field is None:
+        await set_guild_time_zone(op.services, actor=op.actor, guild_id=guild_id, zone=value)
         return
-    show(settings_table(place.settings, title=f"{title}: effective settings"))
+    patch = replace(SettingsPatch(), **{key.field: value})
+    if channel_id is None:
+        await configure_guild(op.services, actor=op.actor, guild_id=guild_id, patch=patch)
+    else:
+        await configure_channel(
+            op.services, actor=op.actor, guild_id=guild_id, channel_id=channel_id, patch=patch
+        )
+
+
+def _changed(
+    key: SettingKey, typed: str | None, guild_id: int | None, channel_id: int | None, config: Config
+) -> PlaceSettings:
+    """Set ``key`` to the ``typed`` value (None: unset it) and read the place back."""
+
+    async def body() -> PlaceSettings:
+        value = None if typed is None else key.value_of(typed)  # refused before anything opens
+        async with operating(config) as op:
+            known = await _guild_to_change(op, guild_id, channel_id)
+            if key.name == HOST_ROLES and value is not None:
+                value = await _host_role_ids(op, known, value)
+            await _change(op, key, guild_id=known, channel_id=channel_id, value=value)
+            return await _place_settings(op.services, guild_id=known, channel_id=channel_id)
+
+    return run(body())
+
+
+def _value_line(place: PlaceSettings, key: SettingKey, *, inherited: bool) -> str:
+    """The key's effective value on the place, with where it comes from."""
+    if key.field is None:
+        return f"The time zone of {place.name}: {place.timezone or 'UTC (not set)'}."
+    label, value, source = setting_rows(place.settings)[key.field]
+    inherits = " now inherits" if inherited else ""
+    return f"{label} of {place.name}{inherits}: {value} ({SOURCE_LABELS[source]})."
+
+
+CONFIG_SET_HELP = "\n\n".join(
+    [
+        "Change one setting of a server (--guild) or a channel (--channel), as the bot's "
+        "/config-guild and /config-channel do, acting as the operator; the running games "
+        "that inherit it follow.",
+        "Keys and their values:\n"
+        + "\n".join(f"  {key.name:<18} {key.accepts}" for key in KEYS.values()),
+        "Reminders are whole minutes, up to a week; `none` sends no reminders. Host roles "
+        "are checked against the server's roles, and names looked up, when a bot token is "
+        "set; `none` lets members with Manage Server host. remind-in-channel also posts "
+        "reminders in the channel for players whose DMs are closed. The time zone is the "
+        "server's default for the times its hosts type.",
+        "Nothing is changed when the key (exit 2) or the value (exit 1) is refused.",
+        "Example: gamesched config set max-players 6 --guild 1170000000000000001",
+    ]
+)
+
+
+def config_set(
+    ctx: typer.Context,
+    key: KeyArgument,
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="The new value (formats above).")],
+    guild_id: GuildOption = None,
+    channel_id: ChannelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    _one_place(guild_id, channel_id)
+    setting = _setting_key(key, channel_id)
+    place = _changed(setting, value, guild_id, channel_id, load(ctx))
+    heading = f"Saved. {_value_line(place, setting, inherited=False)}"
+    _show_place(place, heading=heading, as_json=as_json)
+
+
+def config_unset(
+    ctx: typer.Context,
+    key: KeyArgument,
+    guild_id: GuildOption = None,
+    channel_id: ChannelOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Make a server's or a channel's setting inherit again: a channel's from its server, a
+    server's from the built-in default (its time zone: UTC).
+
+    Example: gamesched config unset reminders --channel 1190000000000000005
+    """
+    _one_place(guild_id, channel_id)
+    setting = _setting_key(key, channel_id)
+    place = _changed(setting, None, guild_id, channel_id, load(ctx))
+    heading = f"Unset. {_value_line(place, setting, inherited=True)}"
+    _show_place(place, heading=heading, as_json=as_json)

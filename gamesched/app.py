@@ -189,6 +189,12 @@ class Core:
     wake: WakeSignal
 
 
+def wake_signal(config: Config) -> WakeSignal:
+    """How this process wakes the dispatchers after writing work: its own, and over Redis
+    (``broker.url``) every worker's. Close it with ``aclose`` to finish pending wake-ups."""
+    return WakeSignal(config.broker.url, channel=f"{config.broker.queue_name}:wake")
+
+
 @asynccontextmanager
 async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core]:
     """The migrated database, the REST client, the announcement sync and display names of
@@ -204,7 +210,7 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
             stack.push_async_callback(pacer.aclose)
         rest = DiscordRest(base_url=target.api_base_url, token=target.token, pacer=pacer)
         stack.push_async_callback(rest.aclose)
-        wake = WakeSignal(shared, channel=f"{config.broker.queue_name}:wake")
+        wake = wake_signal(config)
         stack.push_async_callback(wake.aclose)
         name_cache = rights_cache = None
         if shared:
