@@ -58,7 +58,7 @@ def _seats(game: GameView) -> str:
     return f"{len(game.joined)}/{game.max_players}"
 
 
-def _game_json(game: GameView, names: Names) -> dict[str, Any]:
+def game_json(game: GameView, names: Names) -> dict[str, Any]:
     return {
         "id": str(game.id),
         "guild_id": str(game.guild_id),
@@ -151,7 +151,7 @@ def games_list(
 
     page, names = run(body())
     if as_json:
-        print_json({"total": page.total, "games": [_game_json(g, names) for g in page.items]})
+        print_json({"total": page.total, "games": [game_json(g, names) for g in page.items]})
         return
     if not page.items:
         show("No games match.")
@@ -202,7 +202,7 @@ def games_show(
     if as_json:
         print_json(
             {
-                **_game_json(game, names),
+                **game_json(game, names),
                 "jobs": [_job_json(job, names) for job in record.jobs],
                 "unreachable": [person(u, names) for u in record.unreachable],
             }

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli import serve
+from cli import game_changes, serve
 from cli._state import EXIT_CODES_HELP, CliState, fail, load, run
 from cli.doctor import doctor
 from cli.games import games_app
@@ -45,6 +45,15 @@ app.add_typer(reminders_app, name="reminders")
 config_app.command("show")(config_show)
 config_app.command("set", help=CONFIG_SET_HELP)(config_set)
 config_app.command("unset")(config_unset)
+for name, command in (
+    ("create", game_changes.create),
+    ("edit", game_changes.edit),
+    ("cancel", game_changes.cancel),
+    ("remove-player", game_changes.remove),
+    ("assign-placeholder", game_changes.assign),
+    ("history", game_changes.history),
+):
+    games_app.command(name)(command)
 app.command("run")(serve.run_all)
 app.command("bot")(serve.bot)
 app.command("worker")(serve.worker)

@@ -50,6 +50,8 @@ from gamesched.services.planning import NoticeKind, notify, replan_jobs
 from gamesched.services.views import GameView, effective_settings
 
 OPEN_STATUSES = (GameStatus.SCHEDULED, GameStatus.IN_PROGRESS)
+EMPTY: tuple[object, ...] = (None, "", [], False)
+"""Values a new game's history entry leaves out: unset, inherited or off."""
 MAX_PAGE_SIZE = 100
 
 
@@ -250,7 +252,7 @@ async def create_game(
             action=Action.CREATED,
             member_id=actor.user_id,
             before={},
-            after=game_state(game, view),
+            after={k: v for k, v in game_state(game, view).items() if v not in EMPTY},
         )
         return CreatedGame(game=view, read_as=read_as)
 

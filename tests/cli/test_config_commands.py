@@ -27,7 +27,7 @@ from gamesched.services.configuration import configure_guild
 from gamesched.services.context import Context, FrontEnd, Origin
 from gamesched.services.games import get_game
 from gamesched.services.people import set_guild_time_zone
-from tests.cli.test_read_commands import assert_one_line_error, cli_env, gamesched, json_of
+from tests.support.cli import assert_one_line_error, gamesched, json_of
 from tests.support.environment import REDIS_URL
 from tests.support.factories import (
     ADMIN,
@@ -39,8 +39,6 @@ from tests.support.factories import (
     make_game,
 )
 from tests.support.sandbox import channel_id_of
-
-__all__ = ["cli_env"]  # the fixture, shared with the read commands' tests
 
 SERVER_MAX_PLAYERS = 4
 """What the server sets in every test here, so a channel has something to inherit."""

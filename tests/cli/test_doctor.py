@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 from alembic import command
 from sqlalchemy.engine import Connection
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from cli.main import app
 from gamesched.db.engine import Database
 from gamesched.db.migrate import alembic_config
 from gamesched.domain.settings import SettingsPatch
@@ -30,16 +29,15 @@ from gamesched.services.configuration import configure_channel
 from gamesched.services.context import Context
 from gamesched.services.participation import leave_game
 from tests.support.bot import RunningBot
+from tests.support.cli import gamesched
 from tests.support.environment import REDIS_URL, free_port
 from tests.support.factories import P1, P2, make_game
 from tests.support.fake_discord import closed_port_url
 from tests.support.sandbox import administrator, channel_id_of
 
-runner = CliRunner()
-
 
 def doctor(*args: str) -> Result:
-    return runner.invoke(app, ["doctor", *args])
+    return gamesched("doctor", *args)
 
 
 async def doctor_json() -> tuple[int, dict[str, list[dict[str, Any]]]]:

@@ -4,16 +4,12 @@ on each engine, with the documented exit codes for what cannot be answered."""
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from cli.main import app
 from gamesched.domain.settings import SettingsPatch
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
@@ -22,6 +18,7 @@ from gamesched.services.configuration import configure_channel, configure_guild
 from gamesched.services.context import Context
 from gamesched.services.games import cancel_game
 from gamesched.services.people import set_guild_time_zone
+from tests.support.cli import assert_one_line_error, gamesched, json_of
 from tests.support.factories import (
     ADMIN,
     CHANNEL,
@@ -37,26 +34,6 @@ from tests.support.factories import (
 )
 from tests.support.fakes import FakeClock
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
-
-runner = CliRunner()
-
-
-def gamesched(*args: str) -> Result:
-    return runner.invoke(app, list(args))
-
-
-def json_of(result: Result) -> Any:
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def assert_one_line_error(result: Result, code: int, text: str) -> None:
-    """Exit ``code``, ``text`` on stderr as one line, nothing on stdout, no traceback."""
-    assert result.exit_code == code, result.output
-    assert result.stdout == ""
-    assert text in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.output
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services import outbox, reminders
 from gamesched.services.context import Context
-from tests.cli.test_read_commands import assert_one_line_error, gamesched, json_of
+from tests.support.cli import assert_one_line_error, gamesched, json_of
 from tests.support.factories import GUILD, P1, P2, make_game
 from tests.support.fakes import FakeClock
 from tests.support.sandbox import administrator, channel_id_of, user_id_of

@@ -14,8 +14,8 @@ from gamesched.db.tables import DeliveryRow, JobRow
 from gamesched.domain.errors import Conflict, NotFound
 from gamesched.services import outbox, reminders
 from gamesched.services.context import Context, FrontEnd, Origin
-from gamesched.services.history import Action, game_history
 from gamesched.services.games import GameEdit, cancel_game, edit_game
+from gamesched.services.history import Action, game_history
 from gamesched.services.participation import join_game, leave_game
 from gamesched.services.planning import JobKind, NoticeKind
 from gamesched.services.reminders import Blocker, FailureKind, Ref
