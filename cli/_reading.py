@@ -10,12 +10,11 @@ from dataclasses import dataclass
 import typer
 
 from gamesched.app import (
-    ServiceUnavailable,
     configured_discord,
     database_in_use,
     open_core,
     open_database,
-    schema_state,
+    require_current_schema,
 )
 from gamesched.config import Config
 from gamesched.discord.names import DisplayNames
@@ -71,15 +70,3 @@ async def reading(config: Config, *, names: bool) -> AsyncIterator[Reader]:
     async with open_core(config, target) as core:
         with database_in_use():
             yield Reader(services=core.services, names=core.names)
-
-
-async def require_current_schema(config: Config) -> None:
-    """A ServiceUnavailable saying what to run when the database is not set up for this
-    version: the operator's commands never migrate it by the way."""
-    state = await schema_state(config)
-    if not state.up_to_date:
-        found = f"is at revision {state.current}" if state.current else "has no gamesched tables"
-        raise ServiceUnavailable(
-            f"The database {found}; this version needs {state.head}. Check database.url "
-            "(GAMESCHED_DATABASE__URL), or run `gamesched db upgrade`."
-        )

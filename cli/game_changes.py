@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli._operating import Operating, operating
+from cli._operating import operating
 from cli._output import (
     IdsFlag,
     JsonFlag,
@@ -35,6 +35,7 @@ from cli._reading import reading
 from cli._setting_keys import KEYS
 from cli._state import ExitCode, fail, load, run
 from cli.games import game_json
+from gamesched.app import Operating
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
 from gamesched.domain.entries import Entries, Member
 from gamesched.domain.settings import KEEP, Keep

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli._operating import Operating, operating
+from cli._operating import operating
 from cli._output import (
     JsonFlag,
     print_json,
@@ -20,7 +20,7 @@ from cli._output import (
 from cli._reading import reading
 from cli._setting_keys import HOST_ROLES, KEYS, SettingKey, key_named
 from cli._state import ExitCode, fail, load, run
-from gamesched.app import Core
+from gamesched.app import Core, Operating
 from gamesched.config import Config
 from gamesched.discord.render import SOURCE_LABELS
 from gamesched.discord.rest import DiscordForbidden, DiscordNotFound

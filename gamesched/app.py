@@ -13,11 +13,12 @@ a sandbox the command that starts it brought up, so the core never depends on th
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -32,9 +33,10 @@ from gamesched.discord.cache import RedisCache
 from gamesched.discord.directory import RestDirectory
 from gamesched.discord.names import DisplayNames
 from gamesched.discord.pacing import RedisPacer
-from gamesched.discord.rest import DiscordRest
+from gamesched.discord.rest import DiscordError, DiscordRest
 from gamesched.discord.rights import GuildRights
 from gamesched.discord.sync import AnnouncementSync
+from gamesched.domain.permissions import Actor
 from gamesched.services.context import Context, FrontEnd, Origin
 from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
@@ -311,3 +313,76 @@ async def serve_web(core: Core) -> None:
         server.should_exit = True
         await serving
         listener.close()
+
+
+# --- the operator at a terminal (CLI and TUI) ---------------------------------------------
+
+UNKNOWN_OPERATOR = "operator"
+"""Recorded as the operator when this machine gives no login name (e.g. a container user
+without a passwd entry)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Operating:
+    """What an operator's command or dashboard works with."""
+
+    services: Context
+    """The use cases, recording each change as the operator's, from the CLI or the TUI."""
+    actor: Actor
+    """The operator: full rights in every server."""
+    core: Core | None
+    """Discord (REST, members' rights, role names, display names) when a bot token is
+    configured; None without one."""
+
+
+def operator_name() -> str:
+    """This machine's login name, as the history shows who changed something."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return UNKNOWN_OPERATOR
+
+
+async def require_current_schema(config: Config) -> None:
+    """A ServiceUnavailable saying what to run when the database is not set up for this
+    version: the operator's tools never migrate it by the way."""
+    state = await schema_state(config)
+    if not state.up_to_date:
+        found = f"is at revision {state.current}" if state.current else "has no gamesched tables"
+        raise ServiceUnavailable(
+            f"The database {found}; this version needs {state.head}. Check database.url "
+            "(GAMESCHED_DATABASE__URL), or run `gamesched db upgrade`."
+        )
+
+
+@asynccontextmanager
+async def operating(config: Config, front_end: FrontEnd) -> AsyncIterator[Operating]:
+    """:class:`Operating` for the block, changes recorded as this machine's operator's from
+    ``front_end``: the core when a bot token is set, else the database alone (with the same
+    wake-up signal). A database not set up for this version is a ServiceUnavailable saying
+    what to run."""
+    await require_current_schema(config)
+    origin = Origin(front_end, operator=operator_name())
+    target = configured_discord(config)
+    if target is not None:
+        async with open_core(config, target) as core:
+            with database_in_use(), discord_in_use(core):
+                yield Operating(core.services.acting_from(origin), Actor.operator(), core)
+        return
+    async with open_database(config) as database, aclosing(wake_signal(config)) as wake:
+        with database_in_use():
+            services = Context(database=database, on_due_work=wake.notify, origin=origin)
+            yield Operating(services, Actor.operator(), None)
+
+
+@contextmanager
+def discord_in_use(core: Core) -> Iterator[None]:
+    """Discord refusing or failing a request the block made (a bad token, an outage) is a
+    ServiceUnavailable naming the API; answers a caller handles itself (no such channel)
+    are caught before they get here."""
+    try:
+        yield
+    except DiscordError as error:
+        raise ServiceUnavailable(
+            f"Could not use Discord at {core.discord.api_base_url}: {error}. {DISCORD_HINT}"
+        ) from error

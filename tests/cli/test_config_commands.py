@@ -15,8 +15,9 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from cli._operating import UNKNOWN_OPERATOR, operating
+from cli._operating import operating
 from cli.main import app
+from gamesched.app import UNKNOWN_OPERATOR
 from gamesched.config import load_config
 from gamesched.db.tables import HistoryRow
 from gamesched.domain.permissions import Actor
