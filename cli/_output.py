@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli._state import ExitCode, fail
+from gamesched.config import Config
 from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
 from gamesched.domain.errors import ValidationFailed
 from gamesched.domain.settings import EffectiveSettings, Source
@@ -32,12 +33,19 @@ IdsFlag = Annotated[
 ]
 TzOption = Annotated[
     str | None,
-    typer.Option("--tz", metavar="ZONE", help="Show times in this IANA zone (default: local)."),
+    typer.Option(
+        "--tz",
+        metavar="ZONE",
+        help="Show times in this IANA zone (default: operator.timezone, else this machine's).",
+    ),
 ]
 
 
-def zone_of(tz: str | None) -> tzinfo:
-    """The zone times are shown (and typed times read) in: ``--tz``, else this machine's."""
+def zone_of(tz: str | None, config: Config) -> tzinfo:
+    """The zone times are shown (and typed times read) in: ``--tz``, else the configuration's
+    ``operator.timezone``, else this machine's."""
+    if tz is None and config.operator.timezone:
+        return ZoneInfo(config.operator.timezone)
     if tz is None:
         local = datetime.now().astimezone().tzinfo
         assert local is not None

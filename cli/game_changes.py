@@ -231,7 +231,7 @@ def create(
     --host 1170000000000000901 --title "Catan night" --when "friday 19:30" --max 4
     """
     config = load(ctx)
-    zone = zone_of(tz)
+    zone = zone_of(tz, config)
     host_id = member_of(host)
 
     async def body() -> tuple[GameView, str, str]:
@@ -291,7 +291,7 @@ def edit(
     Example: gamesched games edit 12 --when "2026-12-06 20:00" --max inherit --tz Europe/Berlin
     """
     config = load(ctx)
-    zone = zone_of(tz)
+    zone = zone_of(tz, config)
     given = (title, description, when, max_players, duration, reminders, rules, category, ping)
     if all(value is None for value in given):
         raise fail(
@@ -412,7 +412,7 @@ def history(
     Example: gamesched games history 12 --tz Europe/Berlin
     """
     config = load(ctx)
-    zone = zone_of(tz)
+    zone = zone_of(tz, config)
 
     async def body() -> tuple[tuple[HistoryEntry, ...], Mapping[int, str | None]]:
         async with reading(config, names=not ids) as reader:

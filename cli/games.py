@@ -129,7 +129,7 @@ def games_list(
     Example: gamesched games list --guild 1170000000000000001 --status cancelled --from 2026-12-01
     """
     config = load(ctx)
-    zone = zone_of(tz)
+    zone = zone_of(tz, config)
     start = read_time(starts_from, "--from", zone)
     end = read_time(starts_before, "--to", zone)
 
@@ -186,7 +186,7 @@ def games_show(
     Example: gamesched games show 12 --tz Europe/Berlin
     """
     config = load(ctx)
-    zone = zone_of(tz)
+    zone = zone_of(tz, config)
 
     async def body() -> tuple[GameRecord, Names]:
         async with reading(config, names=not ids) as reader:

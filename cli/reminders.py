@@ -105,7 +105,7 @@ def reminders_list(
     Example: gamesched reminders list --due-within 2h --tz Europe/Berlin
     """
     config = load(ctx)
-    zone = zone_of(tz)
+    zone = zone_of(tz, config)
     span = read_span(due_within, "--due-within")
     if failed and span is not None:
         raise fail(

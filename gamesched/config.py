@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -128,6 +129,16 @@ def _existing_world(world: str) -> str:
     if not path.is_file():
         raise ValueError("world file not found")
     return str(path)
+
+
+def _optional_zone(zone: str) -> str:
+    if not zone:
+        return zone
+    try:
+        ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ValueError("unknown time zone") from None
+    return zone
 
 
 def _upper(value: object) -> object:
@@ -286,6 +297,17 @@ class SandboxConfig(_Section):
         return Path(self.world) if self.world else BUNDLED_WORLD
 
 
+class OperatorConfig(_Section):
+    """``[operator]``: the command line and the terminal dashboard."""
+
+    timezone: Annotated[
+        str,
+        AfterValidator(_optional_zone),
+        Allowed('"" (this machine\'s zone) or an IANA zone name, e.g. "Europe/Berlin"'),
+    ] = ""
+    """Zone the operator's tools show times in and read typed times in (``--tz`` wins)."""
+
+
 class LoggingConfig(_Section):
     """``[logging]``."""
 
@@ -316,6 +338,8 @@ class Config(BaseModel):
     """``[sandbox]``."""
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     """``[logging]``."""
+    operator: OperatorConfig = Field(default_factory=OperatorConfig)
+    """``[operator]``."""
 
 
 _Schema = dict[str, dict[str, FieldInfo]]

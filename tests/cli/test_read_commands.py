@@ -207,6 +207,22 @@ def test_games_list_shows_upcoming_games_in_the_operators_zone(scene: Scene) -> 
     assert result.stderr.count("No bot token set: members are shown by their ids.") == 1
 
 
+def test_the_configured_operator_zone_is_the_default_and_tz_wins(
+    scene: Scene, cli_env: pytest.MonkeyPatch
+) -> None:
+    """With `operator.timezone` set, times are shown in it without --tz; --tz still wins; an
+    unknown zone in the configuration is exit 5 naming the setting."""
+    cli_env.setenv("GAMESCHED_OPERATOR__TIMEZONE", "America/New_York")
+    configured = gamesched("games", "list")
+    assert "Starts (America/New_York)" in configured.stdout
+    assert "Sat 2026-12-05 14:00" in configured.stdout  # 19:00 UTC in New York
+    assert "Starts (Asia/Tokyo)" in gamesched("games", "list", "--tz", "Asia/Tokyo").stdout
+    cli_env.setenv("GAMESCHED_OPERATOR__TIMEZONE", "Mars/Olympus")
+    broken = gamesched("games", "list")
+    assert broken.exit_code == 5
+    assert "operator.timezone" in broken.stderr
+
+
 def test_games_list_json_shape(scene: Scene) -> None:
     """`games list --json` is {total, games}: ids as strings, times ISO 8601 UTC, people as
     {id, name}, seats, placeholders, settings and the announcement's state."""
