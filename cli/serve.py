@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import httpx
 import typer
 from pydantic import SecretStr
 
@@ -26,8 +27,9 @@ from gamesched.app import (
 )
 from gamesched.config import Config
 from gamesched.sandbox.oauth2_web import AUTHORIZE_PATH, TOKEN_PATH
+from gamesched.sandbox.rest import PREFIX
 from gamesched.sandbox.server import RunningSandbox, start_sandbox
-from gamesched.sandbox.world import World, load_world
+from gamesched.sandbox.world import World, WorldError, load_world
 
 
 @asynccontextmanager
@@ -55,6 +57,38 @@ async def discord_or_sandbox(config: Config) -> AsyncIterator[tuple[Config, Disc
         yield sandbox_login(config, sandbox, world), target
     finally:
         await sandbox.close()
+
+
+SANDBOX_PROBE_SECONDS = 1.0
+"""How long an operator's command waits for a running sandbox to answer."""
+
+
+async def running_sandbox(config: Config) -> DiscordTarget | None:
+    """With no token set, the sandbox that `gamesched run` (or `gamesched sandbox`) serves at
+    ``sandbox.host``:``sandbox.port``, if it answers as the configured world's bot; so the
+    operator's commands see the same offline Discord as the bot. None when nothing answers."""
+    if config.sandbox.port == 0:
+        return None  # any free port: nowhere to look
+    try:
+        world = load_world(config.sandbox.world_path)
+    except WorldError:
+        return None
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(config.sandbox.host, config.sandbox.host)
+    base_url = f"http://{f'[{host}]' if ':' in host else host}:{config.sandbox.port}{PREFIX}"
+    try:
+        async with httpx.AsyncClient(timeout=SANDBOX_PROBE_SECONDS) as client:
+            answer = await client.get(
+                f"{base_url}/users/@me", headers={"Authorization": f"Bot {world.token}"}
+            )
+    except httpx.HTTPError:
+        return None
+    return DiscordTarget(base_url, world.token) if answer.status_code == 200 else None
+
+
+async def operators_discord(config: Config) -> DiscordTarget | None:
+    """Where the operator's commands talk to Discord: the configured one, else the running
+    sandbox, else nowhere (they then work on the database alone)."""
+    return configured_discord(config) or await running_sandbox(config)
 
 
 def sandbox_login(config: Config, sandbox: RunningSandbox, world: World) -> Config:

@@ -356,14 +356,15 @@ async def require_current_schema(config: Config) -> None:
 
 
 @asynccontextmanager
-async def operating(config: Config, front_end: FrontEnd) -> AsyncIterator[Operating]:
+async def operating(
+    config: Config, front_end: FrontEnd, target: DiscordTarget | None
+) -> AsyncIterator[Operating]:
     """:class:`Operating` for the block, changes recorded as this machine's operator's from
-    ``front_end``: the core when a bot token is set, else the database alone (with the same
-    wake-up signal). A database not set up for this version is a ServiceUnavailable saying
-    what to run."""
+    ``front_end``: the core on ``target`` (Discord, or a running sandbox), else the database
+    alone (with the same wake-up signal). A database not set up for this version is a
+    ServiceUnavailable saying what to run."""
     await require_current_schema(config)
     origin = Origin(front_end, operator=operator_name())
-    target = configured_discord(config)
     if target is not None:
         async with open_core(config, target) as core:
             with database_in_use(), discord_in_use(core):

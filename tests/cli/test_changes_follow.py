@@ -18,7 +18,8 @@ from gamesched.config import Config
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
-from gamesched.services.games import get_game
+from gamesched.services.context import Context
+from gamesched.services.games import get_game, list_games
 from gamesched.services.views import GameView
 from tests.support.cli import gamesched
 from tests.support.factories import make_game
@@ -145,3 +146,28 @@ async def test_removing_a_player_reaches_the_announcement_and_both_players(live:
     await shows(live, seated)
     assert "You were taken off **Catan night**" in await last_dm(live, "sam")
     assert "You got a seat in **Catan night**" in await last_dm(live, "alex_r")
+
+
+async def test_without_a_token_the_cli_posts_to_the_running_sandbox(
+    sandbox: RunningSandbox,
+    demo_world: World,
+    discord: SandboxDriver,
+    ctx: Context,
+    database_url: str,
+    cli_env: pytest.MonkeyPatch,
+) -> None:
+    """In sandbox mode (no token) a game created with the CLI is announced at once in the
+    sandbox `gamesched run` serves, as with a real Discord."""
+    cli_env.setenv("GAMESCHED_DATABASE__URL", database_url)
+    cli_env.setenv("GAMESCHED_SANDBOX__PORT", str(sandbox.port))
+    channel = channel_id_of(demo_world, "lfg")
+    host = str(user_id_of(demo_world, "olivia"))
+    await operator(
+        "games", "create", "--guild", str(demo_world.guilds[0].id), "--channel", str(channel),
+        "--host", host, "--title", "Sandbox night", "--when", START.strftime("%Y-%m-%d %H:%M"),
+    )  # fmt: skip
+
+    (posted,) = await discord.messages(channel, at_least=1)
+    assert "Sandbox night" in text_of(posted)
+    (game,) = (await list_games(ctx)).items
+    assert game.message_id == int(posted["id"])
