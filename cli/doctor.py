@@ -7,6 +7,7 @@ import typer
 
 from cli._output import JsonFlag, print_json
 from cli._state import CliState, ExitCode, load, run
+from cli.serve import operators_discord
 from gamesched.health import Check, Status, diagnose, failed
 
 COLOURS = {
@@ -18,13 +19,19 @@ COLOURS = {
 
 def doctor(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """Check the configuration, database, Redis, Discord (token, intent, commands, channel
-    permissions, clock) and the worker; exit 1 if any check fails.
+    permissions, clock) and the worker; exit 1 if any check fails. With no token set, the
+    Discord checks run against the sandbox `gamesched run` serves, when one is running.
 
     Example: gamesched doctor --json
     """
     config = load(ctx)
     state: CliState = ctx.obj
-    checks = run(diagnose(config, config_path=state.config_path))
+
+    async def body() -> list[Check]:
+        target = await operators_discord(config)
+        return await diagnose(config, config_path=state.config_path, target=target)
+
+    checks = run(body())
     if as_json:
         print_json([_as_json(check) for check in checks])
     else:

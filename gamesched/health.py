@@ -83,7 +83,10 @@ Server Members Intent is switched on."""
 AFTER_TOKEN = ("members intent", "slash commands", "channel", "clock")
 """The checks that ask Discord once the bot token worked, in the order they are reported;
 when they cannot run, one ``discord`` line says so."""
-NO_TOKEN = "no bot token; gamesched runs against its bundled sandbox"
+NO_TOKEN = (
+    "no bot token, and no sandbox answering at sandbox.host:sandbox.port; gamesched runs "
+    "against its bundled sandbox"
+)
 NO_DATABASE = "skipped: the database cannot be used (see above)"
 START_WORKER = "Start `gamesched run` or `gamesched worker`."
 MEMBERS_INTENT_SWITCH = (
@@ -114,9 +117,12 @@ async def diagnose(
     *,
     config_path: Path | None = None,
     clock: Callable[[], datetime] = _utc_now,
+    target: DiscordTarget | None = None,
 ) -> list[Check]:
     """Every check, in the order they are reported; ``config_path`` as ``load_config`` took
-    it (to say where the configuration came from), ``clock`` this machine's."""
+    it (to say where the configuration came from), ``clock`` this machine's, ``target`` the
+    Discord to check (default: the configured one; the CLI passes a running sandbox when no
+    token is set)."""
     found = [_configuration(config_path)]
     async with AsyncExitStack() as stack:
         schema = await _schema(config)
@@ -126,13 +132,14 @@ async def diagnose(
             database = await stack.enter_async_context(open_database(config))
             services = Context(database=database, clock=clock)
         found.append(await _redis(config.broker.url))
-        target = configured_discord(config)
+        target = target or configured_discord(config)
         if target is None:
             found.append(
                 _skipped_discord(
                     ("bot token", *AFTER_TOKEN),
                     NO_TOKEN,
-                    "Set discord.token (GAMESCHED_DISCORD__TOKEN) to check a real bot.",
+                    "Set discord.token (GAMESCHED_DISCORD__TOKEN) to check a real bot, or "
+                    "start `gamesched run` to check its sandbox.",
                 )
             )
         else:

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -161,6 +162,7 @@ async def test_sandbox_mode_skips_discord_and_still_passes(
     """Without a bot token the Discord checks are one warning saying they were skipped (the
     bundled sandbox is used); the rest runs, and with a worker running the exit code is 0."""
     await worker_running(database)
+    doctor_env.setenv("GAMESCHED_SANDBOX__PORT", str(closed_port()))
 
     result = await asyncio.to_thread(doctor)
 
@@ -174,9 +176,32 @@ async def test_sandbox_mode_skips_discord_and_still_passes(
         ["ok", "worker"],
     ]
     assert "skipped" in lines[3]
-    assert "no bot token; gamesched runs against its bundled sandbox" in lines[3]
+    assert "no bot token, and no sandbox answering" in lines[3]
     assert "Fix: Set discord.token" in lines[3]
+    assert "start `gamesched run` to check its sandbox" in lines[3]
     assert "not used (single process)" in lines[2]
+
+
+async def test_sandbox_mode_checks_the_running_sandbox(
+    sandbox: RunningSandbox, plain_env: pytest.MonkeyPatch
+) -> None:
+    """Without a token but with `gamesched run`'s sandbox answering at sandbox.port, the
+    Discord checks run against that sandbox instead of being skipped."""
+    plain_env.setenv("GAMESCHED_SANDBOX__PORT", str(sandbox.port))
+
+    _, checks = await doctor_json()
+
+    assert "discord" not in checks
+    assert the(checks, "bot token")["status"] == "ok"
+    assert the(checks, "clock")["status"] == "ok"
+
+
+def closed_port() -> int:
+    """A port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
 
 
 async def test_a_configuration_that_cannot_be_loaded_is_exit_5(
