@@ -29,7 +29,7 @@ JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print JSON (shape in the README) and nothing else.")
 ]
 IdsFlag = Annotated[
-    bool, typer.Option("--ids", help="Show members by id; do not ask Discord for names.")
+    bool, typer.Option("--ids", help="Show ids only; do not ask Discord for names.")
 ]
 TzOption = Annotated[
     str | None,

@@ -3,8 +3,7 @@ delivered for it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Annotated, Any
 
@@ -28,8 +27,9 @@ from cli._output import (
     zone_name,
     zone_of,
 )
-from cli._reading import Reader, reading
+from cli._reading import channel_text, reading, server_text
 from cli._state import load, run
+from gamesched.discord.place_names import NOT_LOOKED_UP, PlaceNames
 from gamesched.discord.render import duration_text
 from gamesched.domain.status import GameStatus
 from gamesched.services.games import MAX_PAGE_SIZE, OPEN_STATUSES, Page, list_games
@@ -41,28 +41,17 @@ games_app = typer.Typer(help="The games gamesched schedules.", no_args_is_help=T
 Names = Mapping[int, str | None]
 
 
-async def _names_by_guild(
-    reader: Reader, wanted: Iterable[tuple[int, Iterable[int]]]
-) -> dict[int, str | None]:
-    """Display names of members, each looked up in their game's guild."""
-    per_guild: defaultdict[int, set[int]] = defaultdict(set)
-    for guild_id, user_ids in wanted:
-        per_guild[guild_id].update(user_ids)
-    names: dict[int, str | None] = {}
-    for guild_id, user_ids in per_guild.items():
-        names.update(await reader.resolve(guild_id, sorted(user_ids)))
-    return names
-
-
 def _seats(game: GameView) -> str:
     return f"{len(game.joined)}/{game.max_players}"
 
 
-def game_json(game: GameView, names: Names) -> dict[str, Any]:
+def game_json(game: GameView, names: Names, places: PlaceNames = NOT_LOOKED_UP) -> dict[str, Any]:
     return {
         "id": str(game.id),
         "guild_id": str(game.guild_id),
+        "guild_name": places.guild(game.guild_id),
         "channel_id": str(game.channel_id),
+        "channel_name": places.channel(game.channel_id),
         "title": game.title,
         "description": game.description,
         "status": game.status.value,
@@ -133,7 +122,7 @@ def games_list(
     start = read_time(starts_from, "--from", zone)
     end = read_time(starts_before, "--to", zone)
 
-    async def body() -> tuple[Page, Names]:
+    async def body() -> tuple[Page, Names, PlaceNames]:
         async with reading(config, names=not ids) as reader:
             page = await list_games(
                 reader.services,
@@ -146,12 +135,14 @@ def games_list(
                 starts_before=end,
                 limit=limit,
             )
-            names = await _names_by_guild(reader, ((g.guild_id, [g.host_id]) for g in page.items))
-            return page, names
+            names = await reader.resolve_in_guilds((g.guild_id, [g.host_id]) for g in page.items)
+            places = await reader.places((g.guild_id, g.channel_id) for g in page.items)
+            return page, names, places
 
-    page, names = run(body())
+    page, names, places = run(body())
     if as_json:
-        print_json({"total": page.total, "games": [game_json(g, names) for g in page.items]})
+        games = [game_json(g, names, places) for g in page.items]
+        print_json({"total": page.total, "games": games})
         return
     if not page.items:
         show("No games match.")
@@ -167,7 +158,7 @@ def games_list(
             _seats(game),
             str(len(game.waitlist)),
             named(game.host_id, names),
-            str(game.channel_id),
+            channel_text(game.channel_id, places),
         )
     show(listing)
 
@@ -188,30 +179,33 @@ def games_show(
     config = load(ctx)
     zone = zone_of(tz, config)
 
-    async def body() -> tuple[GameRecord, Names]:
+    async def body() -> tuple[GameRecord, Names, PlaceNames]:
         async with reading(config, names=not ids) as reader:
             record = await game_record(reader.services, game_id)
             game = record.game
             people = [game.host_id, *game.joined, *game.waitlist, *record.unreachable]
             for job in record.jobs:
                 people += [*job.sent_to, *job.refused]
-            return record, await reader.resolve(game.guild_id, people)
+            names = await reader.resolve(game.guild_id, people)
+            return record, names, await reader.places([(game.guild_id, game.channel_id)])
 
-    record, names = run(body())
+    record, names, places = run(body())
     game = record.game
     if as_json:
         print_json(
             {
-                **game_json(game, names),
+                **game_json(game, names, places),
                 "jobs": [_job_json(job, names) for job in record.jobs],
                 "unreachable": [person(u, names) for u in record.unreachable],
             }
         )
         return
-    show(*_game_details(record, names, zone))
+    show(*_game_details(record, names, places, zone))
 
 
-def _game_details(record: GameRecord, names: Names, zone: tzinfo) -> list[Table | str]:
+def _game_details(
+    record: GameRecord, names: Names, places: PlaceNames, zone: tzinfo
+) -> list[Table | str]:
     """The human answer of ``games show``: facts, people, settings, jobs, unreachable."""
     game = record.game
     facts = table("", "", title=f"Game #{game.id}: {game.title}")
@@ -219,7 +213,10 @@ def _game_details(record: GameRecord, names: Names, zone: tzinfo) -> list[Table 
         ("Status", game.status.label),
         (f"Starts ({zone_name(zone)})", shown_time(game.start_at, zone)),
         ("Ends", shown_time(game.end_at, zone)),
-        ("Server / channel", f"{game.guild_id} / {game.channel_id}"),
+        (
+            "Server / channel",
+            f"{server_text(game.guild_id, places)} / {channel_text(game.channel_id, places)}",
+        ),
         ("Host", named(game.host_id, names)),
         ("Seats", _seats(game)),
         ("Announcement", _announcement(game)),

@@ -9,6 +9,7 @@ import typer
 
 from cli._operating import operating
 from cli._output import (
+    IdsFlag,
     JsonFlag,
     print_json,
     setting_rows,
@@ -17,11 +18,12 @@ from cli._output import (
     show,
     table,
 )
-from cli._reading import reading
+from cli._reading import channel_text, reading, server_text, unnamed_note
 from cli._setting_keys import HOST_ROLES, KEYS, SettingKey, key_named
 from cli._state import ExitCode, fail, load, run
 from gamesched.app import Core, Operating
 from gamesched.config import Config
+from gamesched.discord.place_names import NOT_LOOKED_UP, PlaceNames, place_names
 from gamesched.discord.render import SOURCE_LABELS
 from gamesched.discord.rest import DiscordForbidden, DiscordNotFound
 from gamesched.discord.rights import POSTABLE_TYPES, GuildFacts
@@ -59,9 +61,12 @@ ChannelArgument = Annotated[
 ]
 
 
-def _guild_json(overview: GuildOverview, *, with_settings: bool) -> dict[str, Any]:
+def _guild_json(
+    overview: GuildOverview, places: PlaceNames, *, with_settings: bool
+) -> dict[str, Any]:
     shaped: dict[str, Any] = {
         "id": str(overview.guild_id),
+        "name": places.guild(overview.guild_id),
         "timezone": overview.timezone,
         "host_role_ids": [str(r) for r in overview.settings.host_role_ids.value],
         "configured_channels": overview.configured_channels,
@@ -72,10 +77,14 @@ def _guild_json(overview: GuildOverview, *, with_settings: bool) -> dict[str, An
     return shaped
 
 
-def _channel_json(overview: ChannelOverview, *, with_settings: bool) -> dict[str, Any]:
+def _channel_json(
+    overview: ChannelOverview, places: PlaceNames, *, with_settings: bool
+) -> dict[str, Any]:
     shaped: dict[str, Any] = {
         "id": str(overview.channel_id),
+        "name": places.channel(overview.channel_id),
         "guild_id": str(overview.guild_id),
+        "guild_name": places.guild(overview.guild_id),
         "upcoming_games": overview.upcoming_games,
     }
     if with_settings:
@@ -88,7 +97,7 @@ def _roles(overview: GuildOverview | ChannelOverview) -> str:
 
 
 @guilds_app.command("list")
-def guilds_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+def guilds_list(ctx: typer.Context, ids: IdsFlag = False, as_json: JsonFlag = False) -> None:
     """List the servers gamesched knows, with their channels, upcoming games, zone and host
     roles.
 
@@ -96,18 +105,19 @@ def guilds_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """
     config = load(ctx)
 
-    async def body() -> list[GuildOverview]:
-        async with reading(config, names=False) as reader:
-            return await guilds(reader.services)
+    async def body() -> tuple[list[GuildOverview], PlaceNames]:
+        async with reading(config, names=not ids) as reader:
+            found = await guilds(reader.services)
+            return found, await reader.places((g.guild_id, None) for g in found)
 
-    found = run(body())
+    found, places = run(body())
     if as_json:
-        print_json([_guild_json(g, with_settings=False) for g in found])
+        print_json([_guild_json(g, places, with_settings=False) for g in found])
         return
     listing = table("Server", "Time zone", "Channels", "Upcoming games", "Host roles")
     for g in found:
         listing.add_row(
-            str(g.guild_id),
+            server_text(g.guild_id, places),
             g.timezone or "UTC (not set)",
             str(g.configured_channels),
             str(g.upcoming_games),
@@ -117,23 +127,26 @@ def guilds_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
 
 @guilds_app.command("show")
-def guilds_show(ctx: typer.Context, guild_id: GuildArgument, as_json: JsonFlag = False) -> None:
+def guilds_show(
+    ctx: typer.Context, guild_id: GuildArgument, ids: IdsFlag = False, as_json: JsonFlag = False
+) -> None:
     """Show one server: its counts, time zone and every effective setting with its source.
 
     Example: gamesched guilds show 1170000000000000001
     """
     config = load(ctx)
 
-    async def body() -> GuildOverview:
-        async with reading(config, names=False) as reader:
-            return await guild(reader.services, guild_id)
+    async def body() -> tuple[GuildOverview, PlaceNames]:
+        async with reading(config, names=not ids) as reader:
+            found = await guild(reader.services, guild_id)
+            return found, await reader.places([(found.guild_id, None)])
 
-    found = run(body())
+    found, places = run(body())
     if as_json:
-        print_json(_guild_json(found, with_settings=True))
+        print_json(_guild_json(found, places, with_settings=True))
         return
     show(
-        f"Server {found.guild_id}",
+        f"Server {server_text(found.guild_id, places)}",
         f"Time zone: {found.timezone or 'UTC (not set)'}",
         f"Channels known: {found.configured_channels}",
         f"Upcoming games: {found.upcoming_games}",
@@ -147,6 +160,7 @@ def channels_list(
     guild_id: Annotated[
         int | None, typer.Option("--guild", metavar="GUILD", help="Only this server's channels.")
     ] = None,
+    ids: IdsFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """List the channels gamesched knows, with their server, upcoming games and host roles.
@@ -155,23 +169,32 @@ def channels_list(
     """
     config = load(ctx)
 
-    async def body() -> list[ChannelOverview]:
-        async with reading(config, names=False) as reader:
-            return await channels(reader.services, guild_id=guild_id)
+    async def body() -> tuple[list[ChannelOverview], PlaceNames]:
+        async with reading(config, names=not ids) as reader:
+            found = await channels(reader.services, guild_id=guild_id)
+            return found, await reader.places((c.guild_id, c.channel_id) for c in found)
 
-    found = run(body())
+    found, places = run(body())
     if as_json:
-        print_json([_channel_json(c, with_settings=False) for c in found])
+        print_json([_channel_json(c, places, with_settings=False) for c in found])
         return
     listing = table("Channel", "Server", "Upcoming games", "Host roles")
     for c in found:
-        listing.add_row(str(c.channel_id), str(c.guild_id), str(c.upcoming_games), _roles(c))
+        listing.add_row(
+            channel_text(c.channel_id, places),
+            server_text(c.guild_id, places),
+            str(c.upcoming_games),
+            _roles(c),
+        )
     show(listing if found else "gamesched knows no channels here yet.")
 
 
 @channels_app.command("show")
 def channels_show(
-    ctx: typer.Context, channel_id: ChannelArgument, as_json: JsonFlag = False
+    ctx: typer.Context,
+    channel_id: ChannelArgument,
+    ids: IdsFlag = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Show one channel: its server, upcoming games and every effective setting with its
     source.
@@ -180,16 +203,18 @@ def channels_show(
     """
     config = load(ctx)
 
-    async def body() -> ChannelOverview:
-        async with reading(config, names=False) as reader:
-            return await channel(reader.services, channel_id)
+    async def body() -> tuple[ChannelOverview, PlaceNames]:
+        async with reading(config, names=not ids) as reader:
+            found = await channel(reader.services, channel_id)
+            return found, await reader.places([(found.guild_id, found.channel_id)])
 
-    found = run(body())
+    found, places = run(body())
     if as_json:
-        print_json(_channel_json(found, with_settings=True))
+        print_json(_channel_json(found, places, with_settings=True))
         return
     show(
-        f"Channel {found.channel_id} in server {found.guild_id}",
+        f"Channel {channel_text(found.channel_id, places)} in server "
+        f"{server_text(found.guild_id, places)}",
         f"Upcoming games: {found.upcoming_games}",
         settings_table(found.settings, title="Settings"),
     )
@@ -224,12 +249,15 @@ class PlaceSettings:
     timezone: str | None
     """The server's zone, which a channel's games use too; None: UTC."""
     settings: EffectiveSettings
+    places: PlaceNames = NOT_LOOKED_UP
+    """The server's and the channel's names, when asked of Discord."""
 
     @property
     def name(self) -> str:
+        server = server_text(self.guild_id, self.places)
         if self.channel_id is None:
-            return f"server {self.guild_id}"
-        return f"channel {self.channel_id} (server {self.guild_id})"
+            return f"server {server}"
+        return f"channel {channel_text(self.channel_id, self.places)} (server {server})"
 
 
 def _one_place(guild_id: int | None, channel_id: int | None) -> None:
@@ -262,7 +290,11 @@ def _show_place(place: PlaceSettings, *, heading: str | None, as_json: bool) -> 
         print_json(
             {
                 "guild_id": str(place.guild_id),
+                "guild_name": place.places.guild(place.guild_id),
                 "channel_id": None if place.channel_id is None else str(place.channel_id),
+                "channel_name": None
+                if place.channel_id is None
+                else place.places.channel(place.channel_id),
                 "timezone": place.timezone,
                 "settings": settings_json(place.settings),
             }
@@ -280,6 +312,7 @@ def config_show(
     ctx: typer.Context,
     guild_id: GuildOption = None,
     channel_id: ChannelOption = None,
+    ids: IdsFlag = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Show every effective setting of a server or a channel, with where it comes from.
@@ -290,9 +323,10 @@ def config_show(
     config = load(ctx)
 
     async def body() -> PlaceSettings:
-        async with reading(config, names=False) as reader:
+        async with reading(config, names=not ids) as reader:
             known = await _known_guild_of(reader.services, guild_id, channel_id)
-            return await _place_settings(reader.services, guild_id=known, channel_id=channel_id)
+            place = await _place_settings(reader.services, guild_id=known, channel_id=channel_id)
+            return replace(place, places=await reader.places([(known, channel_id)]))
 
     _show_place(run(body()), heading=None, as_json=as_json)
 
@@ -428,7 +462,8 @@ async def _change(
 def _changed(
     key: SettingKey, typed: str | None, guild_id: int | None, channel_id: int | None, config: Config
 ) -> PlaceSettings:
-    """Set ``key`` to the ``typed`` value (None: unset it) and read the place back."""
+    """Set ``key`` to the ``typed`` value (None: unset it) and read the place back, named
+    as ``config show`` names it when a bot token is set."""
 
     async def body() -> PlaceSettings:
         value = None if typed is None else key.value_of(typed)  # refused before anything opens
@@ -437,9 +472,15 @@ def _changed(
             if key.name == HOST_ROLES and value is not None:
                 value = await _host_role_ids(op, known, value)
             await _change(op, key, guild_id=known, channel_id=channel_id, value=value)
-            return await _place_settings(op.services, guild_id=known, channel_id=channel_id)
+            place = await _place_settings(op.services, guild_id=known, channel_id=channel_id)
+            if op.core is None:
+                return place
+            return replace(place, places=await place_names(op.core.rights, [(known, channel_id)]))
 
-    return run(body())
+    place = run(body())
+    if note := unnamed_note(place.places):
+        typer.echo(note, err=True)
+    return place
 
 
 def _value_line(place: PlaceSettings, key: SettingKey, *, inherited: bool) -> str:

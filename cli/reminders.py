@@ -25,8 +25,9 @@ from cli._output import (
     zone_name,
     zone_of,
 )
-from cli._reading import reading
+from cli._reading import channel_text, reading, server_text
 from cli._state import ExitCode, fail, load, run
+from gamesched.discord.place_names import NOT_LOOKED_UP, PlaceNames
 from gamesched.discord.render import duration_text
 from gamesched.domain.timeparse import MAX_AHEAD
 from gamesched.services import reminders, workers
@@ -112,36 +113,40 @@ def reminders_list(
             "--due-within limits planned reminders; leave it out with --failed.", ExitCode.USAGE
         )
 
-    async def planned() -> Listing[PlannedReminder]:
-        async with reading(config, names=False) as reader:
-            return await reminders.planned_reminders(
+    async def planned() -> tuple[Listing[PlannedReminder], PlaceNames]:
+        async with reading(config, names=not ids) as reader:
+            found = await reminders.planned_reminders(
                 reader.services, guild_id=guild_id, game_id=game_id, due_within=span, limit=limit
             )
+            return found, await reader.places(_places_of(r.game for r in found.items))
 
-    async def went_wrong() -> tuple[Listing[Failure], Names]:
+    async def went_wrong() -> tuple[Listing[Failure], Names, PlaceNames]:
         async with reading(config, names=not ids) as reader:
             found = await reminders.failures(
                 reader.services, guild_id=guild_id, game_id=game_id, limit=limit
             )
-            return found, await reader.resolve_in_guilds(_members_of(found.items))
+            names = await reader.resolve_in_guilds(_members_of(found.items))
+            return found, names, await reader.places(_places_of(f.game for f in found.items))
 
     if failed:
-        found, names = run(went_wrong())
+        found, names, places = run(went_wrong())
         if as_json:
-            print_json(
-                {"total": found.total, "failures": [_failure_json(f, names) for f in found.items]}
-            )
+            failures = [_failure_json(f, names, places) for f in found.items]
+            print_json({"total": found.total, "failures": failures})
             return
-        _show_failures(found, names, zone)
+        _show_failures(found, names, places, zone)
         return
-    listing = run(planned())
+    listing, places = run(planned())
     if as_json:
-        print_json({"total": listing.total, "reminders": [_planned_json(r) for r in listing.items]})
+        planned_json = [_planned_json(r, places) for r in listing.items]
+        print_json({"total": listing.total, "reminders": planned_json})
         return
-    _show_planned(listing, zone, due_within)
+    _show_planned(listing, places, zone, due_within)
 
 
-def _show_planned(listing: Listing[PlannedReminder], zone: tzinfo, due_within: str | None) -> None:
+def _show_planned(
+    listing: Listing[PlannedReminder], places: PlaceNames, zone: tzinfo, due_within: str | None
+) -> None:
     if not listing.items:
         show(
             f"No reminders are due within {due_within}."
@@ -164,14 +169,14 @@ def _show_planned(listing: Listing[PlannedReminder], zone: tzinfo, due_within: s
             f"{duration_text(reminder.offset_minutes)} before",
             _game_name(game),
             shown_time(game.start_at, zone),
-            str(game.guild_id),
-            str(game.channel_id),
+            server_text(game.guild_id, places),
+            channel_text(game.channel_id, places),
             str(len(reminder.recipients)),
         )
     show(planned)
 
 
-def _show_failures(found: Listing[Failure], names: Names, zone: tzinfo) -> None:
+def _show_failures(found: Listing[Failure], names: Names, places: PlaceNames, zone: tzinfo) -> None:
     if not found.items:
         show("Nothing went wrong: no reminder was missed or skipped, no DM was refused.")
         return
@@ -185,7 +190,7 @@ def _show_failures(found: Listing[Failure], names: Names, zone: tzinfo) -> None:
             shown_time(failure.at, zone),
             _what(failure),
             _game_name(failure.game),
-            str(failure.game.guild_id),
+            server_text(failure.game.guild_id, places),
             _who(failure, names),
             _reason_text(failure.reason),
             f"no: {_why_not(failure)}" if failure.blocker else "yes",
@@ -317,33 +322,41 @@ def _members_of(failures: Iterable[Failure]) -> list[tuple[int, list[int]]]:
     return [(f.game.guild_id, [f.member_id]) for f in failures if f.member_id is not None]
 
 
-def _game_json(game: GameView) -> dict[str, Any]:
+def _places_of(games: Iterable[GameView]) -> list[tuple[int, int | None]]:
+    return [(game.guild_id, game.channel_id) for game in games]
+
+
+def _game_json(game: GameView, places: PlaceNames = NOT_LOOKED_UP) -> dict[str, Any]:
     return {
         "id": str(game.id),
         "title": game.title,
         "status": game.status.value,
         "start_at": iso(game.start_at),
         "guild_id": str(game.guild_id),
+        "guild_name": places.guild(game.guild_id),
         "channel_id": str(game.channel_id),
+        "channel_name": places.channel(game.channel_id),
     }
 
 
-def _planned_json(reminder: PlannedReminder) -> dict[str, Any]:
+def _planned_json(reminder: PlannedReminder, places: PlaceNames) -> dict[str, Any]:
     return {
         "id": str(reminder.ref),
-        "game": _game_json(reminder.game),
+        "game": _game_json(reminder.game, places),
         "offset_minutes": reminder.offset_minutes,
         "due_at": iso(reminder.due_at),
         "recipients": len(reminder.recipients),
     }
 
 
-def _failure_json(failure: Failure, names: Names) -> dict[str, Any]:
+def _failure_json(
+    failure: Failure, names: Names, places: PlaceNames = NOT_LOOKED_UP
+) -> dict[str, Any]:
     job = failure.reminder
     return {
         "id": str(failure.ref),
         "kind": failure.ref.kind.value,
-        "game": _game_json(failure.game),
+        "game": _game_json(failure.game, places),
         "member": None if failure.member_id is None else person(failure.member_id, names),
         "reminder": None
         if job is None

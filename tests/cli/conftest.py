@@ -22,9 +22,11 @@ def restored_logging() -> Iterator[None]:
 
 @pytest.fixture
 def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    """No config file, no token, wide tables; tests point the database where they need."""
+    """No config file, no token, no sandbox to find (port 0), wide tables; tests point the
+    database where they need."""
     monkeypatch.chdir(tmp_path)
     for name in ("GAMESCHED_CONFIG", "GAMESCHED_DISCORD__TOKEN", "GAMESCHED_BROKER__URL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GAMESCHED_SANDBOX__PORT", "0")
     monkeypatch.setenv("COLUMNS", "200")
     return monkeypatch

@@ -148,10 +148,17 @@ def test_set_and_unset_say_the_new_value_and_where_it_comes_from() -> None:
 @pytest.mark.parametrize("place", [SERVER, HERE], ids=["server", "channel"])
 def test_json_has_the_shape_of_config_show(place: list[str]) -> None:
     """`config set --json` and `config unset --json` print exactly what `config show --json`
-    prints afterwards: {guild_id, channel_id, timezone, settings}."""
+    prints afterwards: {guild_id, guild_name, channel_id, channel_name, timezone, settings}."""
     saved = json_of(gamesched("config", "set", "duration", "45", *place, "--json"))
     assert saved == shown(*place)
-    assert set(saved) == {"guild_id", "channel_id", "timezone", "settings"}
+    assert set(saved) == {
+        "guild_id",
+        "guild_name",
+        "channel_id",
+        "channel_name",
+        "timezone",
+        "settings",
+    }
     assert saved["guild_id"] == str(GUILD)
     assert saved["channel_id"] == (None if place == SERVER else str(CHANNEL))
     assert json_of(gamesched("config", "unset", "duration", *place, "--json")) == shown(*place)

@@ -95,6 +95,7 @@ def test_guilds_list_as_json_counts_channels_and_upcoming_games(scene: Scene) ->
     assert json_of(gamesched("guilds", "list", "--json")) == [
         {
             "id": str(GUILD),
+            "name": None,
             "timezone": "Europe/Berlin",
             "host_role_ids": [str(HOST_ROLE)],
             "configured_channels": 2,
@@ -141,8 +142,20 @@ def test_channels_list_and_show(scene: Scene) -> None:
     gives one channel's settings with the channel's own category."""
     listed = json_of(gamesched("channels", "list", "--guild", str(GUILD), "--json"))
     assert listed == [
-        {"id": str(CHANNEL), "guild_id": str(GUILD), "upcoming_games": 1},
-        {"id": str(OTHER_CHANNEL), "guild_id": str(GUILD), "upcoming_games": 1},
+        {
+            "id": str(CHANNEL),
+            "name": None,
+            "guild_id": str(GUILD),
+            "guild_name": None,
+            "upcoming_games": 1,
+        },
+        {
+            "id": str(OTHER_CHANNEL),
+            "name": None,
+            "guild_id": str(GUILD),
+            "guild_name": None,
+            "upcoming_games": 1,
+        },
     ]
     shown = gamesched("channels", "show", str(CHANNEL))
     assert shown.exit_code == 0, shown.output
@@ -204,7 +217,7 @@ def test_games_list_shows_upcoming_games_in_the_operators_zone(scene: Scene) -> 
     assert "Starts (Europe/Berlin)" in result.stdout
     assert "Go" not in [cell.strip() for cell in "".join(lines).split("│")]  # cancelled
     assert result.stdout.index("Catan night") < result.stdout.index("Chess")
-    assert result.stderr.count("No bot token set: members are shown by their ids.") == 1
+    assert result.stderr.count("No bot token set: shown by ids, not by Discord names.") == 1
 
 
 def test_the_configured_operator_zone_is_the_default_and_tz_wins(
@@ -232,7 +245,9 @@ def test_games_list_json_shape(scene: Scene) -> None:
     assert game == {
         "id": str(scene.catan),
         "guild_id": str(GUILD),
+        "guild_name": None,
         "channel_id": str(CHANNEL),
+        "channel_name": None,
         "title": "Catan night",
         "description": "",
         "status": "scheduled",

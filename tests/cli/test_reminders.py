@@ -96,7 +96,9 @@ def test_list_json_shape_and_due_within(scene: Scene) -> None:
         "status": "scheduled",
         "start_at": reminder["game"]["start_at"],
         "guild_id": str(GUILD),
+        "guild_name": None,
         "channel_id": reminder["game"]["channel_id"],
+        "channel_name": None,
     }
     every = json_of(gamesched("reminders", "list", "--json", "--due-within", "1d 2h"))
     assert every["total"] == 3
