@@ -32,12 +32,12 @@ from cli._output import (
     zone_of,
 )
 from cli._reading import reading
-from cli._setting_keys import KEYS
 from cli._state import ExitCode, fail, load, run
 from cli.games import game_json
 from gamesched.app import Operating
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
 from gamesched.domain.entries import Entries, Member
+from gamesched.domain.setting_keys import KEYS
 from gamesched.domain.settings import KEEP, Keep
 from gamesched.services.announcements import discard_unannounced
 from gamesched.services.games import (

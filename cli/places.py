@@ -19,15 +19,15 @@ from cli._output import (
     table,
 )
 from cli._reading import channel_text, reading, server_text, unnamed_note
-from cli._setting_keys import HOST_ROLES, KEYS, SettingKey, key_named
 from cli._state import ExitCode, fail, load, run
 from gamesched.app import Core, Operating
 from gamesched.config import Config
 from gamesched.discord.place_names import NOT_LOOKED_UP, PlaceNames, place_names
 from gamesched.discord.render import SOURCE_LABELS
 from gamesched.discord.rest import DiscordForbidden, DiscordNotFound
-from gamesched.discord.rights import POSTABLE_TYPES, GuildFacts
+from gamesched.discord.rights import POSTABLE_TYPES
 from gamesched.domain.errors import NotFound, Problem, ValidationFailed
+from gamesched.domain.setting_keys import HOST_ROLES, KEYS, SettingKey, key_named, role_id_of
 from gamesched.domain.settings import EffectiveSettings, SettingsPatch
 from gamesched.services.configuration import (
     channel_settings,
@@ -395,52 +395,8 @@ async def _host_role_ids(op: Operating, guild_id: int, entries: tuple[str, ...])
         facts = await op.core.rights.guild(guild_id, fresh=True)
         if facts is None:
             raise NotFound(f"The bot is not in server {guild_id}, so its roles cannot be read.")
-    return tuple(dict.fromkeys(_role_id(entry, facts) for entry in entries))
-
-
-SNOWFLAKE_DIGITS = 20
-"""Digits of the largest Discord id (ids are 64-bit numbers)."""
-ROLES_LISTED = 10
-"""Roles an error names at most when a typed role is not the server's."""
-
-
-def _role_id(entry: str, facts: GuildFacts | None) -> int:
-    number = _snowflake(entry)
-    if facts is None:
-        if number is None:
-            raise _roles_problem(
-                f"`{entry}` is not a role id; role names are looked up on Discord, which needs "
-                "a bot token (discord.token)."
-            )
-        return number
-    roles = {i: n for i, n in facts.role_names.items() if i != facts.guild_id}  # not @everyone
-    if number is not None and number in roles:
-        return number
-    wanted = {entry.casefold(), entry.removeprefix("@").casefold()}
-    matches = [i for i, n in roles.items() if n.casefold() in wanted]
-    if len(matches) > 1:
-        raise _roles_problem(
-            f"several roles are named `{entry}`; give the id of the one you mean: "
-            f"{', '.join(map(str, matches))}."
-        )
-    if not matches:
-        listed = ", ".join(f"{n} ({i})" for i, n in list(roles.items())[:ROLES_LISTED])
-        more = f" and {len(roles) - ROLES_LISTED} more" if len(roles) > ROLES_LISTED else ""
-        raise _roles_problem(
-            f"server {facts.guild_id} has no role `{entry}`; its roles: {listed or 'none'}{more}."
-        )
-    return matches[0]
-
-
-def _snowflake(text: str) -> int | None:
-    """A Discord id as typed (ASCII digits, up to 64 bits), else None."""
-    if not (text.isascii() and text.isdigit()) or len(text) > SNOWFLAKE_DIGITS:
-        return None
-    return int(text)
-
-
-def _roles_problem(message: str) -> ValidationFailed:
-    return ValidationFailed([Problem("host_role_ids", f"{HOST_ROLES}: {message}")])
+    roles = None if facts is None else facts.role_names
+    return tuple(dict.fromkeys(role_id_of(e, guild_id=guild_id, role_names=roles) for e in entries))
 
 
 async def _change(

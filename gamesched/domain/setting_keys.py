@@ -1,6 +1,6 @@
-"""The settings ``config set`` and ``config unset`` change, by the names an operator types, and
-how their values are read: the options of the bot's ``/config-guild`` and ``/config-channel``
-with the same parsing, limits and messages."""
+"""The settings an operator changes by name (the CLI's ``config set`` and ``config unset``, the
+dashboard's settings screen), and how their typed values are read: the options of the bot's
+``/config-guild`` and ``/config-channel`` with the same parsing, limits and messages."""
 
 from __future__ import annotations
 
@@ -137,3 +137,51 @@ KEYS: Mapping[str, SettingKey] = {
 
 def key_named(name: str) -> SettingKey | None:
     return KEYS.get(name.strip().casefold().replace("_", "-"))
+
+
+SNOWFLAKE_DIGITS = 20
+"""Digits of the largest Discord id (ids are 64-bit numbers)."""
+ROLES_LISTED = 10
+"""Roles an error names at most when a typed role is not the server's."""
+
+
+def role_id_of(entry: str, *, guild_id: int, role_names: Mapping[int, str] | None) -> int:
+    """The role a typed host-role entry (an id or a name, ``@`` allowed) means: checked
+    against the server's roles when they are known (``role_names``), an id taken as it is
+    when they are not. A ValidationFailed on ``host_role_ids`` saying why otherwise."""
+    number = snowflake(entry)
+    if role_names is None:
+        if number is None:
+            raise roles_problem(
+                f"`{entry}` is not a role id; role names are looked up on Discord, which needs "
+                "a bot token (discord.token)."
+            )
+        return number
+    roles = {i: n for i, n in role_names.items() if i != guild_id}  # not @everyone
+    if number is not None and number in roles:
+        return number
+    wanted = {entry.casefold(), entry.removeprefix("@").casefold()}
+    matches = [i for i, n in roles.items() if n.casefold() in wanted]
+    if len(matches) > 1:
+        raise roles_problem(
+            f"several roles are named `{entry}`; give the id of the one you mean: "
+            f"{', '.join(map(str, matches))}."
+        )
+    if not matches:
+        listed = ", ".join(f"{n} ({i})" for i, n in list(roles.items())[:ROLES_LISTED])
+        more = f" and {len(roles) - ROLES_LISTED} more" if len(roles) > ROLES_LISTED else ""
+        raise roles_problem(
+            f"server {guild_id} has no role `{entry}`; its roles: {listed or 'none'}{more}."
+        )
+    return matches[0]
+
+
+def snowflake(text: str) -> int | None:
+    """A Discord id as typed (ASCII digits, up to 64 bits), else None."""
+    if not (text.isascii() and text.isdigit()) or len(text) > SNOWFLAKE_DIGITS:
+        return None
+    return int(text)
+
+
+def roles_problem(message: str) -> ValidationFailed:
+    return ValidationFailed([Problem("host_role_ids", f"{HOST_ROLES}: {message}")])
