@@ -511,7 +511,7 @@ def _entry_json(entry: HistoryEntry, names: Mapping[int, str | None]) -> dict[st
     }
 
 
-ID_FIELDS = frozenset({*MEMBER_LISTS, *MEMBER_FIELDS, "channel_id", "host_role_ids"})
+ID_FIELDS = frozenset({*MEMBER_LISTS, *MEMBER_FIELDS, "channel_id", "message_id", "host_role_ids"})
 
 
 def _json_value(name: str, value: Any) -> Any:

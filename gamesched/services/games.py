@@ -497,3 +497,66 @@ async def require_can_manage(ctx: Context, *, actor: Actor, game_id: int) -> Gam
     """The game, if the actor may edit or cancel it (before a form is shown)."""
     async with ctx.transaction() as session:
         return await view_of(session, await load_managed_game(session, actor, game_id))
+
+
+@dataclass(frozen=True, slots=True)
+class MovedGame:
+    game: GameView
+    """The game in its new channel, not announced there yet (``message_id`` None)."""
+    from_channel_id: int
+    old_message_id: int | None
+    """The announcement left in the old channel (None if it was never posted): the front
+    end deletes it when it talks to Discord."""
+    promoted: tuple[int, ...]
+    """Waitlisted members who got a seat because the new channel's cap is higher."""
+
+
+async def move_game(ctx: Context, *, actor: Actor, game_id: int, channel_id: int) -> MovedGame:
+    """Announce a scheduled game in another channel of its server.
+
+    Its settings that are not its own now come from the new channel, and its reminders and
+    status changes are planned again with them; nobody is told by DM (the start is the same),
+    except waitlisted members a higher cap seats. The announcement is posted anew in the new
+    channel by the sync (the game is left unannounced: ``message_id`` None); the old message
+    is returned for the caller to delete. Moving to the channel it is in is refused, so a
+    repeated request changes nothing.
+    """
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        game = await load_managed_game(session, actor, game_id, lock=True)
+        require_open(game, GameAction.EDIT)
+        if channel_id == game.channel_id:
+            message = f"Game #{game.id} is already announced in that channel; pick another one."
+            raise ValidationFailed([Problem("channel", message)])
+        known = await repo.get_channel(session, channel_id)
+        if known is not None and known.guild_id != game.guild_id:
+            message = "That channel belongs to another server; pick one from this server."
+            raise ValidationFailed([Problem("channel", message)])
+        await repo.ensure_channel(session, channel_id=channel_id, guild_id=game.guild_id)
+        before = game_state(game, await view_of(session, game))
+        from_channel_id, old_message_id = game.channel_id, game.message_id
+        before["message_id"] = old_message_id
+        game.channel_id = channel_id
+        game.message_id = None
+        game.rendered_version = 0
+        first_key = bump(game)
+        promoted = await fill_free_seats(session, game, first_key=first_key)
+        notify(session, game, NoticeKind.PROMOTED, promoted)
+        await replan_jobs(session, game, await settings_of(session, game), now=now)
+        await session.flush()
+        view = await view_of(session, game)
+        record_game(
+            session,
+            ctx,
+            game,
+            action=Action.MOVED,
+            member_id=actor.user_id,
+            before=before,
+            after=game_state(game, view) | {"message_id": None},
+        )
+        return MovedGame(
+            game=view,
+            from_channel_id=from_channel_id,
+            old_message_id=old_message_id,
+            promoted=promoted,
+        )

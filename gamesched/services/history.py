@@ -35,6 +35,8 @@ class Action(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     DMS_RETRIED = "dms_retried"
     """An operator had refused DMs sent again."""
+    MOVED = "moved"
+    """The game is announced in another channel of its server now."""
 
 
 GAME_FIELDS = (
