@@ -249,11 +249,12 @@ async def live_games_in(
 async def games_with_stale_announcement(
     session: AsyncSession, *, unannounced_since: datetime, limit: int
 ) -> tuple[int, ...]:
-    """Games whose announcement shows an older version than the database, and games never
-    announced that were created before ``unannounced_since``; by id."""
+    """Games whose announcement shows an older version than the database, and games not
+    announced (new, or moved to another channel) whose last change was before
+    ``unannounced_since``; by id."""
     behind = or_(
         and_(GameRow.message_id.is_not(None), GameRow.rendered_version < GameRow.version),
-        and_(GameRow.message_id.is_(None), GameRow.created_at < unannounced_since),
+        and_(GameRow.message_id.is_(None), GameRow.updated_at < unannounced_since),
     )
     ids = await session.scalars(select(GameRow.id).where(behind).order_by(GameRow.id).limit(limit))
     return tuple(ids.all())

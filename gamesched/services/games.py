@@ -516,10 +516,12 @@ async def move_game(ctx: Context, *, actor: Actor, game_id: int, channel_id: int
 
     Its settings that are not its own now come from the new channel, and its reminders and
     status changes are planned again with them; nobody is told by DM (the start is the same),
-    except waitlisted members a higher cap seats. The announcement is posted anew in the new
-    channel by the sync (the game is left unannounced: ``message_id`` None); the old message
-    is returned for the caller to delete. Moving to the channel it is in is refused, so a
-    repeated request changes nothing.
+    except waitlisted members a higher cap seats. The game is left unannounced
+    (``message_id`` None), as a new game is: the front end that moved it posts it in the new
+    channel (``AnnouncementSync.publish``) when it talks to Discord, else the worker's sweep
+    does once the unannounced grace has passed; the old message is returned for the caller
+    to delete. Moving to the channel it is in is refused, so a repeated request changes
+    nothing.
     """
     now = ctx.now()
     async with ctx.transaction() as session:

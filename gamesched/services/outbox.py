@@ -35,7 +35,9 @@ from gamesched.services.views import GameView
 LEASE = timedelta(seconds=60)
 """A claim older than this belongs to a worker that died; another worker takes the row over."""
 UNANNOUNCED_GRACE = timedelta(minutes=2)
-"""A game still unannounced this long after creation lost its post to a crash: post it."""
+"""A game still unannounced this long after its last change (its creation, or a move to
+another channel) lost its post to a crash: post it. Until then the front end that made the
+change posts it, so the two never post it twice."""
 DMS_CLOSED = "dms_closed"
 """Recorded failure when Discord refuses a DM because the member closed their DMs."""
 
@@ -104,7 +106,8 @@ async def next_due_at(ctx: Context) -> datetime | None:
 
 
 async def stale_announcements(ctx: Context, *, limit: int = 100) -> tuple[int, ...]:
-    """Games whose announcement is behind the database, or lost its first post to a crash."""
+    """Games whose announcement is behind the database, or lost its post (after creation or
+    a move) to a crash."""
     now = ctx.now()
     async with ctx.transaction() as session:
         return await repo.games_with_stale_announcement(

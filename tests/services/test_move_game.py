@@ -80,8 +80,9 @@ async def test_a_moved_game_takes_the_new_channels_settings_and_plan(ctx: Contex
 async def test_the_announcement_is_to_be_posted_anew_and_the_old_one_returned(
     ctx: Context, clock: FakeClock
 ) -> None:
-    """The game is left unannounced in its new channel (so the sync posts it there) and the
-    old message is handed back to be deleted; the worker's sweep picks the game up."""
+    """The game is left unannounced in its new channel and the old message is handed back to
+    be deleted; the worker's sweep leaves it to the front end that moved it for the grace a
+    new game gets, then posts it."""
     game = await make_game(ctx)
     await record_rendered(ctx, game_id=game.id, message_id=OLD_MESSAGE, version=game.version)
 
@@ -92,9 +93,14 @@ async def test_the_announcement_is_to_be_posted_anew_and_the_old_one_returned(
     assert stored.message_id is None
     assert stored.rendered_version == 0
     assert stored.needs_sync
-    async with ctx.transaction() as session:  # created long before (no brand-new grace)
-        await session.execute(update(GameRow).values(created_at=clock.now - timedelta(days=1)))
-    assert game.id in await outbox.stale_announcements(ctx)
+    for ago, swept in ((timedelta(minutes=1), False), (timedelta(minutes=5), True)):
+        async with ctx.transaction() as session:  # moved that long ago, created long before
+            await session.execute(
+                update(GameRow).values(
+                    created_at=clock.now - timedelta(days=1), updated_at=clock.now - ago
+                )
+            )
+        assert (game.id in await outbox.stale_announcements(ctx)) is swept
 
 
 async def test_nobody_is_dmed_about_a_move(ctx: Context) -> None:

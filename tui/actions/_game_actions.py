@@ -19,8 +19,6 @@ from gamesched.services.reminders import Failure, failures, retry_game
 from gamesched.services.views import GameView
 from tui.actions._common import ActionScreen, display_names, followed_up, member_id
 
-NO_CHOICE = Select.BLANK
-
 
 def _game_name(game: GameView) -> str:
     return f"game #{game.id} ({game.title})"
@@ -122,9 +120,25 @@ class MoveGameScreen(_GameAction):
         lines = [f"Game #{moved.game.id} ({moved.game.title}) moved to channel {where}."]
         if moved.promoted:
             lines.append(f"{len(moved.promoted)} waitlisted got a seat (the cap there is higher).")
+        lines.append(await self._announce(moved.game.id, where))
         lines.append(await self._old_announcement(moved.from_channel_id, moved.old_message_id))
-        lines.append(await followed_up(op))
+        if self.op.core is None:
+            lines.append(await followed_up(op))
         return " ".join(line for line in lines if line)
+
+    async def _announce(self, game_id: int, where: str) -> str:
+        """Post the announcement in the new channel now when Discord is at hand (else the
+        worker does, after the grace a new game gets)."""
+        if self.op.core is None:
+            return ""
+        try:
+            await self.op.core.sync.publish(game_id)
+        except DiscordError as error:
+            return (
+                f"Discord did not accept the announcement in channel {where} ({error.message}); "
+                "a running worker keeps trying: let gamesched post there, or move the game back."
+            )
+        return "It is announced there."
 
     async def _old_announcement(self, channel_id: int, message_id: int | None) -> str:
         """Delete the announcement in the old channel; what the operator must know about it."""
