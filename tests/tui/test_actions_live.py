@@ -1,0 +1,133 @@
+"""End to end: the dashboard's actions with Discord at hand (the sandbox) while gamesched's
+worker runs: the announcement follows an edit, and a move posts it in the new channel and
+deletes the old one, telling nobody twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.widgets import Select
+
+from gamesched.app import Core, DiscordTarget, open_core, serving_worker
+from gamesched.config import Config
+from gamesched.db import repositories as repo
+from gamesched.sandbox.driver import SandboxDriver
+from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.world import World
+from gamesched.services.games import get_game
+from gamesched.services.views import GameView
+from tests.support.factories import make_game
+from tests.support.sandbox import administrator, channel_id_of, user_id_of
+from tests.support.tui_actions import driving, operating
+from tui.actions import EditGameScreen, MoveGameScreen
+
+FOLLOW_WITHIN = 10.0
+"""How long the test waits for Discord to show a change (the worker needs about 2 s)."""
+START = (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+PLAYERS = ("sam", "zoe", "alex_r")
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    core: Core
+    discord: SandboxDriver
+    world: World
+    game: GameView
+    """Announced in #board-games; sam and zoe seated, alex_r waitlisted (2 seats)."""
+
+
+@pytest.fixture
+async def live(
+    sandbox: RunningSandbox, demo_world: World, discord: SandboxDriver, database_url: str
+) -> AsyncIterator[Live]:
+    """`gamesched run`'s core and worker on a fresh database, talking to the sandbox."""
+    config = Config.model_validate({"database": {"url": database_url}})
+    target = DiscordTarget(api_base_url=sandbox.base_url, token=demo_world.token)
+    async with open_core(config, target) as core, serving_worker(core):
+        game = await make_game(
+            core.services,
+            title="Catan night",
+            guild_id=demo_world.guilds[0].id,
+            channel_id=channel_id_of(demo_world, "board-games"),
+            host=administrator(demo_world),
+            when=START,
+            max_players=2,
+            reminder_minutes=(),
+            joiners=[user_id_of(demo_world, n) for n in PLAYERS],
+        )
+        await core.sync.publish(game.id)
+        yield Live(core, discord, demo_world, await get_game(core.services, game.id))
+
+
+async def message_in(live: Live, channel_id: int, message_id: int | None) -> dict[str, Any] | None:
+    messages = await live.discord.messages(channel_id)
+    return next((m for m in messages if m["id"] == str(message_id)), None)
+
+
+async def shows(live: Live, seen: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+    """The game's announcement once ``seen`` holds for it; fails after FOLLOW_WITHIN s."""
+    deadline = asyncio.get_running_loop().time() + FOLLOW_WITHIN
+    while True:
+        message = await message_in(live, live.game.channel_id, live.game.message_id)
+        assert message is not None
+        if seen(message):
+            return message
+        assert asyncio.get_running_loop().time() < deadline, json.dumps(message)[:2000]
+        await asyncio.sleep(0.1)
+
+
+async def dm_counts(live: Live) -> dict[str, int]:
+    return {n: len(await live.discord.dms(user_id_of(live.world, n))) for n in PLAYERS}
+
+
+async def test_a_new_time_typed_in_the_edit_form_reaches_the_announcement(live: Live) -> None:
+    """The edit form's new start (typed in the operator's zone) is in the announcement soon
+    after, and the players are told, as after `/edit-game`."""
+    new_start = START + timedelta(days=1, hours=2)
+    stamp = f"<t:{int(new_start.timestamp())}:"
+    berlin = ZoneInfo("Europe/Berlin")
+    op = operating(live.core.services, live.core)
+    async with driving(EditGameScreen(op, berlin, game_id=live.game.id)) as ui:
+        await ui.type("#when", new_start.astimezone(berlin).strftime("%Y-%m-%d %H:%M"))
+        await ui.submit()
+        assert ui.dismissed, ui.screen.summary_text
+
+    await shows(live, lambda message: stamp in json.dumps(message))
+    for player in PLAYERS:
+        dms = await live.discord.dms(user_id_of(live.world, player), at_least=1)
+        assert "was moved: it now starts" in json.dumps(dms[-1])
+
+
+async def test_a_move_posts_in_the_new_channel_and_deletes_the_old_post(live: Live) -> None:
+    """The move screen offers Discord's channels by name; after the move the announcement is
+    in the new channel (once), the old message is gone, and nobody got a DM about it."""
+    rpg = channel_id_of(live.world, "rpg")
+    before = await dm_counts(live)
+    op = operating(live.core.services, live.core)
+    async with driving(MoveGameScreen(op, game_id=live.game.id)) as ui:
+        assert isinstance(ui.screen, MoveGameScreen)
+        assert ui.screen.channel_names[rpg] == f"#rpg ({rpg})"
+        ui.screen.query_one("#channel", Select).value = rpg
+        await ui.submit()
+        result = ui.result
+    assert result is not None
+    assert f"moved to channel #rpg ({rpg})" in result
+    assert "It is announced there." in result
+    assert "The old announcement was deleted." in result
+
+    moved = await get_game(live.core.services, live.game.id)
+    assert moved.message_id is not None
+    assert await message_in(live, live.game.channel_id, live.game.message_id) is None
+    posted = [m for m in await live.discord.messages(rpg) if "Catan night" in json.dumps(m)]
+    assert [m["id"] for m in posted] == [str(moved.message_id)]
+    assert not moved.needs_sync
+    async with live.core.services.transaction() as session:
+        assert await repo.notifications_of(session, live.game.id) == []
+    assert await dm_counts(live) == before
