@@ -300,9 +300,11 @@ class ActionScreen(ModalScreen[str | None]):
         summary.remove_class("shown")
 
     def show_summary(self, text: str) -> None:
+        """The line (or lines) at the top of the dialog, scrolled into view."""
         summary = self.query_one("#summary", Static)
         summary.update(text)
         summary.add_class("shown")
+        self.query_one("#dialog", VerticalScroll).scroll_home(animate=False)
 
     def show_problems(self, problems: Sequence[Problem]) -> None:
         """Each problem beside its field, and all of them in the summary."""
@@ -326,7 +328,8 @@ class ActionScreen(ModalScreen[str | None]):
         lines += [f"{label_of(p.field)}: {problem_line(p)}" for p in unique]
         self.show_summary("\n".join(lines))
         if first is not None and first.focusable:
-            first.focus()
+            first.focus(scroll_visible=False)
+            self.call_after_refresh(first.scroll_visible, animate=False)
 
     def problems_shown(self) -> dict[str, str]:
         """The text shown beside each field with a problem (tests read it)."""
