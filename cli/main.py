@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli import game_changes, serve
+from cli._output import TzOption, zone_of
 from cli._state import EXIT_CODES_HELP, CliState, fail, load, run
 from cli.doctor import doctor
 from cli.games import games_app
@@ -77,6 +78,21 @@ def main(
 ) -> None:
     """Schedule game sessions on Discord."""
     ctx.obj = CliState(config_path=config)
+
+
+@app.command("tui")
+def tui(ctx: typer.Context, tz: TzOption = None) -> None:
+    """Open the terminal dashboard: every server's games live, upcoming work and problems,
+    acting as this machine's operator (changes recorded as made from the TUI).
+
+    Example: gamesched tui --tz Europe/Berlin
+    """
+    config = load(ctx)
+    zone = zone_of(tz, config)
+    # Imported here: only this command needs Textual (the one place cli reaches into tui).
+    from tui.app import run_dashboard
+
+    run(run_dashboard(config, zone=zone))
 
 
 @config_app.command("check")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -328,3 +328,132 @@ async def workers_seen(session: AsyncSession) -> Sequence[WorkerRow]:
     """Every worker that wrote a heartbeat lately, the most recently seen first."""
     result = await session.scalars(select(WorkerRow).order_by(WorkerRow.seen_at.desc()))
     return result.all()
+
+
+# ----- the operator's dashboard: pages of game lines, what changed, upcoming work ---------
+
+
+def _game_scope(
+    *, guild_id: int | None, channel_id: int | None, statuses: Sequence[str], text: str | None
+) -> Select[GameRow]:
+    """Games of a guild or channel (all when None), of ``statuses`` (any when empty), whose
+    title or effective category contains ``text`` (case-insensitive)."""
+    query = select(GameRow)
+    if guild_id is not None:
+        query = query.where(GameRow.guild_id == guild_id)
+    if channel_id is not None:
+        query = query.where(GameRow.channel_id == channel_id)
+    if statuses:
+        query = query.where(GameRow.status.in_(statuses))
+    if text and text.strip():
+        wanted = text.strip().lower()
+        effective = func.coalesce(GameRow.category, ChannelRow.category, GuildRow.category, "")
+        query = (
+            query.join(ChannelRow, ChannelRow.id == GameRow.channel_id)
+            .join(GuildRow, GuildRow.id == GameRow.guild_id)
+            .where(
+                or_(
+                    func.lower(GameRow.title).contains(wanted, autoescape=True),
+                    func.lower(effective).contains(wanted, autoescape=True),
+                )
+            )
+        )
+    return query
+
+
+async def page_of_game_lines(
+    session: AsyncSession,
+    *,
+    guild_id: int | None,
+    channel_id: int | None,
+    statuses: Sequence[str],
+    text: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, Sequence[GameRow]]:
+    """How many games are in the scope, and the page from ``offset`` on, soonest first."""
+    query = _game_scope(guild_id=guild_id, channel_id=channel_id, statuses=statuses, text=text)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    ordered = query.order_by(GameRow.start_at, GameRow.id).limit(limit).offset(offset)
+    return int(total or 0), (await session.scalars(ordered)).all()
+
+
+async def games_by_id(session: AsyncSession, game_ids: Collection[int]) -> Sequence[GameRow]:
+    """The games with these ids that exist, by id."""
+    if not game_ids:
+        return ()
+    query = select(GameRow).where(GameRow.id.in_(game_ids)).order_by(GameRow.id)
+    return (await session.scalars(query)).all()
+
+
+async def roster_counts(
+    session: AsyncSession, game_ids: Collection[int]
+) -> dict[int, dict[str, int]]:
+    """Per game, how many participant rows it has of each status (joined, waitlist,
+    placeholder), counted by the database rather than loaded."""
+    counts: dict[int, dict[str, int]] = {game_id: {} for game_id in game_ids}
+    if not game_ids:
+        return counts
+    query = (
+        select(ParticipantRow.game_id, ParticipantRow.status, func.count())
+        .where(ParticipantRow.game_id.in_(game_ids))
+        .group_by(ParticipantRow.game_id, ParticipantRow.status)
+    )
+    for game_id, status, count in await session.execute(query):
+        counts[game_id][status] = int(count)
+    return counts
+
+
+async def next_open_reminders(
+    session: AsyncSession, game_ids: Collection[int]
+) -> dict[int, datetime]:
+    """Per game, when its next reminder not done yet is due (games without one are absent)."""
+    if not game_ids:
+        return {}
+    query = (
+        select(JobRow.game_id, func.min(JobRow.due_at))
+        .where(JobRow.game_id.in_(game_ids), JobRow.kind == "reminder", JobRow.done_at.is_(None))
+        .group_by(JobRow.game_id)
+    )
+    return {game_id: due for game_id, due in await session.execute(query) if due is not None}
+
+
+async def latest_game_change(session: AsyncSession) -> datetime | None:
+    """When a game last changed (its ``updated_at``), None without games."""
+    return await session.scalar(select(func.max(GameRow.updated_at)))
+
+
+async def games_changed_since(
+    session: AsyncSession, since: datetime, *, limit: int
+) -> Sequence[tuple[int, int, datetime]]:
+    """``(id, version, updated_at)`` of games changed at or after ``since``, the oldest
+    change first, at most ``limit``."""
+    query = (
+        select(GameRow.id, GameRow.version, GameRow.updated_at)
+        .where(GameRow.updated_at >= since)
+        .order_by(GameRow.updated_at, GameRow.id)
+        .limit(limit)
+    )
+    return [(game_id, version, at) for game_id, version, at in await session.execute(query)]
+
+
+async def open_jobs(session: AsyncSession, *, limit: int) -> tuple[int, Sequence[JobRow]]:
+    """How many reminders and status changes are not done yet, and the soonest ``limit``."""
+    where = JobRow.done_at.is_(None)
+    total = await session.scalar(select(func.count(JobRow.id)).where(where))
+    query = select(JobRow).where(where).order_by(JobRow.due_at, JobRow.id).limit(limit)
+    return int(total or 0), (await session.scalars(query)).all()
+
+
+async def announcements_behind(
+    session: AsyncSession, *, changed_before: datetime, limit: int
+) -> tuple[int, Sequence[GameRow]]:
+    """Games whose announcement was never posted or shows an older version, and that have
+    not changed since ``changed_before`` (so a sync had time to catch up); the oldest first."""
+    where = and_(
+        or_(GameRow.message_id.is_(None), GameRow.rendered_version < GameRow.version),
+        GameRow.updated_at < changed_before,
+    )
+    total = await session.scalar(select(func.count(GameRow.id)).where(where))
+    query = select(GameRow).where(where).order_by(GameRow.updated_at, GameRow.id).limit(limit)
+    return int(total or 0), (await session.scalars(query)).all()
