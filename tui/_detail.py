@@ -101,9 +101,7 @@ def render_detail(detail: Detail, *, now: datetime, zone: tzinfo) -> RenderableT
     if game.description:
         lines.append(Text(game.description, style="italic"))
 
-    lines.append(
-        _section(f"Players {len(game.joined) + len(game.placeholders)}/{game.max_players}")
-    )
+    lines.append(_section(f"Players {len(game.joined)}/{game.max_players}"))
     lines.append(Text(f"Seated: {members(game.joined, names)}"))
     if game.placeholders:
         lines.append(Text("Placeholders: " + ", ".join(game.placeholders)))

@@ -204,7 +204,7 @@ class GameLine:
     status: GameStatus
     version: int
     seated: int
-    """Joined members plus placeholders."""
+    """Members holding a seat (placeholders are listed beside the seats, not in them)."""
     max_players: int
     """After inheritance."""
     waitlisted: int
@@ -261,7 +261,7 @@ async def _lines(session: AsyncSession, rows: Sequence[GameRow]) -> list[GameLin
                 start_at=row.start_at,
                 status=GameStatus(row.status),
                 version=row.version,
-                seated=count.get(SlotStatus.JOINED, 0) + count.get(SlotStatus.PLACEHOLDER, 0),
+                seated=count.get(SlotStatus.JOINED, 0),
                 max_players=settings.max_players.value,
                 waitlisted=count.get(SlotStatus.WAITLIST, 0),
                 next_reminder_at=reminders.get(row.id),
