@@ -143,6 +143,9 @@ class Dashboard(App[None]):
     TITLE = "gamesched"
     CSS = """
     #health { height: 1; background: $panel; padding: 0 1; }
+    #tabs { height: 1fr; }
+    #tabs ContentSwitcher { height: 1fr; }
+    #tabs TabPane { height: 1fr; padding: 0; }
     #places { width: 32; border-right: solid $primary-background; }
     #scope { height: 1; padding: 0 1; color: $text-muted; }
     #search { display: none; height: 3; }
