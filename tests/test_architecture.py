@@ -97,6 +97,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "bench": frozenset(
         {
             "cli",
+            "tui",
             "gamesched.app",
             "gamesched.bot",
             "gamesched.config",

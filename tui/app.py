@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -72,6 +72,8 @@ LOAD_AHEAD = 40
 """How close to the last loaded row the cursor or the scroll gets before the next page loads."""
 VIEW_LIMIT = 200
 """The most rows the Upcoming and Problems tabs list."""
+RECHECK = timedelta(seconds=30)
+"""A row whose reminder fell due (and no worker has sent it yet) is read again this often."""
 SETTLE_SECONDS = 0.15
 """How long the cursor rests on a game (or a tree node) before its detail (or games) load."""
 
@@ -204,6 +206,8 @@ class Dashboard(App[None]):
         self._scope_timer: Timer | None = None
         self._search_timer: Timer | None = None
         self._place_names: dict[int, str] = {}
+        self._rechecked: dict[int, datetime] = {}
+        """When each game was last read again because its next reminder fell due."""
 
     # ----- layout ----------------------------------------------------------------------
 
@@ -547,14 +551,23 @@ class Dashboard(App[None]):
         if changed is None:
             return
         self._mark = changed.mark
+        if changed.overflow:  # a bulk change: read the places and the page again
+            await self._load_places()
+            await self._load_games()
+            await self._refresh_views()
+            return
         now = self.now()
         lines = list(changed.lines)
         # A reminder that fell due changes no game: read those rows again to show the next.
         passed = [
             line.id
             for line in self.lines.values()
-            if line.next_reminder_at is not None and line.next_reminder_at <= now
+            if line.next_reminder_at is not None
+            and line.next_reminder_at <= now
+            and now - self._rechecked.get(line.id, now - RECHECK) >= RECHECK
         ]
+        for game_id in passed:
+            self._rechecked[game_id] = now
         if passed:
             fresh = await self._read(overview.lines_of(self.op.services, passed[:100]), {})
             lines += [line for line in fresh.values() if line != self.lines.get(line.id)]

@@ -424,13 +424,14 @@ async def latest_game_change(session: AsyncSession) -> datetime | None:
 
 
 async def games_changed_since(
-    session: AsyncSession, since: datetime, *, limit: int
+    session: AsyncSession, since: datetime, *, inclusive: bool, limit: int
 ) -> Sequence[tuple[int, int, datetime]]:
-    """``(id, version, updated_at)`` of games changed at or after ``since``, the oldest
-    change first, at most ``limit``."""
+    """``(id, version, updated_at)`` of games changed after ``since`` (or at it, when
+    ``inclusive``), the oldest change first, at most ``limit``."""
+    after = GameRow.updated_at >= since if inclusive else GameRow.updated_at > since
     query = (
         select(GameRow.id, GameRow.version, GameRow.updated_at)
-        .where(GameRow.updated_at >= since)
+        .where(after)
         .order_by(GameRow.updated_at, GameRow.id)
         .limit(limit)
     )

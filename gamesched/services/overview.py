@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gamesched.db import jobs
 from gamesched.db import repositories as repo
-from gamesched.db.tables import ChannelRow, GameRow, GuildRow
+from gamesched.db.tables import ChannelRow, GameRow, GuildRow, utcnow
 from gamesched.domain.errors import NotFound
 from gamesched.domain.roster import SlotStatus
 from gamesched.domain.settings import EffectiveSettings
@@ -237,6 +237,8 @@ class ChangedGames:
     """Games changed since the mark whose version the caller did not know, by change."""
     mark: datetime | None
     """Pass it to the next call: the latest change seen (None: there are no games yet)."""
+    overflow: bool = False
+    """More games changed than one call reports (a bulk change): read everything again."""
 
 
 async def _lines(session: AsyncSession, rows: Sequence[GameRow]) -> list[GameLine]:
@@ -324,7 +326,19 @@ async def changed_games(
             since = await repo.latest_game_change(session)
             if since is None:
                 return ChangedGames(lines=(), mark=None)
-        found = await repo.games_changed_since(session, since - SETTLE, limit=MAX_LINES)
+        # Changes are stamped by the writers' wall clocks (``updated_at``). While the last
+        # change is recent, look back SETTLE for late commits; once it has settled, only
+        # later changes are news (else a burst of changes would be read again forever).
+        settled = utcnow() - since > 2 * SETTLE
+        found = await repo.games_changed_since(
+            session,
+            since if settled else since - SETTLE,
+            inclusive=not settled,
+            limit=MAX_LINES + 1,
+        )
+        if len(found) > MAX_LINES:
+            latest = await repo.latest_game_change(session)
+            return ChangedGames(lines=(), mark=max(since, latest or since), overflow=True)
         mark = max([since, *(at for _, _, at in found)])
         wanted = [game_id for game_id, version, _ in found if known.get(game_id) != version]
         rows = await repo.games_by_id(session, wanted)
