@@ -92,7 +92,11 @@ def tui(ctx: typer.Context, tz: TzOption = None) -> None:
     # Imported here: only this command needs Textual (the one place cli reaches into tui).
     from tui.app import run_dashboard
 
-    run(run_dashboard(config, zone=zone))
+    async def dashboard() -> None:
+        target = await serve.operators_discord(config)
+        await run_dashboard(config, zone=zone, target=target)
+
+    run(dashboard())
 
 
 @config_app.command("check")

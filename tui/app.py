@@ -38,7 +38,13 @@ from textual.widgets import (
 )
 from textual.widgets.tree import TreeNode
 
-from gamesched.app import Operating, ServiceUnavailable, database_in_use, operating
+from gamesched.app import (
+    DiscordTarget,
+    Operating,
+    ServiceUnavailable,
+    database_in_use,
+    operating,
+)
 from gamesched.config import Config
 from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import DomainError
@@ -885,8 +891,9 @@ def create_dashboard(
     )
 
 
-async def run_dashboard(config: Config, *, zone: tzinfo) -> None:
-    """``gamesched tui``: the dashboard acting as this machine's operator, until quit.
-    A database that cannot be used is a ServiceUnavailable before anything is drawn."""
-    async with operating(config, FrontEnd.TUI) as op:
+async def run_dashboard(config: Config, *, zone: tzinfo, target: DiscordTarget | None) -> None:
+    """``gamesched tui``: the dashboard acting as this machine's operator on ``target`` (the
+    configured Discord or a running sandbox; None: the database alone), until quit. A
+    database that cannot be used is a ServiceUnavailable before anything is drawn."""
+    async with operating(config, FrontEnd.TUI, target) as op:
         await create_dashboard(op, config=config, zone=zone).run_async()
