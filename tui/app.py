@@ -25,7 +25,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import (
     DataTable,
@@ -69,6 +69,16 @@ from tui._format import (
 )
 from tui._health import HealthProbe
 from tui._help import HelpScreen
+from tui.actions import (
+    AssignPlaceholderScreen,
+    CancelGameScreen,
+    CreateGameScreen,
+    EditGameScreen,
+    MoveGameScreen,
+    RemovePlayerScreen,
+    RetryScreen,
+    SettingsScreen,
+)
 
 T = TypeVar("T")
 
@@ -170,6 +180,14 @@ class Dashboard(App[None]):
         Binding("3", "show_tab('problems')", "Problems"),
         Binding("a", "toggle_statuses", "Open/all"),
         Binding("r", "reload", "Reload"),
+        Binding("n", "new_game", RESERVED_KEYS["n"]),
+        Binding("e", "edit_game", RESERVED_KEYS["e"]),
+        Binding("c", "cancel_game", RESERVED_KEYS["c"]),
+        Binding("m", "move_game", RESERVED_KEYS["m"]),
+        Binding("x", "remove_player", RESERVED_KEYS["x"]),
+        Binding("p", "assign_placeholder", RESERVED_KEYS["p"]),
+        Binding("s", "settings", RESERVED_KEYS["s"]),
+        Binding("t", "retry", RESERVED_KEYS["t"]),
         Binding("escape", "clear_search", "Clear search", show=False),
         Binding("q", "quit", "Quit"),
     ]
@@ -783,6 +801,68 @@ class Dashboard(App[None]):
         await self._load_games()
         await self._refresh_views()
         await self._read_health()
+
+    # --- actions: each opens its screen; on its way out the table is brought up to date ---
+
+    def _act(self, screen: ModalScreen[str | None]) -> None:
+        self.push_screen(screen, self._acted)
+
+    async def _acted(self, done: str | None) -> None:
+        if done:
+            self.notify(done)
+        await self.poll()
+
+    def _game_or_say(self) -> int | None:
+        """The game the cursor is on, or None after telling the operator to pick one."""
+        game_id = self.selected_game_id()
+        if game_id is None:
+            self.notify("Select a game in the table first.", severity="warning")
+        return game_id
+
+    def action_new_game(self) -> None:
+        if self.scope.guild_id is None or self.scope.channel_id is None:
+            self.notify(
+                "Pick a channel in the tree first: the new game is announced there.",
+                severity="warning",
+            )
+            return
+        self._act(
+            CreateGameScreen(
+                self.op, self.zone, guild_id=self.scope.guild_id, channel_id=self.scope.channel_id
+            )
+        )
+
+    def action_edit_game(self) -> None:
+        if (game_id := self._game_or_say()) is not None:
+            self._act(EditGameScreen(self.op, self.zone, game_id=game_id))
+
+    def action_cancel_game(self) -> None:
+        if (game_id := self._game_or_say()) is not None:
+            self._act(CancelGameScreen(self.op, game_id=game_id))
+
+    def action_move_game(self) -> None:
+        if (game_id := self._game_or_say()) is not None:
+            self._act(MoveGameScreen(self.op, game_id=game_id))
+
+    def action_remove_player(self) -> None:
+        if (game_id := self._game_or_say()) is not None:
+            self._act(RemovePlayerScreen(self.op, game_id=game_id))
+
+    def action_assign_placeholder(self) -> None:
+        if (game_id := self._game_or_say()) is not None:
+            self._act(AssignPlaceholderScreen(self.op, game_id=game_id))
+
+    def action_retry(self) -> None:
+        if (game_id := self._game_or_say()) is not None:
+            self._act(RetryScreen(self.op, game_id=game_id))
+
+    def action_settings(self) -> None:
+        if self.scope.guild_id is None:
+            self.notify("Pick a server or a channel in the tree first.", severity="warning")
+            return
+        self._act(
+            SettingsScreen(self.op, guild_id=self.scope.guild_id, channel_id=self.scope.channel_id)
+        )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
