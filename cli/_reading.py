@@ -17,7 +17,7 @@ from gamesched.app import (
     require_current_schema,
 )
 from gamesched.config import Config
-from gamesched.discord.names import DisplayNames
+from gamesched.discord.names import UNKNOWN_USER, DisplayNames, short_id
 from gamesched.discord.place_names import NOT_LOOKED_UP, PlaceNames, place_names
 from gamesched.discord.rights import GuildRights
 from gamesched.services.context import Context
@@ -52,7 +52,9 @@ class Reader:
             per_guild.setdefault(guild_id, []).extend(user_ids)
         names: dict[int, str | None] = {}
         for guild_id, user_ids in per_guild.items():
-            names.update(await self.resolve(guild_id, user_ids))
+            for user_id, name in (await self.resolve(guild_id, user_ids)).items():
+                if _rank(name, user_id) > _rank(names.get(user_id), user_id):
+                    names[user_id] = name
         return names
 
     async def places(self, wanted: Iterable[tuple[int, int | None]]) -> PlaceNames:
@@ -85,6 +87,17 @@ def channel_text(channel_id: int, places: PlaceNames) -> str:
     """A channel as a table shows it: ``#board-games (1190…)``, or the id alone."""
     name = places.channel(channel_id)
     return f"#{name} ({channel_id})" if name else str(channel_id)
+
+
+def _rank(name: str | None, user_id: int) -> int:
+    """How much a name says, so that a member looked up in several servers keeps the best:
+    a display name, over "Unknown User" (left that server), over the short id shown when
+    Discord could not be asked, over nothing."""
+    if name is None:
+        return 0
+    if name == short_id(user_id):
+        return 1
+    return 2 if name == UNKNOWN_USER else 3
 
 
 @asynccontextmanager
