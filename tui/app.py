@@ -105,6 +105,15 @@ RESERVED_KEYS: Mapping[str, str] = {
 }
 """Keys kept for the actions on games and settings (they show in the footer once wired)."""
 
+GAME_ACTIONS: Mapping[str, Callable[..., ModalScreen[str | None]]] = {
+    "cancel": CancelGameScreen,
+    "move": MoveGameScreen,
+    "remove": RemovePlayerScreen,
+    "assign": AssignPlaceholderScreen,
+    "retry": RetryScreen,
+}
+"""The screens that act on the selected game given only its id (editing also needs the zone)."""
+
 GAME_COLUMNS = (
     ("id", "#", 5),
     ("title", "Title", 26),
@@ -181,13 +190,13 @@ class Dashboard(App[None]):
         Binding("a", "toggle_statuses", "Open/all"),
         Binding("r", "reload", "Reload"),
         Binding("n", "new_game", RESERVED_KEYS["n"]),
-        Binding("e", "edit_game", RESERVED_KEYS["e"]),
-        Binding("c", "cancel_game", RESERVED_KEYS["c"]),
-        Binding("m", "move_game", RESERVED_KEYS["m"]),
-        Binding("x", "remove_player", RESERVED_KEYS["x"]),
-        Binding("p", "assign_placeholder", RESERVED_KEYS["p"]),
+        Binding("e", "on_game('edit')", RESERVED_KEYS["e"]),
+        Binding("c", "on_game('cancel')", RESERVED_KEYS["c"]),
+        Binding("m", "on_game('move')", RESERVED_KEYS["m"]),
+        Binding("x", "on_game('remove')", RESERVED_KEYS["x"]),
+        Binding("p", "on_game('assign')", RESERVED_KEYS["p"]),
         Binding("s", "settings", RESERVED_KEYS["s"]),
-        Binding("t", "retry", RESERVED_KEYS["t"]),
+        Binding("t", "on_game('retry')", RESERVED_KEYS["t"]),
         Binding("escape", "clear_search", "Clear search", show=False),
         Binding("q", "quit", "Quit"),
     ]
@@ -832,29 +841,14 @@ class Dashboard(App[None]):
             )
         )
 
-    def action_edit_game(self) -> None:
-        if (game_id := self._game_or_say()) is not None:
+    def action_on_game(self, action: str) -> None:
+        """Open ``action``'s screen (a key of :data:`GAME_ACTIONS`) on the selected game."""
+        if (game_id := self._game_or_say()) is None:
+            return
+        if action == "edit":
             self._act(EditGameScreen(self.op, self.zone, game_id=game_id))
-
-    def action_cancel_game(self) -> None:
-        if (game_id := self._game_or_say()) is not None:
-            self._act(CancelGameScreen(self.op, game_id=game_id))
-
-    def action_move_game(self) -> None:
-        if (game_id := self._game_or_say()) is not None:
-            self._act(MoveGameScreen(self.op, game_id=game_id))
-
-    def action_remove_player(self) -> None:
-        if (game_id := self._game_or_say()) is not None:
-            self._act(RemovePlayerScreen(self.op, game_id=game_id))
-
-    def action_assign_placeholder(self) -> None:
-        if (game_id := self._game_or_say()) is not None:
-            self._act(AssignPlaceholderScreen(self.op, game_id=game_id))
-
-    def action_retry(self) -> None:
-        if (game_id := self._game_or_say()) is not None:
-            self._act(RetryScreen(self.op, game_id=game_id))
+        else:
+            self._act(GAME_ACTIONS[action](self.op, game_id=game_id))
 
     def action_settings(self) -> None:
         if self.scope.guild_id is None:
