@@ -36,7 +36,6 @@ from cli._state import ExitCode, fail, load, run
 from cli.games import game_json
 from gamesched.app import Operating
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
-from gamesched.domain.entries import Entries, Member
 from gamesched.domain.setting_keys import KEYS
 from gamesched.domain.settings import KEEP, Keep
 from gamesched.services.announcements import discard_unannounced
@@ -51,7 +50,6 @@ from gamesched.services.games import (
 from gamesched.services.history import Action, HistoryEntry, game_history
 from gamesched.services.participation import assign_placeholder, remove_player
 from gamesched.services.views import GameView
-from gamesched.services.workers import ALIVE_WITHIN, worker_alive
 
 GameArgument = Annotated[int, typer.Argument(metavar="ID", help="The game's number.")]
 MemberArgument = Annotated[
@@ -89,13 +87,6 @@ PingOption = Annotated[
     bool | None,
     typer.Option("--ping/--no-ping", help="Whether the announcement notifies participants."),
 ]
-
-
-class _NobodyKnown:
-    """Without Discord no member can be looked up: typed mentions are refused as unknown."""
-
-    async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]:
-        return ()
 
 
 def member_of(text: str) -> int:
@@ -149,17 +140,6 @@ def _zone_for_typing(zone: tzinfo) -> str | None:
     host's zone, as in Discord)."""
     key = getattr(zone, "key", None)
     return key if isinstance(key, str) else None
-
-
-async def _followed_up(op: Operating) -> str:
-    """What happens next in Discord, said after a change."""
-    if await worker_alive(op.services):
-        return "The running worker brings the announcement up to date and sends the DMs."
-    seconds = int(ALIVE_WITHIN.total_seconds())
-    return (
-        f"No worker was seen in the last {seconds} s: the announcement catches up and the DMs "
-        "go out once `gamesched run` or `gamesched worker` runs."
-    )
 
 
 async def _announce(op: Operating, game: GameView) -> None:
@@ -252,11 +232,12 @@ def create(
                 host_id=host_id,
                 zone=_zone_for_typing(zone),
             )
-            directory = _NobodyKnown() if op.core is None else op.core.directory
-            created = await create_game(op.services, actor=op.actor, new=new, directory=directory)
+            created = await create_game(
+                op.services, actor=op.actor, new=new, directory=op.directory
+            )
             await _announce(op, created.game)
             game = await get_game(op.services, created.game.id)
-            return game, created.read_as, await _followed_up(op)
+            return game, created.read_as, await op.what_follows()
 
     game, read_as, next_step = run(body())
     if as_json:
@@ -314,7 +295,7 @@ def edit(
         )
         async with operating(config) as op:
             edited = await edit_game(op.services, actor=op.actor, game_id=game_id, edit=change)
-            return edited.game, edited.read_as, await _followed_up(op)
+            return edited.game, edited.read_as, await op.what_follows()
 
     game, read_as, next_step = run(body())
     if as_json:
@@ -338,7 +319,7 @@ def cancel(ctx: typer.Context, game_id: GameArgument, yes: YesFlag = False) -> N
                 f"Cancel game #{game.id} ({game.title}) and tell its {people} players?", yes=yes
             )
             cancelled = await cancel_game(op.services, actor=op.actor, game_id=game_id)
-            return cancelled, await _followed_up(op)
+            return cancelled, await op.what_follows()
 
     game, next_step = run(body())
     show(f"Game #{game.id} ({game.title}) is cancelled.", next_step)
@@ -362,7 +343,7 @@ def remove(
             left = await remove_player(
                 op.services, actor=op.actor, game_id=game_id, user_id=user_id
             )
-            return left.game, left.promoted, await _followed_up(op)
+            return left.game, left.promoted, await op.what_follows()
 
     game, promoted, next_step = run(body())
     lines = [f"Member {user_id} is off game #{game.id} ({game.title})."]
@@ -393,7 +374,7 @@ def assign(
                 user_id=user_id,
             )
             where = "a seat" if assigned.status == "joined" else f"the {assigned.status.value}"
-            return assigned.placeholder, where, await _followed_up(op)
+            return assigned.placeholder, where, await op.what_follows()
 
     text, where, next_step = run(body())
     show(f"Member {user_id} took the place of `{text}` in game #{game_id} ({where}).", next_step)

@@ -17,7 +17,7 @@ import getpass
 import json
 import logging
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,8 +36,10 @@ from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import DiscordError, DiscordRest
 from gamesched.discord.rights import GuildRights
 from gamesched.discord.sync import AnnouncementSync
+from gamesched.domain.entries import Entries, Member
 from gamesched.domain.permissions import Actor
-from gamesched.services.context import Context, FrontEnd, Origin
+from gamesched.services.context import Context, FrontEnd, MemberDirectory, Origin
+from gamesched.services.workers import ALIVE_WITHIN, worker_alive
 from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
@@ -333,6 +335,28 @@ class Operating:
     core: Core | None
     """Discord (REST, members' rights, role names, display names) when a bot token is
     configured; None without one."""
+
+    @property
+    def directory(self) -> MemberDirectory:
+        """Finds the members typed ``@name`` entries mean; without Discord, nobody."""
+        return _NobodyKnown() if self.core is None else self.core.directory
+
+    async def what_follows(self) -> str:
+        """What happens next in Discord, said to the operator after a change."""
+        if await worker_alive(self.services):
+            return "The running worker brings the announcement up to date and sends the DMs."
+        seconds = int(ALIVE_WITHIN.total_seconds())
+        return (
+            f"No worker was seen in the last {seconds} s: the announcement catches up and the "
+            "DMs go out once `gamesched run` or `gamesched worker` runs."
+        )
+
+
+class _NobodyKnown:
+    """Without Discord no member can be looked up: typed mentions are refused as unknown."""
+
+    async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]:
+        return ()
 
 
 def operator_name() -> str:

@@ -25,7 +25,6 @@ from textual.widgets import Button, Label, Static
 from gamesched.app import Operating, ServiceUnavailable, database_in_use
 from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import DomainError, Problem, ValidationFailed
-from gamesched.services.workers import ALIVE_WITHIN, worker_alive
 
 log = logging.getLogger(__name__)
 
@@ -108,17 +107,6 @@ def member_id(text: str, *, field: str) -> int:
             ]
         )
     return int(found.group(1) or found.group(2))
-
-
-async def followed_up(op: Operating) -> str:
-    """What happens next in Discord, said after a change (as the CLI says it)."""
-    if await worker_alive(op.services):
-        return "The running worker brings the announcement up to date and sends the DMs."
-    seconds = int(ALIVE_WITHIN.total_seconds())
-    return (
-        f"No worker was seen in the last {seconds} s: the announcement catches up and the DMs "
-        "go out once `gamesched run` or `gamesched worker` runs."
-    )
 
 
 async def display_names(op: Operating, guild_id: int, user_ids: Iterable[int]) -> dict[int, str]:

@@ -17,7 +17,7 @@ from gamesched.services.overview import channels
 from gamesched.services.participation import assign_placeholder, remove_player
 from gamesched.services.reminders import Failure, failures, retry_game
 from gamesched.services.views import GameView
-from tui.actions._common import ActionScreen, display_names, followed_up, member_id
+from tui.actions._common import ActionScreen, display_names, member_id
 
 
 def _game_name(game: GameView) -> str:
@@ -73,7 +73,7 @@ class CancelGameScreen(_GameAction):
 
     async def act(self) -> str | None:
         game = await cancel_game(self.op.services, actor=self.op.actor, game_id=self.game_id)
-        return f"Game #{game.id} ({game.title}) is cancelled. {await followed_up(self.op)}"
+        return f"Game #{game.id} ({game.title}) is cancelled. {await self.op.what_follows()}"
 
 
 class MoveGameScreen(_GameAction):
@@ -123,7 +123,7 @@ class MoveGameScreen(_GameAction):
         lines.append(await self._announce(moved.game.id, where))
         lines.append(await self._old_announcement(moved.from_channel_id, moved.old_message_id))
         if self.op.core is None:
-            lines.append(await followed_up(op))
+            lines.append(await op.what_follows())
         return " ".join(line for line in lines if line)
 
     async def _announce(self, game_id: int, where: str) -> str:
@@ -209,7 +209,7 @@ class RemovePlayerScreen(_GameAction):
         names = await display_names(self.op, game.guild_id, [user_id, *left.promoted])
         lines = [f"{names[user_id]} is off game #{game.id} ({game.title})."]
         lines += [f"{names[u]} moved from the waitlist into a seat." for u in left.promoted]
-        lines.append(await followed_up(self.op))
+        lines.append(await self.op.what_follows())
         return " ".join(lines)
 
 
@@ -266,7 +266,7 @@ class AssignPlaceholderScreen(_GameAction):
         where = "a seat" if assigned.status == "joined" else f"the {assigned.status.value}"
         return (
             f"{names[user_id]} took the place of `{assigned.placeholder}` in game "
-            f"#{self.game_id} ({where}). {await followed_up(self.op)}"
+            f"#{self.game_id} ({where}). {await self.op.what_follows()}"
         )
 
 
@@ -333,5 +333,5 @@ class RetryScreen(_GameAction):
         lines = [f"Game #{self.game_id}: {what} planned again."]
         if done.not_retried:
             lines.append(f"{len(done.not_retried)} cannot be sent again.")
-        lines.append(await followed_up(self.op))
+        lines.append(await self.op.what_follows())
         return " ".join(lines)

@@ -4,7 +4,6 @@ inherit and where that comes from."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
@@ -15,7 +14,6 @@ from textual.widgets import Checkbox, Input, Label, Static, TextArea
 from gamesched.app import Operating
 from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
-from gamesched.domain.entries import Entries, Member
 from gamesched.domain.errors import Problem, ValidationFailed
 from gamesched.domain.setting_keys import KEYS
 from gamesched.domain.settings import KEEP, EffectiveSettings, Resolved
@@ -25,7 +23,6 @@ from gamesched.services.games import GameEdit, NewGame, create_game, edit_game, 
 from gamesched.services.views import GameView
 from tui.actions._common import (
     ActionScreen,
-    followed_up,
     member_id,
     shown_time,
     typed_time,
@@ -89,13 +86,6 @@ SETTINGS = (
     GameSetting("category", "category", 'A label; `""` for none.'),
     GameSetting("rules", "rules", 'Text shown with the game; `""` for none.', area=True),
 )
-
-
-class _NobodyKnown:
-    """Without Discord no member can be looked up: typed @names are refused as unknown."""
-
-    async def candidates(self, guild_id: int, entries: Entries) -> Sequence[Member]:
-        return ()
 
 
 def _text_of(screen: ActionScreen, name: str) -> str:
@@ -238,8 +228,7 @@ class CreateGameScreen(_GameForm):
             zone=zone_for_typing(self.zone),
         )
         op = self.op
-        directory = _NobodyKnown() if op.core is None else op.core.directory
-        created = await create_game(op.services, actor=op.actor, new=new, directory=directory)
+        created = await create_game(op.services, actor=op.actor, new=new, directory=op.directory)
         refused = await self._announce(created.game)
         if refused is not None:
             self.show_summary(refused)
@@ -247,7 +236,7 @@ class CreateGameScreen(_GameForm):
         game = created.game
         return (
             f"Game #{game.id} ({game.title}) created; it starts {created.read_as}. "
-            f"{await followed_up(op)}"
+            f"{await op.what_follows()}"
         )
 
     async def _announce(self, game: GameView) -> str | None:
@@ -341,5 +330,5 @@ class EditGameScreen(_GameForm):
         )
         return (
             f"Game #{game.id} ({game.title}) changed; it starts {starts}. "
-            f"{await followed_up(self.op)}"
+            f"{await self.op.what_follows()}"
         )
