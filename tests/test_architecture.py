@@ -34,13 +34,18 @@ FRONT_ENDS = ("gamesched.bot", "gamesched.worker", "cli", "tui", "webauth")
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "gamesched.domain": frozenset(),
     "gamesched.config": frozenset(),
-    "gamesched.db": frozenset({"gamesched.domain", "migrations"}),
+    "gamesched.outages": frozenset(),
+    "gamesched.db": frozenset({"gamesched.domain", "gamesched.outages", "migrations"}),
     "migrations": frozenset({"gamesched.db"}),
     "gamesched.services": frozenset({"gamesched.domain", "gamesched.db"}),
-    "gamesched.discord": frozenset({"gamesched.domain", "gamesched.services"}),
+    "gamesched.discord": frozenset({"gamesched.domain", "gamesched.services", "gamesched.outages"}),
     "gamesched.sandbox": frozenset({"gamesched.discord"}),
-    "gamesched.bot": frozenset({"gamesched.domain", "gamesched.services", "gamesched.discord"}),
-    "gamesched.worker": frozenset({"gamesched.domain", "gamesched.services", "gamesched.discord"}),
+    "gamesched.bot": frozenset(
+        {"gamesched.domain", "gamesched.services", "gamesched.discord", "gamesched.outages"}
+    ),
+    "gamesched.worker": frozenset(
+        {"gamesched.domain", "gamesched.services", "gamesched.discord", "gamesched.outages"}
+    ),
     "gamesched.app": frozenset(
         {
             "gamesched.config",
@@ -110,7 +115,9 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
         }
     ),
 }
-"""Room -> the other rooms of ours it may import. ``gamesched.app`` is the wiring: the only
+"""Room -> the other rooms of ours it may import. ``gamesched.outages`` (noting an outage of
+Redis or the database once, backoff) is standard library only, for every room that talks to
+those servers. ``gamesched.app`` is the wiring: the only
 room that builds the bot, the worker and the web service, used by the commands that start
 processes. ``gamesched.health`` checks a deployment for the CLI and TUI (it reads the commands
 the bot declares)."""

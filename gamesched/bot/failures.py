@@ -7,7 +7,10 @@ Order, first match wins:
 2. Discord refused something the bot did (missing permission, unknown channel): what the
    bot lacks, so a server admin can fix it.
 3. Discord is unreachable after the client's retries: try again shortly.
-4. Anything else: logged with the interaction's context, answered with a short apology.
+4. The database is unreachable (:class:`~gamesched.outages.Unreachable`): try again in a
+   minute. Not logged here: the database logs its outage once, and its end, however many
+   clicks meet it meanwhile.
+5. Anything else: logged with the interaction's context, answered with a short apology.
    No traceback ever reaches a user.
 """
 
@@ -22,6 +25,7 @@ from gamesched.bot.interactions import AnyInteraction
 from gamesched.bot.replies import reply
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
 from gamesched.domain.errors import DomainError
+from gamesched.outages import Unreachable
 
 log = logging.getLogger("gamesched.bot")
 
@@ -31,6 +35,7 @@ MISSING_PERMISSIONS = (
 )
 UNKNOWN_CHANNEL = "That channel no longer exists (or I cannot see it). Pick another channel."
 DISCORD_DOWN = "Discord did not answer me just now. Nothing was lost; try again in a minute."
+DATABASE_DOWN = "I cannot reach my database right now. Please try again in a minute."
 APOLOGY = "Sorry, something went wrong on my side. It has been logged; please try again."
 
 
@@ -44,12 +49,14 @@ def message_for(error: BaseException) -> str:
         return UNKNOWN_CHANNEL
     if isinstance(error, DiscordError):
         return DISCORD_DOWN
+    if isinstance(error, Unreachable):
+        return DATABASE_DOWN
     return APOLOGY
 
 
 async def answer_error(inter: AnyInteraction, error: BaseException) -> None:
     """Log unexpected errors with context, then answer the user privately."""
-    if not isinstance(error, DomainError | DiscordError):
+    if not isinstance(error, DomainError | DiscordError | Unreachable):
         log.error(
             "unhandled error in %s by user %s in guild %s channel %s",
             getattr(inter.data, "name", None) or getattr(inter.data, "custom_id", "?"),

@@ -1,13 +1,21 @@
-"""Engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg)."""
+"""Engine and session factory for SQLite (aiosqlite) and PostgreSQL (asyncpg).
+
+A database server that goes away is survived without a restart: pooled connections are
+checked before use (``pool_pre_ping``) and replaced, and a failed attempt to reach the server
+raises :class:`~gamesched.outages.Unreachable` (front ends answer "try again" to it and the
+worker retries quietly) instead of the driver's own error. The outage is logged once per
+process, and its length when it ends.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import CursorResult, Result, make_url
+from sqlalchemy.engine import CursorResult, Dialect, ExceptionContext, Result, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -17,8 +25,17 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from gamesched.outages import Outage, Unreachable
+
+log = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for another process's write to finish before failing."""
+CONNECT_TIMEOUT_SECONDS = 10
+"""A PostgreSQL server that does not answer a connection attempt this long is unreachable."""
+UNREACHABLE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+"""SQLSTATEs (or their class) a server answers when it cannot serve a connection now:
+connection exceptions, shutting down, starting up, too many connections."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +44,8 @@ class Database:
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    outage: Outage
+    """Whether the server is unreachable now (noted and logged by :func:`_watch_outages`)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -60,12 +79,54 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _watch_outages(engine: AsyncEngine) -> Outage:
+    """Note every failed and successful connection attempt in one :class:`Outage`, and raise
+    :class:`Unreachable` for a server that cannot be reached or a connection that broke."""
+    outage = Outage(
+        "database", log=log, meanwhile="what needs it fails at once and is tried again later"
+    )
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(dialect: Dialect, _record: ConnectionPoolEntry, cargs: Any, cparams: Any) -> Any:
+        try:
+            connection = dialect.connect(*cargs, **cparams)
+        except Exception as error:
+            if not _unreachable(error):
+                raise  # refused for a reason a retry will not fix (password, no such database)
+            outage.failed(error)
+            raise Unreachable("database", _first_line(error)) from error
+        outage.recovered()
+        return connection
+
+    @event.listens_for(engine.sync_engine, "handle_error", retval=True)
+    def _broken(context: ExceptionContext) -> BaseException | None:
+        if not context.is_disconnect or context.is_pre_ping:
+            return None  # a dead pooled connection found by the pre-ping is simply replaced
+        outage.failed(context.original_exception)
+        return Unreachable("database", _first_line(context.original_exception))
+
+    return outage
+
+
+def _unreachable(error: BaseException) -> bool:
+    """Whether a failed connection attempt means the server cannot be reached right now."""
+    if isinstance(error, OSError):  # refused, reset, timed out, unknown host
+        return True
+    state = getattr(error, "sqlstate", None)
+    return isinstance(state, str) and state.startswith(UNREACHABLE_STATES)
+
+
 def create_database(url: str, *, echo: bool = False, pool_size: int = 5) -> Database:
     """Build the engine for ``url`` (``sqlite+aiosqlite://`` or ``postgresql+asyncpg://``)."""
     parsed = make_url(url)
     options: dict[str, Any] = {"echo": echo}
     if parsed.get_backend_name() == "postgresql":
-        options |= {"pool_size": pool_size, "max_overflow": pool_size * 2, "pool_pre_ping": True}
+        options |= {
+            "pool_size": pool_size,
+            "max_overflow": pool_size * 2,
+            "pool_pre_ping": True,
+            "connect_args": {"timeout": CONNECT_TIMEOUT_SECONDS},
+        }
     else:
         # One connection per process: SQLite has one writer at a time anyway, and queueing in
         # the pool is far cheaper than SQLite's busy-wait between connections.
@@ -73,7 +134,11 @@ def create_database(url: str, *, echo: bool = False, pool_size: int = 5) -> Data
     engine = create_async_engine(url, **options)
     if engine.dialect.name == "sqlite":
         _prepare_sqlite(engine)
-    return Database(engine=engine, sessions=async_sessionmaker(engine, expire_on_commit=False))
+    return Database(
+        engine=engine,
+        sessions=async_sessionmaker(engine, expire_on_commit=False),
+        outage=_watch_outages(engine),
+    )
 
 
 def missing_sqlite_folder(url: str) -> Path | None:
@@ -89,11 +154,16 @@ def missing_sqlite_folder(url: str) -> Path | None:
 def database_failure(error: BaseException) -> str | None:
     """What the driver said when ``error`` means the database could not be used (unreachable,
     refused, missing), on one line without SQLAlchemy's boilerplate; None for other errors."""
+    if isinstance(error, Unreachable):
+        return error.detail
     if not isinstance(error, OSError | SQLAlchemyError):
         return None
-    cause = getattr(error, "orig", None) or error
-    text = str(cause).strip()
-    return text.splitlines()[0] if text else type(cause).__name__
+    return _first_line(getattr(error, "orig", None) or error)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def changed_rows(result: Result[Any]) -> int:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from gamesched.outages import Outage
+
+log = logging.getLogger(__name__)
 
 
 class ExpiringCache(Protocol):
@@ -41,16 +47,28 @@ class MemoryCache:
 
 
 class RedisCache:
-    """Entries shared by every process through Redis: one MGET per lookup, SET with EX each."""
+    """Entries shared by every process through Redis: one MGET per lookup, SET with EX each.
+
+    While Redis is down it finds nothing and keeps nothing (callers ask Discord instead),
+    tries Redis again only after a backoff delay, and logs the outage once.
+    """
 
     def __init__(self, redis: Redis, *, prefix: str) -> None:
         self._redis = redis
         self._prefix = prefix
+        self.outage = Outage(
+            f"cache {prefix!r} (Redis)", log=log, meanwhile="asking Discord until it is back"
+        )
 
     async def get_many(self, keys: Sequence[str]) -> dict[str, str]:
-        if not keys:
+        if not keys or not self.outage.may_try():
             return {}
-        values = await self._redis.mget([self._prefix + key for key in keys])
+        try:
+            values = await self._redis.mget([self._prefix + key for key in keys])
+        except (RedisError, OSError) as error:
+            self.outage.failed(error)
+            return {}
+        self.outage.recovered()
         return {
             key: value.decode() if isinstance(value, bytes) else value
             for key, value in zip(keys, values, strict=True)
@@ -58,7 +76,14 @@ class RedisCache:
         }
 
     async def set_many(self, items: Mapping[str, str], ttl: float) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key, value in items.items():
-                pipe.set(self._prefix + key, value, ex=math.ceil(ttl))
-            await pipe.execute()
+        if not self.outage.may_try():
+            return
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, value in items.items():
+                    pipe.set(self._prefix + key, value, ex=math.ceil(ttl))
+                await pipe.execute()
+        except (RedisError, OSError) as error:
+            self.outage.failed(error)
+            return
+        self.outage.recovered()

@@ -5,6 +5,11 @@ runs. One process paces itself with a sliding window in memory; bot and worker p
 of one deployment share one sliding window in Redis, so two workers sending a burst of
 reminders together still stay under the limit. The window is a little longer than a second,
 a margin for the time between a request leaving and Discord counting it.
+
+While Redis is down each process paces itself alone (a burst from several processes may then
+meet Discord's 429s, which the REST client waits out). Redis is tried again after a backoff
+delay rather than on every request, and the outage is logged once, with its length when it
+ends.
 """
 
 from __future__ import annotations
@@ -20,12 +25,16 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gamesched.outages import Outage
+
 log = logging.getLogger(__name__)
 
 GLOBAL_REQUESTS_PER_SECOND = 50
 """Discord's global limit for a bot: requests per second over all routes."""
 PACE_WINDOW_SECONDS = 1.1
 """At most GLOBAL_REQUESTS_PER_SECOND request starts in any window this long."""
+REDIS_CONNECT_TIMEOUT_SECONDS = 5.0
+"""A Redis that does not answer a connection attempt counts as down after this long."""
 
 
 class Pacer(Protocol):
@@ -93,25 +102,36 @@ class RedisPacer:
         limit: int = GLOBAL_REQUESTS_PER_SECOND,
         window: float = PACE_WINDOW_SECONDS,
     ) -> None:
-        self._redis = Redis.from_url(redis_url)
+        self._redis = Redis.from_url(
+            redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS
+        )
         self._key = key
         self._limit = limit
         self._window = window
         self._script = self._redis.register_script(_TAKE_A_SLOT)
         self._fallback = LocalPacer(limit=limit, window=window)
+        self.outage = Outage(
+            "shared Discord pacing (Redis)",
+            log=log,
+            meanwhile="pacing this process alone until it is back",
+        )
 
     async def wait(self) -> None:
         """Take a slot in the shared window; without Redis, pace this process alone."""
         member = uuid.uuid4().hex
         while True:
+            if not self.outage.may_try():
+                await self._fallback.wait()
+                return
             try:
                 answer = await self._script(
                     keys=[self._key], args=[self._window, self._limit, member]
                 )
-            except RedisError as error:
-                log.warning("shared Discord pacing unavailable (%s); pacing this process", error)
+            except (RedisError, OSError) as error:
+                self.outage.failed(error)
                 await self._fallback.wait()
                 return
+            self.outage.recovered()
             wait = float(answer)
             if wait <= 0:
                 return

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from taskiq import AsyncBroker, InMemoryBroker
+import asyncio
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from taskiq import AckableMessage, AsyncBroker, BrokerMessage, InMemoryBroker
 from taskiq.acks import AcknowledgeType
 from taskiq_redis import RedisStreamBroker
+
+from gamesched.outages import Outage, Unreachable
+
+log = logging.getLogger(__name__)
 
 REDELIVER_AFTER_SECONDS = 120
 """A task a worker read but never acknowledged (it was killed in between) goes to another
@@ -14,6 +26,52 @@ ACK_ON = AcknowledgeType.WHEN_RECEIVED
 would run it twice under the same claim; the lease is what recovers a killed worker's work."""
 AUTOCLAIM_LOCK_SECONDS = 5.0
 """How long one worker may hold the lock for taking over unacknowledged tasks."""
+REDIS_CONNECT_TIMEOUT_SECONDS = 5.0
+"""A Redis that does not answer a connection attempt (a network partition rather than a
+refusal) counts as down after this long instead of holding the caller indefinitely."""
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+"""What redis-py raises when Redis cannot be reached or the connection broke."""
+
+
+class TaskQueue(RedisStreamBroker):
+    """taskiq-redis's stream broker, made to sit out a Redis outage quietly.
+
+    taskiq's receiver restarts a listener that raised at once, with a traceback each time,
+    so a Redis outage meant thousands of tracebacks a second. Here the listener itself waits
+    for Redis with backoff and never raises for an outage, and a kick that finds Redis down
+    raises :class:`~gamesched.outages.Unreachable` (the dispatcher keeps that work for later).
+    Both note the outage in one :class:`~gamesched.outages.Outage`: one warning when it
+    starts, one line when it ends.
+    """
+
+    def __init__(self, url: str, **options: Any) -> None:
+        super().__init__(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS, **options)
+        self.outage = Outage("task queue (Redis)", log=log)
+
+    async def kick(self, message: BrokerMessage) -> None:
+        try:
+            await super().kick(message)
+        except REDIS_DOWN as error:
+            self.outage.failed(error)
+            raise Unreachable("task queue (Redis)", str(error)) from error
+        self.outage.recovered()
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        """The tasks put on the queue, across any number of Redis outages."""
+        while True:
+            try:
+                if self.outage.down:
+                    # Also makes the consumer group again if Redis came back without its data.
+                    await self._declare_consumer_group()
+                    self.outage.recovered()
+                async for message in super().listen():
+                    yield message
+            except REDIS_DOWN as error:
+                await asyncio.sleep(self.outage.failed(error))
+            except ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                await asyncio.sleep(self.outage.failed(error))  # Redis lost the queue
 
 
 def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:
@@ -25,7 +83,7 @@ def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:
     """
     if not url:
         return InMemoryBroker()
-    return RedisStreamBroker(
+    return TaskQueue(
         url,
         queue_name=queue_name,
         consumer_group_name=queue_name,

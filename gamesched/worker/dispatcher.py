@@ -8,6 +8,12 @@ worker process); each claimed row is kicked once to the broker.
 It also writes the worker's heartbeat (:mod:`gamesched.services.workers`), which is how the
 doctor and the operator's front ends know a worker is running: after its first pass, then at
 most every ``HEARTBEAT_EVERY``, noting whether work was handed to the broker since the last one.
+
+When the database or the task queue cannot be reached, the dispatcher waits with backoff and
+tries again, quietly: the database and the broker each log their own outage once. Rows it
+claimed but could not hand over are handed over first when the queue is back (and are taken
+over by any worker once their lease runs out); it claims nothing new meanwhile, so the rest of
+the work waits in the database.
 """
 
 from __future__ import annotations
@@ -19,9 +25,13 @@ import os
 import socket
 import time
 import uuid
+from collections import deque
 from datetime import datetime, timedelta
 
+from taskiq import AsyncTaskiqDecoratedTask
+
 from gamesched.discord.sync import AnnouncementSync
+from gamesched.outages import Backoff, Unreachable, caused_by
 from gamesched.services import outbox, workers
 from gamesched.services.context import Context
 from gamesched.worker.tasks import Tasks
@@ -33,7 +43,7 @@ IDLE_CHECK_SECONDS = 2.0
 CLAIM_BATCH = 200
 """Rows claimed per pass; a full batch is followed at once by another pass."""
 ERROR_PAUSE_SECONDS = 1.0
-"""Pause after a pass failed (database unreachable) before trying again."""
+"""Pause after a pass failed unexpectedly (a bug, logged) before trying again."""
 
 
 def worker_name() -> str:
@@ -69,6 +79,9 @@ class Dispatcher:
         """When the last heartbeat was written or tried (monotonic seconds)."""
         self._dispatched_unreported = False
         self._heartbeat_failing = False
+        self._unsent: deque[tuple[AsyncTaskiqDecoratedTask[..., object], int, str]] = deque()
+        """Claimed rows not yet handed to the broker (it was unreachable): task, id, claim."""
+        self._backoff = Backoff()
         self._stopping = False
         self.stopped = False
         """True once :meth:`run` returned after a stop."""
@@ -76,18 +89,28 @@ class Dispatcher:
     async def run_once(self) -> int:
         """One pass: claim and kick what is due, request syncs of stale announcements.
 
-        Returns how many rows were claimed.
+        Returns how many rows were claimed. Raises (before claiming anything) while the broker
+        cannot take what an earlier pass claimed.
         """
+        await self._hand_over()
         claimed = await outbox.claim_due(
             self._services, worker=self.name, limit=CLAIM_BATCH, lease=self._lease
         )
-        for job_id in claimed.job_ids:
-            await self._tasks.run_job.kiq(job_id, claimed.claim)
-        for notification_id in claimed.notification_ids:
-            await self._tasks.deliver_notice.kiq(notification_id, claimed.claim)
+        self._unsent.extend((self._tasks.run_job, i, claimed.claim) for i in claimed.job_ids)
+        self._unsent.extend(
+            (self._tasks.deliver_notice, i, claimed.claim) for i in claimed.notification_ids
+        )
+        await self._hand_over()
         for game_id in await outbox.stale_announcements(self._services):
             self._sync.sweep(game_id)
         return len(claimed.job_ids) + len(claimed.notification_ids)
+
+    async def _hand_over(self) -> None:
+        """Kick the claimed rows not yet kicked, in order, each once."""
+        while self._unsent:
+            task, row_id, claim = self._unsent[0]
+            await task.kiq(row_id, claim)
+            self._unsent.popleft()
 
     def stop(self) -> None:
         """Finish the pass in progress, then return from :meth:`run`.
@@ -109,9 +132,10 @@ class Dispatcher:
                 if claimed >= CLAIM_BATCH:
                     continue
                 delay = self._sleep_for(await outbox.next_due_at(self._services))
-            except Exception:
-                log.exception("dispatcher pass failed; retrying")
-                delay = ERROR_PAUSE_SECONDS
+            except Exception as error:
+                delay = self._after_failure(error)
+            else:
+                self._backoff.reset()
             if self._stopping:
                 break
             with contextlib.suppress(TimeoutError):
@@ -119,9 +143,18 @@ class Dispatcher:
         self.stopped = True
         log.info("dispatcher %s stopped", self.name)
 
+    def _after_failure(self, error: Exception) -> float:
+        """How long to wait after a failed pass. An unreachable database or queue was logged
+        where it happened (once per outage); anything else is a bug, logged here."""
+        if caused_by(error, Unreachable):
+            return self._backoff.next_delay()
+        log.exception("dispatcher pass failed; retrying")
+        return ERROR_PAUSE_SECONDS
+
     async def _heartbeat(self, *, dispatched: bool) -> None:
         """Write the heartbeat when one is due; a failed write is logged (once until one
-        succeeds again) and never stops dispatching."""
+        succeeds again; not at all for an unreachable database, which logs that itself) and
+        never stops dispatching."""
         self._dispatched_unreported |= dispatched
         if self._until_heartbeat() > 0:
             return
@@ -130,10 +163,10 @@ class Dispatcher:
             await workers.heartbeat(
                 self._services, worker=self.name, dispatched=self._dispatched_unreported
             )
-        except Exception:
-            if not self._heartbeat_failing:
+        except Exception as error:
+            if not self._heartbeat_failing and not caused_by(error, Unreachable):
                 log.warning("dispatcher %s could not write its heartbeat", self.name, exc_info=True)
-            self._heartbeat_failing = True
+                self._heartbeat_failing = True
             return
         self._dispatched_unreported = False
         if self._heartbeat_failing:

@@ -7,6 +7,10 @@ import contextlib
 import logging
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from gamesched.outages import Outage
+from gamesched.worker.broker import REDIS_CONNECT_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -18,13 +22,22 @@ class WakeSignal:
     publishes on a Redis channel and :meth:`listen` (run by worker processes) sets the event
     when another process published, so a DM owed by a click in the bot process goes out at
     once from a separate worker instead of at its next idle check.
+
+    While Redis is down nothing is lost: dispatchers still look at their idle check. The
+    outage is logged once (publishing and listening share one :class:`Outage`) and the
+    listener reconnects with backoff.
     """
 
     def __init__(self, redis_url: str = "", *, channel: str = "gamesched:wake") -> None:
         self.event = asyncio.Event()
         self._channel = channel
-        self._redis: Redis | None = Redis.from_url(redis_url) if redis_url else None
+        self._redis: Redis | None = None
+        if redis_url:
+            self._redis = Redis.from_url(
+                redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS
+            )
         self._publishing: set[asyncio.Task[object]] = set()
+        self.outage = Outage("wake-up channel (Redis)", log=log)
 
     def notify(self) -> None:
         """Wake this process's dispatcher and tell the others (never blocks, never raises)."""
@@ -43,7 +56,9 @@ class WakeSignal:
         try:
             await self._redis.publish(self._channel, b"1")
         except Exception as error:  # a lost wake-up only delays work until the idle check
-            log.warning("could not publish a wake-up on Redis: %s", error)
+            self.outage.failed(error)
+            return
+        self.outage.recovered()
 
     async def listen(self) -> None:
         """Set the event whenever any process publishes a wake-up, until cancelled."""
@@ -54,13 +69,15 @@ class WakeSignal:
             try:
                 await self._listen_once(self._redis)
             except Exception as error:
-                log.warning("wake-up channel lost (%s); reconnecting", error)
+                if not isinstance(error, RedisError | OSError):  # not an outage: a bug
+                    log.exception("wake-up listener failed; listening again")
                 self.event.set()  # something may have been missed: look now
-                await asyncio.sleep(1.0)
+                await asyncio.sleep(self.outage.failed(error))
 
     async def _listen_once(self, redis: Redis) -> None:
         pubsub = redis.pubsub()
         await pubsub.subscribe(self._channel)
+        self.outage.recovered()
         try:
             async for message in pubsub.listen():
                 if message.get("type") == "message":

@@ -1,16 +1,29 @@
-"""The worker's side, driven by hand: claiming due work, and dispatcher passes on demand."""
+"""The worker's side: driven by hand (claiming due work, dispatcher passes on demand), or
+started as a worker process builds itself."""
 
 from __future__ import annotations
 
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from taskiq import InMemoryBroker
 
+from gamesched.db.engine import create_database
+from gamesched.discord.rest import DiscordRest
+from gamesched.discord.sync import AnnouncementSync
+from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.world import World
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.services.outbox import stale_announcements
+from gamesched.worker.broker import make_broker
 from gamesched.worker.dispatcher import Dispatcher
+from gamesched.worker.runtime import running_worker
+from gamesched.worker.tasks import WorkerDeps
+from gamesched.worker.wake import WakeSignal
 from tests.support.bot import RunningBot
+from tests.support.environment import REDIS_URL
+from tests.support.fakes import FakeClock
 
 MAX_PASSES = 20
 """A drain that still finds work after this many passes is looping: fail loudly."""
@@ -44,3 +57,31 @@ class DrivenWorker:
 
 async def _stale(bot: RunningBot) -> bool:
     return bool(await stale_announcements(bot.services))
+
+
+async def start_worker(
+    stack: AsyncExitStack,
+    *,
+    url: str,
+    sandbox: RunningSandbox,
+    world: World,
+    clock: FakeClock,
+    queue: str,
+    redis_url: str = REDIS_URL,
+) -> WakeSignal:
+    """One worker as its own process would build it: engine, REST client, broker, wake-ups;
+    stopped when ``stack`` closes. ``queue`` names its Redis queue (``redis_url``, empty for
+    the in-process broker) and wake-up channel."""
+    database = create_database(url)
+    stack.push_async_callback(database.dispose)
+    wake = WakeSignal(redis_url, channel=f"{queue}:wake")
+    stack.push_async_callback(wake.aclose)
+    services = Context(database=database, clock=clock, on_due_work=wake.notify)
+    rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
+    stack.push_async_callback(rest.aclose)
+    sync = AnnouncementSync(services, rest)
+    stack.push_async_callback(sync.wait_idle)
+    broker = make_broker(redis_url, queue_name=queue)
+    deps = WorkerDeps(services=services, rest=rest, sync=sync)
+    await stack.enter_async_context(running_worker(deps, broker, wake=wake))
+    return wake

@@ -11,22 +11,16 @@ from sqlalchemy import func, select
 
 from gamesched.db.engine import create_database
 from gamesched.db.tables import DeliveryRow
-from gamesched.discord.rest import DiscordRest
-from gamesched.discord.sync import AnnouncementSync
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.services.participation import leave_game
-from gamesched.worker.broker import make_broker
-from gamesched.worker.runtime import running_worker
-from gamesched.worker.tasks import WorkerDeps
-from gamesched.worker.wake import WakeSignal
-from tests.support.environment import REDIS_URL
 from tests.support.factories import START, make_game
 from tests.support.fakes import FakeClock
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
+from tests.support.worker import start_worker
 
 pytestmark = [
     pytest.mark.redis,
@@ -35,31 +29,6 @@ pytestmark = [
 
 GAMES = 30
 PLAYERS = ("sam", "zoe", "taylor", "hana")
-
-
-async def start_worker(
-    stack: AsyncExitStack,
-    *,
-    url: str,
-    sandbox: RunningSandbox,
-    world: World,
-    clock: FakeClock,
-    queue: str,
-) -> WakeSignal:
-    """One worker as its own process would build it: engine, REST client, broker, wake-ups."""
-    database = create_database(url)
-    stack.push_async_callback(database.dispose)
-    wake = WakeSignal(REDIS_URL, channel=f"{queue}:wake")
-    stack.push_async_callback(wake.aclose)
-    services = Context(database=database, clock=clock, on_due_work=wake.notify)
-    rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
-    stack.push_async_callback(rest.aclose)
-    sync = AnnouncementSync(services, rest)
-    stack.push_async_callback(sync.wait_idle)
-    broker = make_broker(REDIS_URL, queue_name=queue)
-    deps = WorkerDeps(services=services, rest=rest, sync=sync)
-    await stack.enter_async_context(running_worker(deps, broker, wake=wake))
-    return wake
 
 
 async def test_two_workers_deliver_every_reminder_and_seat_offer_exactly_once(
