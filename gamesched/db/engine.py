@@ -81,20 +81,28 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
 
 def _watch_outages(engine: AsyncEngine) -> Outage:
     """Note every failed and successful connection attempt in one :class:`Outage`, and raise
-    :class:`Unreachable` for a server that cannot be reached or a connection that broke."""
+    :class:`Unreachable` for a server that cannot be reached or a connection that broke.
+
+    A server this process never reached is not an outage but a start-up problem, which the
+    caller reports (a command says which setting to check), so it is not logged here.
+    """
     outage = Outage(
         "database", log=log, meanwhile="what needs it fails at once and is tried again later"
     )
+    reached = False
 
     @event.listens_for(engine.sync_engine, "do_connect")
     def _connect(dialect: Dialect, _record: ConnectionPoolEntry, cargs: Any, cparams: Any) -> Any:
+        nonlocal reached
         try:
             connection = dialect.connect(*cargs, **cparams)
         except Exception as error:
             if not _unreachable(error):
                 raise  # refused for a reason a retry will not fix (password, no such database)
-            outage.failed(error)
+            if reached:
+                outage.failed(error)
             raise Unreachable("database", _first_line(error)) from error
+        reached = True
         outage.recovered()
         return connection
 

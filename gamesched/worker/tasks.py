@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any, TypeVar
@@ -22,6 +23,7 @@ from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 from gamesched.discord import render
 from gamesched.discord.rest import CLOSED_DMS, DiscordError, DiscordRest, DiscordUnavailable
 from gamesched.discord.sync import AnnouncementSync
+from gamesched.outages import Unreachable, caused_by
 from gamesched.services import channel_reminders, outbox
 from gamesched.services.context import Context
 from gamesched.services.planning import JobKind
@@ -127,8 +129,9 @@ async def holding_claim(
                 return running.result()
             try:
                 held = await renew()
-            except Exception:
-                log.warning("%s: claim not renewed, trying again", name, exc_info=True)
+            except Exception as error:
+                if not caused_by(error, Unreachable):  # an outage is logged where it happens
+                    log.warning("%s: claim not renewed, trying again", name, exc_info=True)
                 continue
             if not held:
                 log.warning("%s was taken over by another worker; stopping here", name)
@@ -222,18 +225,31 @@ class Tasks:
     deliver_notice: AsyncTaskiqDecoratedTask[..., Any]
 
 
+@contextmanager
+def _left_for_later() -> Iterator[None]:
+    """End a task quietly when the database (or Redis) is unreachable: its row stays claimed
+    and is taken over once the lease runs out; the outage was logged where it happened."""
+    try:
+        yield
+    except Exception as error:
+        if not caused_by(error, Unreachable):
+            raise
+
+
 def register_tasks(broker: AsyncBroker) -> Tasks:
     """Register gamesched's tasks on ``broker`` (the same names on every process)."""
 
     async def run_job_task(
         job_id: int, claim: str, deps: Annotated[WorkerDeps, TaskiqDepends()]
     ) -> None:
-        await run_job(deps, job_id, claim)
+        with _left_for_later():
+            await run_job(deps, job_id, claim)
 
     async def deliver_notice_task(
         notification_id: int, claim: str, deps: Annotated[WorkerDeps, TaskiqDepends()]
     ) -> None:
-        await deliver_notice(deps, notification_id, claim)
+        with _left_for_later():
+            await deliver_notice(deps, notification_id, claim)
 
     return Tasks(
         run_job=broker.register_task(run_job_task, task_name="gamesched.run_job"),
