@@ -31,6 +31,13 @@ REDIS_CONNECT_TIMEOUT_SECONDS = 5.0
 refusal) counts as down after this long instead of holding the caller indefinitely."""
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 """What redis-py raises when Redis cannot be reached or the connection broke."""
+FROM_THE_START = "0"
+"""Where a new consumer group starts reading: at the stream's first task, so a task kicked
+before the group existed (before the first worker started, or after Redis came back without
+its data and a kick made the stream again) is not skipped."""
+QUEUE_LOST = ("NOGROUP", "UNBLOCKED")
+"""How Redis answers a read of a stream or consumer group it no longer has (it restarted
+without its data, or the key was deleted)."""
 
 
 class TaskQueue(RedisStreamBroker):
@@ -58,20 +65,21 @@ class TaskQueue(RedisStreamBroker):
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         """The tasks put on the queue, across any number of Redis outages."""
+        failed = False
         while True:
             try:
-                if self.outage.down:
+                if failed:
                     # Also makes the consumer group again if Redis came back without its data.
                     await self._declare_consumer_group()
                     self.outage.recovered()
+                    failed = False
                 async for message in super().listen():
                     yield message
-            except REDIS_DOWN as error:
-                await asyncio.sleep(self.outage.failed(error))
-            except ResponseError as error:
-                if "NOGROUP" not in str(error):
+            except (*REDIS_DOWN, ResponseError) as error:
+                if isinstance(error, ResponseError) and not str(error).startswith(QUEUE_LOST):
                     raise
-                await asyncio.sleep(self.outage.failed(error))  # Redis lost the queue
+                failed = True
+                await asyncio.sleep(self.outage.failed(error))
 
 
 def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:
@@ -87,6 +95,7 @@ def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:
         url,
         queue_name=queue_name,
         consumer_group_name=queue_name,
+        consumer_id=FROM_THE_START,
         idle_timeout=REDELIVER_AFTER_SECONDS * 1000,
         unacknowledged_lock_timeout=AUTOCLAIM_LOCK_SECONDS,
     )

@@ -14,6 +14,7 @@ from contextlib import AsyncExitStack
 from datetime import timedelta
 
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from gamesched.db.engine import create_database
@@ -208,3 +209,34 @@ async def test_the_wake_up_channel_warns_once_and_hears_wake_ups_again_after_an_
 
     back = assert_quiet_outage(caplog, "wake-up channel (Redis)")
     assert failed_attempts(back) < 20 + 10  # not one attempt after another: backoff
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+async def test_a_redis_that_comes_back_empty_gets_its_task_queue_again(
+    database_url: str,
+    sandbox: RunningSandbox,
+    demo_world: World,
+    discord: SandboxDriver,
+    clock: FakeClock,
+    queue: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When Redis loses the task queue (restarted without its data), the worker makes the
+    queue again by itself, says so in one warning and one recovery line, and work flows."""
+    caplog.set_level(logging.INFO)
+    front = Context(database=create_database(database_url), clock=clock)
+    game = await _game_with_a_freed_seat(front, demo_world)
+    redis = Redis.from_url(REDIS_URL)
+    async with AsyncExitStack() as stack:
+        await start_worker(
+            stack, url=database_url, sandbox=sandbox, world=demo_world, clock=clock, queue=queue
+        )
+        await redis.delete(queue)  # the stream and its consumer group are gone
+        await leave_game(front, game_id=game.id, user_id=user_id_of(demo_world, "zoe"))
+        await discord.dms("taylor", at_least=1, within=120)  # at the latest after the lease
+
+    assert_quiet_outage(caplog, "task queue (Redis)")
+    await redis.aclose()
+    await front.database.dispose()
