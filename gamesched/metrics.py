@@ -15,7 +15,7 @@ This module imports nothing of gamesched's, so every room but the domain may cou
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from enum import StrEnum
 
@@ -180,14 +180,15 @@ class Gateway:
     The process's core holds one; the bot moves it as Discord connects and disconnects.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.state = GatewayState.ABSENT
-        self._since = time.monotonic()
+        self._clock = clock
+        self._since = clock()
 
     def _move(self, state: GatewayState) -> None:
         if state is not self.state:
             self.state = state
-            self._since = time.monotonic()
+            self._since = self._clock()
 
     def starting(self) -> None:
         """A bot was built in this process and is about to connect."""
@@ -205,7 +206,7 @@ class Gateway:
     @property
     def seconds_in_state(self) -> float:
         """How long the connection has been in :attr:`state`."""
-        return time.monotonic() - self._since
+        return self._clock() - self._since
 
 
 # ----- exposition -----------------------------------------------------------------------------
