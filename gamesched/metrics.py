@@ -6,8 +6,9 @@ on ``/metrics``, a worker or a bot on ``metrics.port``), so there is no multipro
 Prometheus scrapes each process and sums. The README's "Metrics and health" lists every
 metric with its meaning.
 
-The queue (how much work is due, and how long the oldest has waited) is not kept here: it is
-read from the database when ``/metrics`` is scraped and handed to :func:`exposition`.
+The queue (how much work is due, and how long the oldest has waited) and the bot's gateway
+connection are not kept here: they are read when ``/metrics`` is scraped and handed to
+:func:`exposition` (:class:`ScrapeTime`).
 
 This module imports nothing of gamesched's, so every room but the domain may count.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -25,8 +27,8 @@ from prometheus_client import (
     PROCESS_COLLECTOR,
     CollectorRegistry,
     Counter,
-    Gauge,
     Histogram,
+    disable_created_metrics,
     generate_latest,
 )
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
@@ -35,6 +37,10 @@ from prometheus_client.registry import Collector
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 """Prometheus's text format, which every Prometheus version reads."""
+
+disable_created_metrics()  # type: ignore[no-untyped-call]  # the library leaves it untyped
+"""No ``*_created`` series: in the text format each is one more series per counter and
+histogram, and ``rate()`` does not need them (gamesched runs no other metrics)."""
 
 REGISTRY = CollectorRegistry()
 """This process's metrics: gamesched's, and the process's CPU, memory and garbage collector."""
@@ -70,12 +76,6 @@ INTERACTIONS_DEFERRED = Counter(
     ["kind"],
     registry=REGISTRY,
 )
-GATEWAY_CONNECTED = Gauge(
-    "gamesched_discord_gateway_connected",
-    "1 while this process's bot is connected to Discord's gateway, 0 while it is not.",
-    registry=REGISTRY,
-)
-
 # ----- the worker ---------------------------------------------------------------------------
 
 
@@ -147,6 +147,17 @@ ERRORS = Counter(
 )
 
 
+# Series that exist from the start read 0 until something happens, so rate() sees the first.
+for _outcome in DmOutcome:
+    REMINDERS.labels(_outcome)
+    if _outcome is not DmOutcome.LATE:
+        NOTICES.labels(_outcome)
+for _client in ("rest", "bot"):
+    DISCORD_RATE_LIMITED.labels(_client)
+for _reason in ("server_error", "unreachable"):
+    DISCORD_RETRIES.labels(_reason)
+
+
 def count_error(component: str, error: BaseException) -> None:
     """Count a failure of ``component``; SQLAlchemy's wrappers count as the driver's error."""
     cause = getattr(error, "orig", None) or error
@@ -193,15 +204,12 @@ class Gateway:
     def starting(self) -> None:
         """A bot was built in this process and is about to connect."""
         self._move(GatewayState.CONNECTING)
-        GATEWAY_CONNECTED.set(0)
 
     def connected(self) -> None:
         self._move(GatewayState.CONNECTED)
-        GATEWAY_CONNECTED.set(1)
 
     def disconnected(self) -> None:
         self._move(GatewayState.CONNECTING)
-        GATEWAY_CONNECTED.set(0)
 
     @property
     def seconds_in_state(self) -> float:
@@ -212,34 +220,48 @@ class Gateway:
 # ----- exposition -----------------------------------------------------------------------------
 
 
-class _Queue(Collector):
-    """The queue as read for one scrape."""
+@dataclass(frozen=True, slots=True)
+class ScrapeTime:
+    """What is read when ``/metrics`` is scraped rather than counted as it happens."""
 
-    def __init__(self, due: int, oldest_due_seconds: float) -> None:
-        self.due = due
-        self.oldest_due_seconds = oldest_due_seconds
+    gateway: Gateway
+    """The connection of this process's bot (left out when it runs none)."""
+    due: int | None = None
+    """Work due and not done; None when the database did not answer (the queue is then left
+    out rather than shown stale)."""
+    oldest_due_seconds: float = 0.0
+
+
+class _ScrapeTimeCollector(Collector):
+    def __init__(self, found: ScrapeTime) -> None:
+        self._found = found
 
     def collect(self) -> Iterator[Metric]:
-        yield GaugeMetricFamily(
-            "gamesched_jobs_due",
-            "Reminders, status changes and DMs that are due and not done yet (the same "
-            "figure from every process: it is read from the database).",
-            value=self.due,
-        )
-        yield GaugeMetricFamily(
-            "gamesched_oldest_due_job_seconds",
-            "How long the oldest of those has been due (0 when nothing is waiting).",
-            value=self.oldest_due_seconds,
-        )
+        found = self._found
+        if found.gateway.state is not GatewayState.ABSENT:
+            yield GaugeMetricFamily(
+                "gamesched_discord_gateway_connected",
+                "1 while this process's bot is connected to Discord's gateway, 0 while it is "
+                "connecting (absent where no bot runs).",
+                value=int(found.gateway.state is GatewayState.CONNECTED),
+            )
+        if found.due is not None:
+            yield GaugeMetricFamily(
+                "gamesched_jobs_due",
+                "Reminders, status changes and DMs that are due and not done yet (the same "
+                "figure from every process: it is read from the database).",
+                value=found.due,
+            )
+            yield GaugeMetricFamily(
+                "gamesched_oldest_due_job_seconds",
+                "How long the oldest of those has been due (0 when nothing is waiting).",
+                value=found.oldest_due_seconds,
+            )
 
 
-def exposition(*, due: int | None = None, oldest_due_seconds: float = 0.0) -> bytes:
-    """This process's metrics in Prometheus's text format, with the queue when it could be
-    read (``due`` is None when the database did not answer: the queue is then left out
-    rather than shown stale)."""
-    text = generate_latest(REGISTRY)
-    if due is None:
-        return text
+def exposition(found: ScrapeTime) -> bytes:
+    """This process's metrics in Prometheus's text format, with what was read for this
+    scrape."""
     scrape = CollectorRegistry(auto_describe=False)
-    scrape.register(_Queue(due, oldest_due_seconds))
-    return text + generate_latest(scrape)
+    scrape.register(_ScrapeTimeCollector(found))
+    return generate_latest(REGISTRY) + generate_latest(scrape)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from gamesched.metrics import CONTENT_TYPE, GatewayState, count_error, exposition
+from gamesched.metrics import CONTENT_TYPE, GatewayState, ScrapeTime, count_error, exposition
 from gamesched.services.workers import Queue, queue
 
 if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
@@ -101,26 +101,28 @@ class Probes:
 
     async def metrics(self, request: Request) -> Response:
         """This process's metrics, with the queue read now (left out if the database fails)."""
-        try:
-            waiting: Queue | None = await _within(queue(self._core.services))
-        except Exception as error:
-            log.debug("metrics scrape without the queue: %s", error)
-            waiting = None
-        text = (
-            exposition()
-            if waiting is None
-            else exposition(
-                due=waiting.due, oldest_due_seconds=waiting.oldest_waited.total_seconds()
+        found = ScrapeTime(gateway=self._core.gateway)
+        waiting = await self._queue()
+        if isinstance(waiting, Queue):
+            found = replace(
+                found, due=waiting.due, oldest_due_seconds=waiting.oldest_waited.total_seconds()
             )
-        )
-        return Response(text, media_type=CONTENT_TYPE, headers=NO_STORE)
+        return Response(exposition(found), media_type=CONTENT_TYPE, headers=NO_STORE)
+
+    async def _queue(self) -> Queue | Exception:
+        """The queue, or why it could not be read (every failure counted once: the use case's
+        transaction counts what the database said, a wait cut short is counted here)."""
+        try:
+            return await _within(queue(self._core.services))
+        except TimeoutError as error:
+            count_error("database", error)
+            return error
+        except Exception as error:
+            return error
 
     async def _database(self) -> Check:
-        try:
-            await _within(queue(self._core.services))
-        except Exception as error:
-            return _down("database", error)
-        return Check(Status.OK, "answered")
+        read = await self._queue()
+        return _down(read) if isinstance(read, Exception) else Check(Status.OK, "answered")
 
     async def _redis(self) -> Check:
         redis = self._core.redis
@@ -130,7 +132,7 @@ class Probes:
             await _within(redis.ping())
         except Exception as error:
             count_error("redis", error)
-            return _down("redis", error)
+            return _down(error)
         return Check(Status.OK, "answered PING")
 
     def _bot(self) -> Check:
@@ -162,10 +164,8 @@ async def _within(work: Awaitable[T]) -> T:
     return await asyncio.wait_for(work, CHECK_SECONDS)
 
 
-def _down(name: str, error: Exception) -> Check:
+def _down(error: Exception) -> Check:
     if isinstance(error, TimeoutError):
-        if name == "database":  # a failure the use case saw was counted there; a wait was not
-            count_error(name, error)
         return Check(Status.DOWN, f"no answer within {CHECK_SECONDS:g} s")
     cause = getattr(error, "orig", None) or error
     return Check(Status.DOWN, f"failed: {type(cause).__name__}", logged=str(cause))

@@ -5,22 +5,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import disnake
 import httpx
 import pytest
 
-from gamesched.app import ServiceUnavailable, open_core, serve_probes
+from gamesched.app import DiscordTarget, ServiceUnavailable, open_core, serve_bot, serve_probes
 from gamesched.config import Config
 from gamesched.db.engine import create_database
 from gamesched.metrics import Gateway
+from gamesched.sandbox.driver import SandboxDriver
+from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.world import World
 from gamesched.services.context import Context
-from tests.support.bot import RunningBot
 from tests.support.environment import REDIS_URL, free_port
 from tests.support.metrics import NOWHERE, counted, parse, scrape, web_client
-from tests.support.web import PUBLIC_URL, SECRET, web_config
+from tests.support.web import PUBLIC_URL, SECRET, client_for, web_config
+from webauth.app import create_app
 from webauth.probes import CONNECTING_GRACE
 
 GAMESCHED_METRICS = {
@@ -38,7 +43,7 @@ GAMESCHED_METRICS = {
     "gamesched_jobs_due": "gauge",
     "gamesched_oldest_due_job_seconds": "gauge",
 }
-"""Every metric the README lists, with its type."""
+"""Every gamesched metric, with its type (the README's table lists the same)."""
 
 
 def config(database_url: str, **sections: dict[str, Any]) -> Config:
@@ -132,19 +137,46 @@ async def test_healthz_pings_the_configured_redis(tmp_path: Path) -> None:
     assert body["checks"]["redis"] == {"status": "ok", "detail": "answered PING"}
 
 
-async def test_healthz_sees_the_bot_of_the_same_process_connected(
-    gamesched_bot: RunningBot, database_url: str
+async def test_in_one_process_healthz_follows_the_bot_as_it_connects_and_resumes(
+    sandbox: RunningSandbox,
+    demo_world: World,
+    discord: SandboxDriver,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """In one process with the bot (``gamesched run``) /healthz reports the bot connected to
-    the gateway, and /metrics says so too."""
-    shared = lambda core: replace(core, gateway=gamesched_bot.bot.deps.gateway)  # noqa: E731
-    async with web_client(web_config(database_url), adjust=shared) as web:
-        status, body = await health(web)
-        metrics = await scrape(web)
-    assert status == 200
-    assert body["checks"]["bot"]["status"] == "ok"
-    assert body["checks"]["bot"]["detail"].startswith("connected to Discord's gateway")
+    """With the bot and the web on one core (``gamesched run``), /healthz and /metrics report
+    the bot connected once it is, and still after Discord dropped it and it resumed."""
+    monkeypatch.setattr(disnake.http.Route, "BASE", disnake.http.Route.BASE)  # serve_bot moves it
+    target = DiscordTarget(api_base_url=sandbox.base_url, token=demo_world.token)
+    async with open_core(web_config(sqlite_url(tmp_path)), target) as core:
+        bot = asyncio.create_task(serve_bot(core))
+        try:
+            async with client_for(create_app(core)) as web:
+                await discord.gateway(connected=True, identifies=1, within=30)
+                connected = await _bot_check_until(web, "ok")
+                metrics = await scrape(web)
+                await discord.drop_gateway(resumable=True)
+                await discord.gateway(connected=True, resumes=1, within=30)
+                resumed = await _bot_check_until(web, "ok")
+        finally:
+            bot.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await bot
+    assert connected["detail"].startswith("connected to Discord's gateway for")
     assert metrics("gamesched_discord_gateway_connected") == 1
+    assert resumed["status"] == "ok"
+
+
+async def _bot_check_until(web: httpx.AsyncClient, status: str) -> dict[str, str]:
+    """The bot's /healthz entry once it says ``status`` (the bot notes its connection a
+    moment after the sandbox saw it)."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        _, body = await health(web)
+        check: dict[str, str] = body["checks"]["bot"]
+        if check["status"] == status or asyncio.get_running_loop().time() > deadline:
+            return check
+        await asyncio.sleep(0.05)
 
 
 async def test_a_bot_connecting_for_too_long_is_down(tmp_path: Path) -> None:
@@ -168,15 +200,28 @@ async def test_a_bot_connecting_for_too_long_is_down(tmp_path: Path) -> None:
 
 async def test_metrics_lists_every_gamesched_metric_to_anyone(database_url: str) -> None:
     """/metrics answers in Prometheus's text format without a login or a cookie, with every
-    metric the README lists, each of its type, and the process's own."""
+    metric the README lists (but the bot's connection, where no bot runs), each of its type,
+    and the process's own."""
     async with web_client(web_config(database_url)) as web:
         answer = await web.get("/metrics")
     assert answer.status_code == 200
     assert answer.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
     assert "set-cookie" not in answer.headers
     found = parse(answer.text)
-    assert {name: found.types.get(name) for name in GAMESCHED_METRICS} == GAMESCHED_METRICS
+    served = {name: kind for name, kind in found.types.items() if name.startswith("gamesched_")}
+    without_bot = dict(GAMESCHED_METRICS)
+    del without_bot["gamesched_discord_gateway_connected"]  # no bot runs in this process
+    assert served == without_bot
+    assert set(GAMESCHED_METRICS) == documented_metrics()
     assert found.has("process_cpu_seconds_total")
+
+
+def documented_metrics() -> set[str]:
+    """The metrics the README's "Metrics and health" table lists (counters without _total)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Metrics and health", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(gamesched_[a-z_]+)", section, flags=re.MULTILINE)
+    return {name.removesuffix("_total") for name in rows}
 
 
 async def test_metrics_can_be_kept_off_the_web(tmp_path: Path) -> None:
