@@ -55,8 +55,8 @@ hundred DMs goes out well within it; later means the workers were down or far be
 
 INTERACTIONS = Counter(
     "gamesched_interactions",
-    "Interactions the bot answered, by kind (command, button, form), action (the command or "
-    "the button's id prefix) and outcome (answered, refused: the user was told why, failed: "
+    "Interactions the bot answered, by kind (command, component, form), action (the command or "
+    "the component's id prefix) and outcome (answered, refused: the user was told why, failed: "
     "Discord or gamesched failed and the user got an apology).",
     ["kind", "action", "outcome"],
     registry=REGISTRY,
