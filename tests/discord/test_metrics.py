@@ -1,4 +1,5 @@
-"""What the REST client and the Redis-backed helpers count: 429s, retries and Redis errors."""
+"""What the REST client, the shared pacing and the shared cache count: 429s, retries and Redis
+errors."""
 
 from __future__ import annotations
 
