@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+from gamesched.metrics import count_error
 
 
 class ExpiringCache(Protocol):
@@ -41,7 +44,11 @@ class MemoryCache:
 
 
 class RedisCache:
-    """Entries shared by every process through Redis: one MGET per lookup, SET with EX each."""
+    """Entries shared by every process through Redis: one MGET per lookup, SET with EX each.
+
+    A Redis failure is counted (``gamesched_errors_total``) and raised: the callers carry on
+    without the cache.
+    """
 
     def __init__(self, redis: Redis, *, prefix: str) -> None:
         self._redis = redis
@@ -50,7 +57,8 @@ class RedisCache:
     async def get_many(self, keys: Sequence[str]) -> dict[str, str]:
         if not keys:
             return {}
-        values = await self._redis.mget([self._prefix + key for key in keys])
+        with _counting_failures():
+            values = await self._redis.mget([self._prefix + key for key in keys])
         return {
             key: value.decode() if isinstance(value, bytes) else value
             for key, value in zip(keys, values, strict=True)
@@ -58,7 +66,17 @@ class RedisCache:
         }
 
     async def set_many(self, items: Mapping[str, str], ttl: float) -> None:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key, value in items.items():
-                pipe.set(self._prefix + key, value, ex=math.ceil(ttl))
-            await pipe.execute()
+        with _counting_failures():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key, value in items.items():
+                    pipe.set(self._prefix + key, value, ex=math.ceil(ttl))
+                await pipe.execute()
+
+
+@contextmanager
+def _counting_failures() -> Iterator[None]:
+    try:
+        yield
+    except Exception as error:
+        count_error("redis", error)
+        raise

@@ -20,6 +20,8 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gamesched.metrics import count_error
+
 log = logging.getLogger(__name__)
 
 GLOBAL_REQUESTS_PER_SECOND = 50
@@ -110,6 +112,7 @@ class RedisPacer:
                 )
             except RedisError as error:
                 log.warning("shared Discord pacing unavailable (%s); pacing this process", error)
+                count_error("redis", error)
                 await self._fallback.wait()
                 return
             wait = float(answer)

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from gamesched.discord.pacing import LocalPacer, Pacer
+from gamesched.metrics import DISCORD_RATE_LIMITED, DISCORD_RETRIES
 
 log = logging.getLogger(__name__)
 
@@ -252,6 +253,7 @@ class DiscordRest:
                 )
             delay = BACKOFF_SECONDS * 2 ** (failures - 1)
             log.warning("Discord %s on %s; retry %d in %.1fs", problem, route, failures, delay)
+            DISCORD_RETRIES.labels("unreachable" if status == 0 else "server_error").inc()
             await self._sleep(delay)
 
     async def _wait_until(self, deadline: float) -> None:
@@ -272,6 +274,7 @@ class DiscordRest:
         if response.status_code == 429:
             retry_after = _retry_after(response)
             log.warning("Discord rate-limited %s; waiting %.2fs", route, retry_after)
+            DISCORD_RATE_LIMITED.labels("rest").inc()
             if headers.get("X-RateLimit-Global") == "true" or _json_field(response, "global"):
                 self._global_reset_at = self._clock() + retry_after
             else:

@@ -8,6 +8,8 @@ import logging
 
 from redis.asyncio import Redis
 
+from gamesched.metrics import count_error
+
 log = logging.getLogger(__name__)
 
 
@@ -44,6 +46,7 @@ class WakeSignal:
             await self._redis.publish(self._channel, b"1")
         except Exception as error:  # a lost wake-up only delays work until the idle check
             log.warning("could not publish a wake-up on Redis: %s", error)
+            count_error("redis", error)
 
     async def listen(self) -> None:
         """Set the event whenever any process publishes a wake-up, until cancelled."""
@@ -55,6 +58,7 @@ class WakeSignal:
                 await self._listen_once(self._redis)
             except Exception as error:
                 log.warning("wake-up channel lost (%s); reconnecting", error)
+                count_error("redis", error)
                 self.event.set()  # something may have been missed: look now
                 await asyncio.sleep(1.0)
 

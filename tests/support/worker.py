@@ -1,17 +1,26 @@
-"""The worker's side, driven by hand: claiming due work, and dispatcher passes on demand."""
+"""The worker's side, driven by hand: claiming due work, and dispatcher passes on demand; or
+``gamesched worker`` started as its own process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from taskiq import InMemoryBroker
 
+from gamesched.sandbox.server import RunningSandbox
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.services.outbox import stale_announcements
 from gamesched.worker.dispatcher import Dispatcher
 from tests.support.bot import RunningBot
 
+GAMESCHED = Path(sys.executable).with_name("gamesched")
+"""The console script of the environment the tests run in."""
 MAX_PASSES = 20
 """A drain that still finds work after this many passes is looping: fail loudly."""
 
@@ -44,3 +53,27 @@ class DrivenWorker:
 
 async def _stale(bot: RunningBot) -> bool:
     return bool(await stale_announcements(bot.services))
+
+
+def start_worker(
+    url: str, running: RunningSandbox, cwd: Path, settings: Mapping[str, str]
+) -> subprocess.Popen[bytes]:
+    """``gamesched worker`` as an operator starts it, in its own process, on the database at
+    ``url`` and the sandbox, with a short lease and idle check and ``settings`` (more
+    ``GAMESCHED_*`` variables) on top."""
+    environment = os.environ | {
+        "GAMESCHED_DATABASE__URL": url,
+        "GAMESCHED_DISCORD__TOKEN": running.sandbox.state.world.token,
+        "GAMESCHED_DISCORD__API_BASE_URL": running.base_url,
+        "GAMESCHED_BROKER__LEASE_SECONDS": "5",
+        "GAMESCHED_BROKER__IDLE_CHECK_SECONDS": "0.2",
+        **settings,
+    }
+    environment.pop("GAMESCHED_CONFIG", None)
+    return subprocess.Popen(
+        [str(GAMESCHED), "worker"],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
