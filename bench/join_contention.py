@@ -1,12 +1,31 @@
-"""Concurrent Join clicks against one game: throughput and latency per engine.
+"""Concurrent Join clicks against one game, beside the database's raw commit rate.
 
     python bench/join_contention.py [--joins 200] [--seats 50] [--rounds 3]
                                     [--postgres postgresql://user@host:5432/db]
 
 SQLite always runs (a temporary file). PostgreSQL runs when --postgres or
 GAMESCHED_TEST_POSTGRES_URL is given: a scratch database is created next to the one named
-and dropped afterwards. Each round creates a fresh game and fires every join at once; the
-figures are over all rounds.
+and dropped afterwards.
+
+Each round measures, on the same database and with the same number of clients at once:
+
+- *commits* (the reference): each client commits one single-row INSERT in its own
+  transaction through gamesched's engine: the same driver, pool and set-up (WAL and
+  ``BEGIN IMMEDIATE`` on SQLite), with SQLAlchemy Core. No write transaction of gamesched
+  can be faster on this machine at this moment.
+- *driver commits*, for context: the same straight through the driver (aiosqlite, asyncpg)
+  without SQLAlchemy, on one connection for SQLite and the pool's size for PostgreSQL.
+  SQLAlchemy's aiosqlite adapter hands each statement to the SQLite thread three or four
+  times (open a cursor, execute, fetch, close) where aiosqlite's own ``execute`` does it
+  once, which is most of the difference on SQLite.
+- *joins*: a fresh game, and every client clicks Join on it at once through ``join_game``.
+
+Rounds alternate, so a load that comes and goes on a shared machine weighs on all alike;
+the fraction joins/s over commits/s is the figure to compare across machines. Statements
+and round trips per join are counted by SQLAlchemy event listeners during the join rounds:
+statements are what SQLAlchemy sends besides BEGIN and COMMIT; round trips add BEGIN and
+COMMIT, and on PostgreSQL the pool's liveness check when it hands out a connection (BEGIN,
+an empty query, ROLLBACK).
 """
 
 from __future__ import annotations
@@ -18,14 +37,19 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import aiosqlite
 import asyncpg
+from sqlalchemy import Column, Integer, MetaData, Table, event
 from sqlalchemy.engine import make_url
 
-from gamesched.db.engine import Database, create_database
+from gamesched.db.engine import SQLITE_BUSY_TIMEOUT_MS, Database, create_database
 from gamesched.db.migrate import upgrade
 from gamesched.domain.entries import Entries, Member
 from gamesched.domain.permission_bits import Permission
@@ -36,6 +60,9 @@ from gamesched.services.participation import join_game
 
 GUILD, CHANNEL = 1, 2
 HOST = Actor(user_id=3, permissions=int(Permission.ADMINISTRATOR))
+POSTGRES_POOL_SIZE = 20
+PING_ROUND_TRIPS = 3
+"""The pool's liveness check on PostgreSQL: BEGIN, an empty query, ROLLBACK."""
 
 
 class NoMembers:
@@ -60,7 +87,9 @@ async def postgres_database(url: str) -> AsyncIterator[Database]:
     admin = await asyncpg.connect(admin_url.render_as_string(hide_password=False))
     await admin.execute(f'CREATE DATABASE "{name}"')
     bench_url = admin_url.set(drivername="postgresql+asyncpg", database=name)
-    database = create_database(bench_url.render_as_string(hide_password=False), pool_size=20)
+    database = create_database(
+        bench_url.render_as_string(hide_password=False), pool_size=POSTGRES_POOL_SIZE
+    )
     try:
         yield database
     finally:
@@ -69,7 +98,134 @@ async def postgres_database(url: str) -> AsyncIterator[Database]:
         await admin.close()
 
 
-async def one_round(ctx: Context, *, joins: int, seats: int) -> tuple[float, list[float]]:
+# ----- raw commits: one single-row INSERT per transaction -------------------------------
+
+Commit = Callable[[int], Awaitable[None]]
+"""Commits one transaction inserting the given number as one row."""
+
+COMMITS = Table(
+    "bench_commits", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer)
+)
+
+
+@asynccontextmanager
+async def engine_commits(database: Database) -> AsyncIterator[Commit]:
+    """Through gamesched's own engine: the same driver, pool and set-up (WAL and ``BEGIN
+    IMMEDIATE`` on SQLite), with SQLAlchemy Core and no ORM."""
+    async with database.engine.begin() as connection:
+        await connection.run_sync(COMMITS.metadata.create_all)
+
+    async def commit(n: int) -> None:
+        async with database.engine.begin() as connection:
+            await connection.execute(COMMITS.insert().values(n=n))
+
+    yield commit
+
+
+@asynccontextmanager
+async def driver_commits(database: Database) -> AsyncIterator[Commit]:
+    """Straight through the driver, without SQLAlchemy: one aiosqlite connection set up as
+    gamesched's engine sets it up, or as many asyncpg connections as the engine's pool
+    keeps."""
+    url = database.engine.url
+    if database.is_sqlite:
+        assert url.database is not None
+        connection = await aiosqlite.connect(url.database, isolation_level=None)
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+            "synchronous=NORMAL",
+        ):
+            await connection.execute(f"PRAGMA {pragma}")
+        turn = asyncio.Lock()  # the engine's pool of one connection queues its users alike
+
+        async def commit_sqlite(n: int) -> None:
+            async with turn:
+                await connection.execute("BEGIN IMMEDIATE")
+                await connection.execute("INSERT INTO bench_commits (n) VALUES (?)", (n,))
+                await connection.execute("COMMIT")
+
+        try:
+            yield commit_sqlite
+        finally:
+            await connection.close()
+        return
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    idle: asyncio.Queue[Any] = asyncio.Queue()
+    for _ in range(POSTGRES_POOL_SIZE):
+        idle.put_nowait(await asyncpg.connect(dsn))
+
+    async def commit_postgres(n: int) -> None:
+        connection = await idle.get()
+        try:
+            async with connection.transaction():
+                await connection.execute("INSERT INTO bench_commits (n) VALUES ($1)", n)
+        finally:
+            idle.put_nowait(connection)
+
+    try:
+        yield commit_postgres
+    finally:
+        while not idle.empty():
+            await idle.get_nowait().close()
+
+
+async def commit_round(
+    database: Database,
+    commits: Callable[[Database], AbstractAsyncContextManager[Commit]],
+    *,
+    clients: int,
+) -> float:
+    """Seconds for ``clients`` single-row transactions started at once."""
+    async with commits(database) as commit:
+        started = time.perf_counter()
+        await asyncio.gather(*(commit(n) for n in range(clients)))
+        return time.perf_counter() - started
+
+
+# ----- joins through the real use case -------------------------------------------------
+
+
+class StatementCounter:
+    """Counts what SQLAlchemy sends while it is attached to an engine."""
+
+    def __init__(self, database: Database) -> None:
+        self.counts: Counter[str] = Counter()
+        self.pings_on_checkout = not database.is_sqlite and bool(
+            getattr(database.engine.pool, "_pre_ping", False)
+        )
+        self._engine = database.engine.sync_engine
+        self._listeners: list[tuple[Any, str, Callable[..., None]]] = [
+            (self._engine, "before_cursor_execute", self._statement),
+            (self._engine, "begin", lambda *_: self.counts.update(["begin"])),
+            (self._engine, "commit", lambda *_: self.counts.update(["commit"])),
+            (self._engine, "rollback", lambda *_: self.counts.update(["rollback"])),
+            (self._engine.pool, "checkout", lambda *_: self.counts.update(["checkout"])),
+        ]
+
+    def _statement(self, *args: Any) -> None:
+        statement: str = args[2]
+        if not statement.startswith("BEGIN"):  # SQLite's BEGIN IMMEDIATE, counted as a begin
+            self.counts.update(["statement"])
+
+    def __enter__(self) -> StatementCounter:
+        for target, name, listener in self._listeners:
+            event.listen(target, name, listener)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for target, name, listener in self._listeners:
+            event.remove(target, name, listener)
+
+    @property
+    def round_trips(self) -> int:
+        c = self.counts
+        pings = c["checkout"] * PING_ROUND_TRIPS if self.pings_on_checkout else 0
+        return c["begin"] + c["statement"] + c["commit"] + c["rollback"] + pings
+
+
+async def join_round(ctx: Context, *, joins: int, seats: int) -> tuple[float, list[float]]:
     new = NewGame(
         guild_id=GUILD,
         channel_id=CHANNEL,
@@ -99,20 +255,79 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def bench(engine: str, database: Database, *, joins: int, seats: int, rounds: int) -> None:
+@dataclass(frozen=True, slots=True)
+class Figures:
+    joins_per_second: float
+    commits_per_second: float
+    """Single-row transactions through gamesched's engine (the reference)."""
+    driver_commits_per_second: float
+    """The same straight through the driver."""
+    p50: float
+    p99: float
+    statements: float
+    round_trips: float
+
+
+async def bench(database: Database, *, joins: int, seats: int, rounds: int) -> Figures:
     await upgrade(database)
     ctx = Context(database=database)
-    total_time = 0.0
+    join_time = commit_time = driver_time = 0.0
     latencies: list[float] = []
+    counter = StatementCounter(database)
+    for commits in (engine_commits, driver_commits):  # warm up: connections, table pages
+        await commit_round(database, commits, clients=joins)
     for _ in range(rounds):
-        elapsed, round_latencies = await one_round(ctx, joins=joins, seats=seats)
-        total_time += elapsed
+        commit_time += await commit_round(database, engine_commits, clients=joins)
+        driver_time += await commit_round(database, driver_commits, clients=joins)
+        with counter:
+            elapsed, round_latencies = await join_round(ctx, joins=joins, seats=seats)
+        join_time += elapsed
         latencies += round_latencies
+    # The counter also saw each round's create_game and final read: take them out.
+    with StatementCounter(database) as overhead:
+        await join_round(ctx, joins=0, seats=seats)
+    total = joins * rounds
+    return Figures(
+        joins_per_second=total / join_time,
+        commits_per_second=total / commit_time,
+        driver_commits_per_second=total / driver_time,
+        p50=statistics.median(latencies),
+        p99=percentile(latencies, 0.99),
+        statements=(counter.counts["statement"] - rounds * overhead.counts["statement"]) / total,
+        round_trips=(counter.round_trips - rounds * overhead.round_trips) / total,
+    )
+
+
+COLUMNS = (
+    ("engine", "<11"),
+    ("joins/s", ">8"),
+    ("commits/s", ">10"),
+    ("fraction", ">9"),
+    ("driver commits/s", ">17"),
+    ("join p50 ms", ">12"),
+    ("p99 ms", ">8"),
+    ("statements", ">11"),
+    ("round trips", ">12"),
+)
+
+
+def line(*values: object) -> str:
+    return "".join(f"{value:{spec}}" for value, (_, spec) in zip(values, COLUMNS, strict=True))
+
+
+def show(engine: str, f: Figures) -> None:
     print(
-        f"{engine:<10} {joins:>5} joins x {rounds} rounds  "
-        f"{joins * rounds / total_time:>7.0f} joins/s  "
-        f"p50 {statistics.median(latencies) * 1000:>7.1f} ms  "
-        f"p99 {percentile(latencies, 0.99) * 1000:>7.1f} ms"
+        line(
+            engine,
+            f"{f.joins_per_second:.0f}",
+            f"{f.commits_per_second:.0f}",
+            f"{f.joins_per_second / f.commits_per_second:.2f}",
+            f"{f.driver_commits_per_second:.0f}",
+            f"{f.p50 * 1000:.1f}",
+            f"{f.p99 * 1000:.1f}",
+            f"{f.statements:.1f}",
+            f"{f.round_trips:.1f}",
+        )
     )
 
 
@@ -124,12 +339,16 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GAMESCHED_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     sizes = {"joins": args.joins, "seats": args.seats, "rounds": args.rounds}
-    print(f"{args.joins} concurrent joins on a game with {args.seats} seats")
+    print(
+        f"{args.joins} clients at once, {args.rounds} rounds: joins on a game with "
+        f"{args.seats} seats, and single-row commits"
+    )
+    print(line(*(name for name, _ in COLUMNS)))
     async with sqlite_database() as database:
-        await bench("sqlite", database, **sizes)
+        show("sqlite", await bench(database, **sizes))
     if args.postgres:
         async with postgres_database(args.postgres) as database:
-            await bench("postgresql", database, **sizes)
+            show("postgresql", await bench(database, **sizes))
     else:
         print("postgresql skipped (give --postgres or GAMESCHED_TEST_POSTGRES_URL)")
 
