@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gamesched.db import repositories as repo
-from gamesched.db.tables import GameRow, ParticipantRow
+from gamesched.db.tables import GameRow
 from gamesched.domain.errors import Conflict, GameAction, PlaceholderGone
 from gamesched.domain.permissions import Actor
 from gamesched.domain.roster import (
@@ -18,7 +18,13 @@ from gamesched.domain.roster import (
     place,
 )
 from gamesched.domain.settings import reminder_ahead
-from gamesched.services._common import bump, load_game, load_managed_game, require_open, view_of
+from gamesched.services._common import (
+    first_sort_key,
+    load_game,
+    load_managed_game,
+    require_open,
+    view_of,
+)
 from gamesched.services.context import Context
 from gamesched.services.history import ROSTER_FIELDS, Action, record_game, values_of
 from gamesched.services.planning import NoticeKind, notify
@@ -62,15 +68,17 @@ class Assigned:
 async def join_game(ctx: Context, *, game_id: int, user_id: int) -> Joined:
     """Take a free seat, else a place at the end of the waitlist."""
     async with ctx.transaction() as session:
-        game = await load_game(session, game_id, lock=True)
+        game = await load_game(session, game_id, bump=True)
         require_open(game, GameAction.JOIN)
         before = await view_of(session, game)
         status = decide_join(before.roster, user_id)
-        sort_key = bump(game)
-        session.add(
-            ParticipantRow(game_id=game.id, user_id=user_id, status=status, sort_key=sort_key)
+        await repo.add_participant(
+            session,
+            game_id=game.id,
+            user_id=user_id,
+            status=status,
+            sort_key=first_sort_key(game),
         )
-        await session.flush()
         if status is SlotStatus.JOINED:
             after = before.after(version=game.version, joined=(*before.joined, user_id))
         else:
@@ -95,7 +103,7 @@ async def join_game(ctx: Context, *, game_id: int, user_id: int) -> Joined:
 async def leave_game(ctx: Context, *, game_id: int, user_id: int) -> Left:
     """Give up a seat (the first in line gets it and is told) or a waitlist place."""
     async with ctx.transaction() as session:
-        game = await load_game(session, game_id, lock=True)
+        game = await load_game(session, game_id, bump=True)
         require_open(game, GameAction.LEAVE)
         return await _take_off(session, ctx, game, user_id, by=user_id)
 
@@ -104,7 +112,7 @@ async def remove_player(ctx: Context, *, actor: Actor, game_id: int, user_id: in
     """Take a member off a game (its host, an admin or an operator): they are told by DM, and
     the first in line gets a freed seat and is told."""
     async with ctx.transaction() as session:
-        game = await load_managed_game(session, actor, game_id, lock=True)
+        game = await load_managed_game(session, actor, game_id, bump=True)
         require_open(game, GameAction.REMOVE_PLAYERS)
         left = await _take_off(session, ctx, game, user_id, by=actor.user_id)
         if user_id != actor.user_id:
@@ -115,16 +123,18 @@ async def remove_player(ctx: Context, *, actor: Actor, game_id: int, user_id: in
 async def _take_off(
     session: AsyncSession, ctx: Context, game: GameRow, user_id: int, *, by: int
 ) -> Left:
-    """Remove ``user_id`` from the roster, promote into a freed seat, and record who did it."""
+    """Remove ``user_id`` from the roster of ``game`` (loaded bumped), promote into a freed
+    seat, and record who did it."""
     before = await view_of(session, game)
     departure = decide_leave(before.roster, user_id, leaving=by == user_id)
     await repo.remove_participant(session, game_id=game.id, user_id=user_id)
-    first_key = bump(game)
     await repo.promote_waitlisted(
-        session, game_id=game.id, user_ids=departure.promoted, first_sort_key=first_key
+        session,
+        game_id=game.id,
+        user_ids=departure.promoted,
+        first_sort_key=first_sort_key(game),
     )
     notify(session, game, NoticeKind.PROMOTED, departure.promoted)
-    await session.flush()
     gone = {user_id, *departure.promoted}
     after = before.after(
         version=game.version,
@@ -148,34 +158,47 @@ async def assign_placeholder(
 ) -> Assigned:
     """Replace a placeholder slot with a member, who takes a seat if one is free."""
     async with ctx.transaction() as session:
-        game = await load_managed_game(session, actor, game_id, lock=True)
+        game = await load_managed_game(session, actor, game_id, bump=True)
         require_open(game, GameAction.CHANGE_PLACEHOLDERS)
-        roster = (await view_of(session, game)).roster
-        text = find_placeholder(roster, placeholder)
-        before = _roster_state(await view_of(session, game))
+        before = await view_of(session, game)
+        text = find_placeholder(before.roster, placeholder)
         slot = await repo.find_placeholder(session, game_id=game.id, text=text)
         if slot is None:
             raise Conflict(PlaceholderGone(game_id=game.id, placeholder=text))
         await session.delete(slot)
-        sort_key = bump(game)
-        status = roster.status_of(user_id)
+        placeholders = list(before.placeholders)
+        placeholders.remove(text)  # the first, as the slot found is the first stored
+        joined, waitlist = before.joined, before.waitlist
+        status = before.roster.status_of(user_id)
         if status is None:
-            status = place(roster, user_id)
-            session.add(
-                ParticipantRow(game_id=game.id, user_id=user_id, status=status, sort_key=sort_key)
+            status = place(before.roster, user_id)
+            await repo.add_participant(
+                session,
+                game_id=game.id,
+                user_id=user_id,
+                status=status,
+                sort_key=first_sort_key(game),
             )
-        await session.flush()
-        view = await view_of(session, game)
+            if status is SlotStatus.JOINED:
+                joined += (user_id,)
+            else:
+                waitlist += (user_id,)
+        after = before.after(
+            version=game.version,
+            joined=joined,
+            waitlist=waitlist,
+            placeholders=tuple(placeholders),
+        )
         record_game(
             session,
             ctx,
             game,
             action=Action.PLACEHOLDER_ASSIGNED,
             member_id=actor.user_id,
-            before=before,
-            after=_roster_state(view),
+            before=_roster_state(before),
+            after=_roster_state(after),
         )
-        return Assigned(game=view, placeholder=text, status=status)
+        return Assigned(game=after, placeholder=text, status=status)
 
 
 def _roster_state(view: GameView) -> dict[str, object]:
