@@ -7,18 +7,20 @@ SQLite always runs (a temporary file). PostgreSQL runs when --postgres or
 GAMESCHED_TEST_POSTGRES_URL is given: a scratch database is created next to the one named
 and dropped afterwards.
 
-Each round measures, on the same database and with the same number of clients at once:
+Each round measures, on the same database, ``--joins`` of each of these, first all started
+at once and then one by one:
 
-- *commits* (the reference): each client commits one single-row INSERT in its own
-  transaction through gamesched's engine: the same driver, pool and set-up (WAL and
-  ``BEGIN IMMEDIATE`` on SQLite), with SQLAlchemy Core. No write transaction of gamesched
-  can be faster on this machine at this moment.
+- *commits* (the reference): single-row INSERTs, each in its own transaction, through
+  gamesched's engine: the same driver, pool and set-up (WAL and ``BEGIN IMMEDIATE`` on
+  SQLite), with SQLAlchemy Core. No write transaction of gamesched can be cheaper.
 - *driver commits*, for context: the same straight through the driver (aiosqlite, asyncpg)
   without SQLAlchemy, on one connection for SQLite and the pool's size for PostgreSQL.
   SQLAlchemy's aiosqlite adapter hands each statement to the SQLite thread three or four
   times (open a cursor, execute, fetch, close) where aiosqlite's own ``execute`` does it
   once, which is most of the difference on SQLite.
-- *joins*: a fresh game, and every client clicks Join on it at once through ``join_game``.
+- *joins*: Join clicks on a fresh game through ``join_game``. All at once, the clicks that
+  queue behind a game's running write are written together (see
+  ``gamesched.services.participation``); one by one, each is a transaction of its own.
 
 Rounds alternate, so a load that comes and goes on a shared machine weighs on all alike;
 the fraction joins/s over commits/s is the figure to compare across machines. Statements
@@ -171,17 +173,27 @@ async def driver_commits(database: Database) -> AsyncIterator[Commit]:
             await idle.get_nowait().close()
 
 
+async def run(work: Callable[[int], Awaitable[None]], count: int, *, at_once: bool) -> float:
+    """Seconds for ``work(0)`` ... ``work(count - 1)``, all started at once or one by one."""
+    started = time.perf_counter()
+    if at_once:
+        await asyncio.gather(*(work(n) for n in range(count)))
+    else:
+        for n in range(count):
+            await work(n)
+    return time.perf_counter() - started
+
+
 async def commit_round(
     database: Database,
     commits: Callable[[Database], AbstractAsyncContextManager[Commit]],
     *,
     clients: int,
+    at_once: bool,
 ) -> float:
-    """Seconds for ``clients`` single-row transactions started at once."""
+    """Seconds for ``clients`` single-row transactions."""
     async with commits(database) as commit:
-        started = time.perf_counter()
-        await asyncio.gather(*(commit(n) for n in range(clients)))
-        return time.perf_counter() - started
+        return await run(commit, clients, at_once=at_once)
 
 
 # ----- joins through the real use case -------------------------------------------------
@@ -225,7 +237,10 @@ class StatementCounter:
         return c["begin"] + c["statement"] + c["commit"] + c["rollback"] + pings
 
 
-async def join_round(ctx: Context, *, joins: int, seats: int) -> tuple[float, list[float]]:
+async def join_round(
+    ctx: Context, *, joins: int, seats: int, at_once: bool
+) -> tuple[float, list[float]]:
+    """Seconds for ``joins`` clicks on a new game, and each click's latency."""
     new = NewGame(
         guild_id=GUILD,
         channel_id=CHANNEL,
@@ -236,17 +251,16 @@ async def join_round(ctx: Context, *, joins: int, seats: int) -> tuple[float, li
     game = (await create_game(ctx, actor=HOST, new=new, directory=NoMembers())).game
     latencies: list[float] = []
 
-    async def click(user_id: int) -> None:
+    async def click(n: int) -> None:
         started = time.perf_counter()
-        await join_game(ctx, game_id=game.id, user_id=user_id)
+        await join_game(ctx, game_id=game.id, user_id=10_000 + n)
         latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(click(10_000 + n) for n in range(joins)))
-    elapsed = time.perf_counter() - started
+    elapsed = await run(click, joins, at_once=at_once)
     final = await get_game(ctx, game.id)
     assert len(final.joined) == min(seats, joins), "seats taken do not match"
     assert len(final.joined) + len(final.waitlist) == joins, "a join was lost or doubled"
+    assert final.waitlist == tuple(sorted(final.waitlist)), "the waitlist is out of order"
     return elapsed, latencies
 
 
@@ -268,24 +282,27 @@ class Figures:
     round_trips: float
 
 
-async def bench(database: Database, *, joins: int, seats: int, rounds: int) -> Figures:
-    await upgrade(database)
+async def bench(
+    database: Database, *, joins: int, seats: int, rounds: int, at_once: bool
+) -> Figures:
     ctx = Context(database=database)
     join_time = commit_time = driver_time = 0.0
     latencies: list[float] = []
     counter = StatementCounter(database)
     for commits in (engine_commits, driver_commits):  # warm up: connections, table pages
-        await commit_round(database, commits, clients=joins)
+        await commit_round(database, commits, clients=joins, at_once=at_once)
     for _ in range(rounds):
-        commit_time += await commit_round(database, engine_commits, clients=joins)
-        driver_time += await commit_round(database, driver_commits, clients=joins)
+        commit_time += await commit_round(database, engine_commits, clients=joins, at_once=at_once)
+        driver_time += await commit_round(database, driver_commits, clients=joins, at_once=at_once)
         with counter:
-            elapsed, round_latencies = await join_round(ctx, joins=joins, seats=seats)
+            elapsed, round_latencies = await join_round(
+                ctx, joins=joins, seats=seats, at_once=at_once
+            )
         join_time += elapsed
         latencies += round_latencies
     # The counter also saw each round's create_game and final read: take them out.
     with StatementCounter(database) as overhead:
-        await join_round(ctx, joins=0, seats=seats)
+        await join_round(ctx, joins=0, seats=seats, at_once=at_once)
     total = joins * rounds
     return Figures(
         joins_per_second=total / join_time,
@@ -298,8 +315,16 @@ async def bench(database: Database, *, joins: int, seats: int, rounds: int) -> F
     )
 
 
+async def bench_both(engine: str, database: Database, **sizes: int) -> None:
+    """Clicks all at once (a burst on a new game), then one by one (each on its own)."""
+    await upgrade(database)
+    for at_once, label in ((True, f"{sizes['joins']} at once"), (False, "one by one")):
+        show(engine, label, await bench(database, **sizes, at_once=at_once))
+
+
 COLUMNS = (
     ("engine", "<11"),
+    ("clicks", "<12"),
     ("joins/s", ">8"),
     ("commits/s", ">10"),
     ("fraction", ">9"),
@@ -315,10 +340,11 @@ def line(*values: object) -> str:
     return "".join(f"{value:{spec}}" for value, (_, spec) in zip(values, COLUMNS, strict=True))
 
 
-def show(engine: str, f: Figures) -> None:
+def show(engine: str, clicks: str, f: Figures) -> None:
     print(
         line(
             engine,
+            clicks,
             f"{f.joins_per_second:.0f}",
             f"{f.commits_per_second:.0f}",
             f"{f.joins_per_second / f.commits_per_second:.2f}",
@@ -339,16 +365,14 @@ async def main() -> None:
     parser.add_argument("--postgres", default=os.environ.get("GAMESCHED_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
     sizes = {"joins": args.joins, "seats": args.seats, "rounds": args.rounds}
-    print(
-        f"{args.joins} clients at once, {args.rounds} rounds: joins on a game with "
-        f"{args.seats} seats, and single-row commits"
-    )
+    print(f"{args.joins} Join clicks on a new game with {args.seats} seats, all at once, then")
+    print(f"one by one, beside as many single-row commits made alike; {args.rounds} rounds")
     print(line(*(name for name, _ in COLUMNS)))
     async with sqlite_database() as database:
-        show("sqlite", await bench(database, **sizes))
+        await bench_both("sqlite", database, **sizes)
     if args.postgres:
         async with postgres_database(args.postgres) as database:
-            show("postgresql", await bench(database, **sizes))
+            await bench_both("postgresql", database, **sizes)
     else:
         print("postgresql skipped (give --postgres or GAMESCHED_TEST_POSTGRES_URL)")
 
