@@ -3,6 +3,7 @@ and nobody manages another server's."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -63,7 +64,8 @@ async def test_every_change_bumps_the_version_and_leaves_the_announcement_owed(
 
 
 async def test_a_refused_join_or_leave_leaves_the_version_as_it_was(ctx: Context) -> None:
-    """Joining twice, or leaving a game one is not in, is answered and bumps nothing."""
+    """Joining twice, or leaving a game one is not in, is answered and bumps nothing, alone
+    or sent together."""
     game = await make_game(ctx)
     await join_game(ctx, game_id=game.id, user_id=P1)
     before = await stored_versions(ctx, game.id)
@@ -71,6 +73,12 @@ async def test_a_refused_join_or_leave_leaves_the_version_as_it_was(ctx: Context
         await join_game(ctx, game_id=game.id, user_id=P1)
     with pytest.raises(Conflict):
         await leave_game(ctx, game_id=game.id, user_id=P2)
+    together = await asyncio.gather(
+        join_game(ctx, game_id=game.id, user_id=P1),
+        leave_game(ctx, game_id=game.id, user_id=P2),
+        return_exceptions=True,
+    )
+    assert all(isinstance(refusal, Conflict) for refusal in together)
     assert await stored_versions(ctx, game.id) == before
 
 
