@@ -35,10 +35,10 @@ from cli._reading import reading
 from cli._state import ExitCode, fail, load, run
 from cli.games import game_json
 from gamesched.app import Operating
-from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
+from gamesched.discord.rest import DiscordError
+from gamesched.discord.sync import why_not_announced
 from gamesched.domain.setting_keys import KEYS
 from gamesched.domain.settings import KEEP, Keep
-from gamesched.services.announcements import discard_unannounced
 from gamesched.services.games import (
     GameEdit,
     NewGame,
@@ -148,21 +148,11 @@ async def _announce(op: Operating, game: GameView) -> None:
     if op.core is None:
         return
     try:
-        await op.core.sync.publish(game.id)
+        await op.core.sync.announce_new(game.id)
     except DiscordError as error:
-        if not await discard_unannounced(op.services, game_id=game.id):
-            return
-        if isinstance(error, DiscordForbidden):
-            why = (
-                "gamesched may not post in that channel (it needs View Channel, Send "
-                "Messages and Embed Links there)"
-            )
-        elif isinstance(error, DiscordNotFound):
-            why = "that channel does not exist or gamesched cannot see it"
-        else:
-            why = f"Discord could not be reached ({error})"
         raise fail(
-            f"Discord did not accept the announcement, so the game was not created: {why}.",
+            "Discord did not accept the announcement, so the game was not created: "
+            f"{why_not_announced(error)}.",
             ExitCode.FAILED,
         ) from None
 

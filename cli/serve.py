@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -22,6 +22,7 @@ from gamesched.app import (
     configured_discord,
     open_core,
     serve_bot,
+    serve_probes,
     serve_web,
     serving_worker,
 )
@@ -142,6 +143,7 @@ def run_all(ctx: typer.Context) -> None:
                 asyncio.TaskGroup() as services,  # one failing stops the others
             ):
                 services.create_task(serve_bot(core))
+                services.create_task(serve_probes(core))
                 if running.web.enabled:
                     typer.secho(f"Web: {running.web.base_url}", fg=typer.colors.CYAN)
                     services.create_task(serve_web(core))
@@ -152,15 +154,22 @@ def run_all(ctx: typer.Context) -> None:
         run(serve())
 
 
-def _serve_alone(ctx: typer.Context, service: str, body: Callable[[Core], Awaitable[None]]) -> None:
-    """Run one service on a core with the configured Discord until stopped (Ctrl+C)."""
+def _serve_alone(
+    ctx: typer.Context, service: str, body: Callable[[Core], Coroutine[Any, Any, None]]
+) -> None:
+    """Run one service on a core with the configured Discord until stopped (Ctrl+C), with its
+    /metrics and /healthz on metrics.port when one is set."""
     config = load(ctx)
     target = _required_discord(config, service)
     configure_logging(config)
 
     async def serve() -> None:
-        async with open_core(config, target) as core:
-            await body(core)
+        try:
+            async with open_core(config, target) as core, asyncio.TaskGroup() as running:
+                running.create_task(body(core))
+                running.create_task(serve_probes(core))
+        except* ServiceUnavailable as failed:
+            raise failed.exceptions[0] from None
 
     with contextlib.suppress(KeyboardInterrupt):
         run(serve())

@@ -17,7 +17,7 @@ import getpass
 import json
 import logging
 import socket
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +38,7 @@ from gamesched.discord.rights import GuildRights
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.entries import Entries, Member
 from gamesched.domain.permissions import Actor
+from gamesched.metrics import Gateway
 from gamesched.services.context import Context, FrontEnd, MemberDirectory, Origin
 from gamesched.services.workers import ALIVE_WITHIN, worker_alive
 from gamesched.worker.broker import make_broker
@@ -45,6 +46,7 @@ from gamesched.worker.runtime import running_worker
 from gamesched.worker.tasks import WorkerDeps
 from gamesched.worker.wake import WakeSignal
 from webauth.app import create_app
+from webauth.probes import probe_app
 
 DATABASE_HINT = (
     "Check database.url (GAMESCHED_DATABASE__URL): the server must be running and the "
@@ -191,6 +193,10 @@ class Core:
     directory: RestDirectory
     """Finds the members that typed ``@name`` entries mean, for front ends without a gateway."""
     wake: WakeSignal
+    redis: Redis | None
+    """The Redis of ``broker.url`` (shared caches; ``/healthz`` pings it); None without one."""
+    gateway: Gateway
+    """The gateway connection of the bot this process runs, if it runs one (``/healthz``)."""
 
 
 def wake_signal(config: Config) -> WakeSignal:
@@ -216,7 +222,7 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
         stack.push_async_callback(rest.aclose)
         wake = wake_signal(config)
         stack.push_async_callback(wake.aclose)
-        name_cache = rights_cache = None
+        name_cache = rights_cache = redis = None
         if shared:
             redis = Redis.from_url(shared)
             stack.push_async_callback(redis.aclose)
@@ -235,6 +241,8 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
             rights=GuildRights(rest, cache=rights_cache),
             directory=RestDirectory(rest),
             wake=wake,
+            redis=redis,
+            gateway=Gateway(),
         )
 
 
@@ -259,7 +267,7 @@ async def serve_bot(core: Core) -> None:
     """Connect the bot to the core's Discord and serve until cancelled."""
     point_at(core.discord.api_base_url)
     bot = GameschedBot(
-        BotDeps(services=core.services, rest=core.rest, sync=core.sync),
+        BotDeps(services=core.services, rest=core.rest, sync=core.sync, gateway=core.gateway),
         test_guild_ids=core.config.discord.test_guild_ids,
         members_intent=core.config.discord.members_intent,
     )
@@ -289,18 +297,44 @@ class _SharedSignals(uvicorn.Server):
 async def serve_web(core: Core) -> None:
     """Serve the web on ``web.host:web.port`` until cancelled, then let open requests finish."""
     web = core.config.web
+    await _serve(
+        create_app(core), web.host, web.port, what="the web", port_key="web.port", url=web.base_url
+    )
+
+
+async def serve_probes(core: Core) -> None:
+    """Serve this process's ``/metrics`` and ``/healthz`` on ``metrics.host:metrics.port``
+    until cancelled (not at all when the port is 0)."""
+    metrics = core.config.metrics
+    if metrics.port:
+        shown = f"[{metrics.host}]" if ":" in metrics.host else metrics.host
+        await _serve(
+            probe_app(core),
+            metrics.host,
+            metrics.port,
+            what="metrics",
+            port_key="metrics.port",
+            url=f"http://{shown}:{metrics.port}/metrics",
+        )
+
+
+async def _serve(
+    app: Callable[..., Awaitable[None]], host: str, port: int, *, what: str, port_key: str, url: str
+) -> None:
+    """Serve ``app`` on ``host:port`` until cancelled, then let open requests finish."""
     try:
         listener = socket.create_server(
-            (web.host, web.port), family=socket.AF_INET6 if ":" in web.host else socket.AF_INET
+            (host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET
         )
     except OSError as error:
+        env = "GAMESCHED_" + port_key.upper().replace(".", "__")
         raise ServiceUnavailable(
-            f"Could not serve the web on {web.host}:{web.port}: {error.strerror or error}. "
-            "Stop what uses that port, or set web.port (GAMESCHED_WEB__PORT)."
+            f"Could not serve {what} on {host}:{port}: {error.strerror or error}. "
+            f"Stop what uses that port, or set {port_key} ({env})."
         ) from error
     server = _SharedSignals(
         uvicorn.Config(
-            create_app(core),
+            app,
             log_config=None,
             # The OAuth callback's query carries the authorization code: keep URLs out of logs.
             access_log=False,
@@ -308,7 +342,7 @@ async def serve_web(core: Core) -> None:
         )
     )
     serving = asyncio.create_task(server.serve(sockets=[listener]))
-    logging.getLogger(__name__).info("Web serving at %s", web.base_url)
+    logging.getLogger(__name__).info("Serving %s at %s", what, url)
     try:
         await asyncio.shield(serving)
     finally:

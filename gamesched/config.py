@@ -308,6 +308,20 @@ class OperatorConfig(_Section):
     """Zone the operator's tools show times in and read typed times in (``--tz`` wins)."""
 
 
+class MetricsConfig(_Section):
+    """``[metrics]``: Prometheus metrics and the health check (README, "Metrics and health")."""
+
+    on_web: Flag = True
+    """Serve ``/metrics`` on the web service's own address (``/healthz`` is always served)."""
+    host: Host = "127.0.0.1"
+    """Address of this process's own ``/metrics`` and ``/healthz`` listener."""
+    port: Annotated[
+        int, Field(ge=0, le=65535), Allowed("0 (no listener) or a port from 1 to 65535")
+    ] = 0
+    """Port of that listener, served by any gamesched process that runs (a worker or the bot
+    alone has no other); 0 means none. Each process on one machine needs its own."""
+
+
 class LoggingConfig(_Section):
     """``[logging]``."""
 
@@ -336,6 +350,8 @@ class Config(BaseModel):
     """``[web]``."""
     sandbox: SandboxConfig = Field(default_factory=SandboxConfig)
     """``[sandbox]``."""
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    """``[metrics]``."""
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     """``[logging]``."""
     operator: OperatorConfig = Field(default_factory=OperatorConfig)

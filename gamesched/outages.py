@@ -36,12 +36,14 @@ class Unreachable(ConnectionError):
     a :class:`ConnectionError`, as the drivers' connection errors are.
     """
 
-    def __init__(self, service: str, detail: str) -> None:
-        super().__init__(f"{service} unreachable: {detail}")
+    def __init__(self, service: str, orig: BaseException) -> None:
         self.service = service
         """What could not be reached, e.g. "database"."""
-        self.detail = detail
+        self.orig = orig
+        """The driver's error (named ``orig`` as in SQLAlchemy's wrappers)."""
+        self.detail = one_line(orig)
         """What the driver said, on one line."""
+        super().__init__(f"{service} unreachable: {self.detail}")
 
 
 def caused_by(error: BaseException, kind: type[BaseException]) -> bool:
@@ -123,7 +125,7 @@ class Outage:
             self._log.warning(
                 "%s unavailable (%s); %s",
                 self.what,
-                _one_line(error),
+                one_line(error),
                 self._meanwhile,
             )
         delay = self._backoff.next_delay()
@@ -147,6 +149,7 @@ class Outage:
         self._backoff.reset()
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
+    """What ``error`` says, on one line (its class name when it says nothing)."""
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__

@@ -30,21 +30,29 @@ TOOLS = ("bench", "docs")
 
 FRONT_ENDS = ("gamesched.bot", "gamesched.worker", "cli", "tui", "webauth")
 """They call the use cases; they never import each other or SQLAlchemy."""
+METRICS = "gamesched.metrics"
+"""The process's metric objects: a leaf that imports nothing of ours, so the places that count
+(use cases, the REST client, the bot, the worker, the wiring and the web's ``/metrics``) may
+import it; the domain stays pure and never counts."""
+OUTAGES = "gamesched.outages"
+"""Noting an outage of Redis or the database once, and backoff: standard library only, for
+every room that talks to those servers."""
 
 MAY_IMPORT: dict[str, frozenset[str]] = {
     "gamesched.domain": frozenset(),
     "gamesched.config": frozenset(),
-    "gamesched.outages": frozenset(),
-    "gamesched.db": frozenset({"gamesched.domain", "gamesched.outages", "migrations"}),
+    METRICS: frozenset(),
+    OUTAGES: frozenset(),
+    "gamesched.db": frozenset({"gamesched.domain", OUTAGES, "migrations"}),
     "migrations": frozenset({"gamesched.db"}),
-    "gamesched.services": frozenset({"gamesched.domain", "gamesched.db"}),
-    "gamesched.discord": frozenset({"gamesched.domain", "gamesched.services", "gamesched.outages"}),
+    "gamesched.services": frozenset({"gamesched.domain", "gamesched.db", METRICS}),
+    "gamesched.discord": frozenset({"gamesched.domain", "gamesched.services", METRICS, OUTAGES}),
     "gamesched.sandbox": frozenset({"gamesched.discord"}),
     "gamesched.bot": frozenset(
-        {"gamesched.domain", "gamesched.services", "gamesched.discord", "gamesched.outages"}
+        {"gamesched.domain", "gamesched.services", "gamesched.discord", METRICS, OUTAGES}
     ),
     "gamesched.worker": frozenset(
-        {"gamesched.domain", "gamesched.services", "gamesched.discord", "gamesched.outages"}
+        {"gamesched.domain", "gamesched.services", "gamesched.discord", METRICS, OUTAGES}
     ),
     "gamesched.app": frozenset(
         {
@@ -56,6 +64,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "gamesched.bot",
             "gamesched.worker",
             "webauth",
+            METRICS,
         }
     ),
     "gamesched.health": frozenset(
@@ -96,6 +105,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "gamesched.domain",
             "gamesched.services",
             "gamesched.discord",
+            METRICS,
         }
     ),
     "docs": frozenset({"cli", "gamesched.app", "gamesched.config", "gamesched.sandbox"}),
@@ -115,9 +125,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
         }
     ),
 }
-"""Room -> the other rooms of ours it may import. ``gamesched.outages`` (noting an outage of
-Redis or the database once, backoff) is standard library only, for every room that talks to
-those servers. ``gamesched.app`` is the wiring: the only
+"""Room -> the other rooms of ours it may import. ``gamesched.app`` is the wiring: the only
 room that builds the bot, the worker and the web service, used by the commands that start
 processes. ``gamesched.health`` checks a deployment for the CLI and TUI (it reads the commands
 the bot declares)."""
@@ -141,6 +149,7 @@ FRAMEWORK_ROOMS: dict[str, frozenset[str]] = {
     "textual": frozenset({"tui"}),
     "starlette": frozenset({"webauth", "gamesched.sandbox", "bench"}),
     "authlib": frozenset({"webauth"}),
+    "prometheus_client": frozenset({METRICS}),
 }
 """Third-party framework -> the rooms that may use it. The sandbox speaks Discord's HTTP with
 Starlette and uses disnake's permission constants; ``click`` comes only through typer. The

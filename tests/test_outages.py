@@ -117,10 +117,13 @@ def test_a_caller_with_a_fallback_tries_again_only_once_the_delay_passed() -> No
 def test_an_unreachable_server_is_recognised_however_deep_it_was_wrapped() -> None:
     """The dispatcher tells an outage from a bug even when taskiq wrapped the error."""
     wrapped = RuntimeError("could not send the task")
-    wrapped.__cause__ = Unreachable("task queue (Redis)", "Connection refused")
+    wrapped.__cause__ = Unreachable("task queue (Redis)", ConnectionError("Connection refused"))
     assert caused_by(wrapped, Unreachable)
     handling = ValueError("raised while handling")
     handling.__context__ = wrapped
     assert caused_by(handling, Unreachable)
     assert not caused_by(RuntimeError("a bug"), Unreachable)
-    assert str(Unreachable("database", "refused")) == "database unreachable: refused"
+    refused = ConnectionRefusedError(111, "Connect call failed")
+    unreachable = Unreachable("database", refused)
+    assert str(unreachable) == "database unreachable: [Errno 111] Connect call failed"
+    assert unreachable.orig is refused  # what the metrics name the failure by

@@ -2,7 +2,8 @@
 
 Requests pass, outermost first: security headers (on every answer), the crash page, the
 body-size limit, the signed session cookie, and the CSRF guard; then the routes, whose
-404 and 405 answers are pages too.
+404 and 405 answers are pages too. ``/healthz`` and ``/metrics`` (:mod:`webauth.probes`) are
+routes like the others: they need no login and only answer GET.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from webauth.api.errors import LOGIN_PATH, refusal_status
 from webauth.csrf import CsrfGuard
 from webauth.login import LoginFailed
 from webauth.middleware import BodyLimit, SecurityHeaders, ServerErrors
+from webauth.probes import probe_routes
 from webauth.redirects import safe_next
 from webauth.render import Pages, wants_json
 from webauth.routes import routes
@@ -74,7 +76,11 @@ def create_app(core: Core) -> Starlette:
         yield
 
     app = Starlette(
-        routes=[*routes(), Mount("/static", StaticFiles(directory=STATIC), name="static")],
+        routes=[
+            *probe_routes(core, metrics=core.config.metrics.on_web),
+            *routes(),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
         middleware=safety_stack(web_config, secret=secret, pages=pages),
         exception_handlers={
             HTTPException: _http_error,

@@ -5,14 +5,16 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import disnake
 from disnake.ext import commands
 
 from gamesched.bot.components import ComponentRouter
+from gamesched.bot.metered import Metering, count_library_rate_limits
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
+from gamesched.metrics import Gateway
 from gamesched.services.context import Context
 
 log = logging.getLogger("gamesched.bot")
@@ -32,6 +34,8 @@ class BotDeps:
     services: Context
     rest: DiscordRest
     sync: AnnouncementSync
+    gateway: Gateway = field(default_factory=Gateway)
+    """Where the bot reports its gateway connection (the process's core's, for /healthz)."""
 
 
 class GameschedBot(commands.InteractionBot):
@@ -53,6 +57,8 @@ class GameschedBot(commands.InteractionBot):
         self.deps = deps
         self.components = ComponentRouter()
         self.add_cog(self.components)
+        self.add_cog(Metering(deps.gateway))
+        count_library_rate_limits()
         for extension in EXTENSIONS:
             self.load_extension(extension)
 

@@ -16,6 +16,7 @@ from disnake.ext import commands
 
 from gamesched.bot.failures import answer_error
 from gamesched.bot.interactions import Click, FormSubmit
+from gamesched.bot.metered import action_of_prefix, count_answer
 from gamesched.discord.custom_ids import ParsedId, parse_custom_id
 from gamesched.domain.errors import Conflict
 
@@ -73,13 +74,16 @@ async def _dispatch(
     inter: _Inter, routes: Mapping[str, Callable[[_Inter], Awaitable[None]]]
 ) -> None:
     custom_id = inter.data.custom_id
-    handler = next((h for prefix, h in routes.items() if custom_id.startswith(prefix)), None)
+    owner = next((prefix for prefix in routes if custom_id.startswith(prefix)), None)
     try:
-        if handler is None:
+        if owner is None:
             raise Conflict(OUT_OF_DATE)
-        await handler(inter)
+        await routes[owner](inter)
     except Exception as error:
         await answer_error(inter, error)
+        count_answer(inter, action=action_of_prefix(owner), error=error)
+    else:
+        count_answer(inter, action=action_of_prefix(owner), error=None)
 
 
 def read_custom_id(inter: Click | FormSubmit, kind: type[_Ref]) -> _Ref:

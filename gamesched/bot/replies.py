@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 import disnake
 
 from gamesched.bot.interactions import AnyInteraction
+from gamesched.bot.metered import kind_of
+from gamesched.metrics import INTERACTIONS_DEFERRED
 
 T = TypeVar("T")
 
@@ -43,6 +45,7 @@ async def within_deadline(inter: AnyInteraction, work: Awaitable[T]) -> T:
         async with _answering_alone(inter):
             if not inter.response.is_done():
                 await inter.response.defer(ephemeral=True, with_message=True)
+                INTERACTIONS_DEFERRED.labels(kind_of(inter)).inc()
     return await task
 
 

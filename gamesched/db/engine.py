@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from gamesched.outages import Outage, Unreachable
+from gamesched.outages import Outage, Unreachable, one_line
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def _watch_outages(engine: AsyncEngine) -> Outage:
                 raise  # refused for a reason a retry will not fix (password, no such database)
             if reached:
                 outage.failed(error)
-            raise Unreachable("database", _first_line(error)) from error
+            raise Unreachable("database", error) from error
         reached = True
         outage.recovered()
         return connection
@@ -111,7 +111,7 @@ def _watch_outages(engine: AsyncEngine) -> Outage:
         if not context.is_disconnect or context.is_pre_ping:
             return None  # a dead pooled connection found by the pre-ping is simply replaced
         outage.failed(context.original_exception)
-        return Unreachable("database", _first_line(context.original_exception))
+        return Unreachable("database", context.original_exception)
 
     return outage
 
@@ -166,12 +166,7 @@ def database_failure(error: BaseException) -> str | None:
         return error.detail
     if not isinstance(error, OSError | SQLAlchemyError):
         return None
-    return _first_line(getattr(error, "orig", None) or error)
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    return one_line(getattr(error, "orig", None) or error)
 
 
 def changed_rows(result: Result[Any]) -> int:

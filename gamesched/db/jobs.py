@@ -451,3 +451,21 @@ async def count_due_unfinished(session: AsyncSession, *, now: datetime) -> int:
     jobs = select(func.count(JobRow.id)).where(JobRow.done_at.is_(None), JobRow.due_at <= now)
     notices = select(func.count(NotificationRow.id)).where(NotificationRow.sent_at.is_(None))
     return int(await session.scalar(jobs) or 0) + int(await session.scalar(notices) or 0)
+
+
+async def oldest_due_unfinished(session: AsyncSession, *, now: datetime) -> datetime | None:
+    """Since when the longest-waiting work has been due: the earliest due time of the jobs
+    due by ``now`` and not done, or the creation of the oldest unsent notification. Both are
+    read off the pending indexes, never by scanning the tables."""
+    job = await session.scalar(
+        select(func.min(JobRow.due_at)).where(JobRow.done_at.is_(None), JobRow.due_at <= now)
+    )
+    oldest_notice = (
+        select(func.min(NotificationRow.id))
+        .where(NotificationRow.sent_at.is_(None))
+        .scalar_subquery()
+    )
+    notice = await session.scalar(
+        select(NotificationRow.created_at).where(NotificationRow.id == oldest_notice)
+    )
+    return min((at for at in (job, notice) if at is not None), default=None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,6 +109,41 @@ async def get_game(session: AsyncSession, game_id: int, *, lock: bool = False) -
     return (await session.scalars(query)).one_or_none()
 
 
+async def bump_game(session: AsyncSession, game_id: int) -> GameRow | None:
+    """One game, its version already one up and its row locked until commit, in one
+    statement (UPDATE ... RETURNING): the lock and the bump every change needs. A change
+    refused afterwards rolls the bump back with it."""
+    if not 0 < game_id <= MAX_GAME_ID:
+        return None
+    query = (
+        update(GameRow)
+        .where(GameRow.id == game_id)
+        .values(version=GameRow.version + 1)
+        .returning(GameRow)
+        .execution_options(synchronize_session=False)
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+async def places_of(
+    session: AsyncSession, *, guild_id: int, channel_id: int
+) -> tuple[GuildRow | None, ChannelRow | None]:
+    """A game's guild and channel rows (None for a level without a row): from the session
+    when it has both already, else in one query."""
+    identities = session.sync_session.identity_map
+    guild = identities.get(session.identity_key(GuildRow, guild_id))
+    channel = identities.get(session.identity_key(ChannelRow, channel_id))
+    if isinstance(guild, GuildRow) and isinstance(channel, ChannelRow):
+        return guild, channel
+    query = (
+        select(GuildRow, ChannelRow)
+        .outerjoin(ChannelRow, ChannelRow.id == channel_id)
+        .where(GuildRow.id == guild_id)
+    )
+    row = (await session.execute(query)).one_or_none()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 @dataclass(frozen=True, slots=True)
 class Slot:
     """One participant row, without ORM overhead (rosters are read on every click)."""
@@ -151,10 +186,24 @@ async def find_participant(
 async def find_placeholder(
     session: AsyncSession, *, game_id: int, text: str
 ) -> ParticipantRow | None:
-    query = select(ParticipantRow).where(
-        ParticipantRow.game_id == game_id, ParticipantRow.placeholder == text
+    """The first slot (in stored order) holding the placeholder ``text``."""
+    query = (
+        select(ParticipantRow)
+        .where(ParticipantRow.game_id == game_id, ParticipantRow.placeholder == text)
+        .order_by(ParticipantRow.sort_key, ParticipantRow.id)
     )
     return (await session.scalars(query)).first()
+
+
+async def add_participant(
+    session: AsyncSession, *, game_id: int, user_id: int, status: str, sort_key: int
+) -> None:
+    """A member's row in a game, inserted at once (nothing to load back)."""
+    await session.execute(
+        insert(ParticipantRow).values(
+            game_id=game_id, user_id=user_id, status=status, sort_key=sort_key
+        )
+    )
 
 
 async def remove_participant(session: AsyncSession, *, game_id: int, user_id: int) -> None:

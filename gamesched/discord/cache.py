@@ -11,6 +11,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gamesched.metrics import count_error
 from gamesched.outages import Outage
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,8 @@ class RedisCache:
     """Entries shared by every process through Redis: one MGET per lookup, SET with EX each.
 
     While Redis is down it finds nothing and keeps nothing (callers ask Discord instead),
-    tries Redis again only after a backoff delay, and logs the outage once.
+    tries Redis again only after a backoff delay, and logs the outage once; each failure is
+    counted (``gamesched_errors_total``).
     """
 
     def __init__(self, redis: Redis, *, prefix: str) -> None:
@@ -66,7 +68,7 @@ class RedisCache:
         try:
             values = await self._redis.mget([self._prefix + key for key in keys])
         except (RedisError, OSError) as error:
-            self.outage.failed(error)
+            self._failed(error)
             return {}
         self.outage.recovered()
         return {
@@ -84,6 +86,10 @@ class RedisCache:
                     pipe.set(self._prefix + key, value, ex=math.ceil(ttl))
                 await pipe.execute()
         except (RedisError, OSError) as error:
-            self.outage.failed(error)
+            self._failed(error)
             return
         self.outage.recovered()
+
+    def _failed(self, error: Exception) -> None:
+        self.outage.failed(error)
+        count_error("redis", error)

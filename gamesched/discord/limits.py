@@ -180,3 +180,46 @@ OPTION_TYPES: Final = frozenset(range(1, 12))
 """``ApplicationCommandOptionType`` values 1..11."""
 OPTION_TYPES_WITH_CHOICES: Final = frozenset({3, 4, 10})
 """String, integer and number options may list choices."""
+
+# --- Guild scheduled events -------------------------------------------------------------------
+
+SCHEDULED_EVENT_NAME_RANGE: Final = (1, 100)
+"""Docs "Guild Scheduled Event Structure": ``name`` 1-100 characters;
+``ExternalScheduledEventCreateRequest.name`` maxLength (the spec has no minLength)."""
+MAX_SCHEDULED_EVENT_DESCRIPTION: Final = 1000
+"""``ExternalScheduledEventCreateRequest.description`` maxLength (docs: 1-1000 characters; an
+empty description is accepted as none)."""
+SCHEDULED_EVENT_LOCATION_RANGE: Final = (1, 100)
+"""Docs "Guild Scheduled Event Entity Metadata": ``location`` 1-100 characters;
+``EntityMetadataExternal.location`` maxLength."""
+MAX_OPEN_SCHEDULED_EVENTS: Final = 100
+"""Docs "Create Guild Scheduled Event": a guild has at most 100 events that are SCHEDULED or
+ACTIVE; one more is refused with :data:`MAX_OPEN_SCHEDULED_EVENTS_CODE`."""
+MAX_OPEN_SCHEDULED_EVENTS_CODE: Final = 30038
+"""Docs "JSON Error Codes": "Maximum number of uncompleted guild scheduled events reached
+(100)"."""
+UNKNOWN_SCHEDULED_EVENT_CODE: Final = 10070
+"""Docs "JSON Error Codes": "Unknown Guild Scheduled Event"."""
+
+STAGE_EVENT: Final = 1
+"""``GuildScheduledEventEntityTypes.STAGE_INSTANCE``: held in a stage channel."""
+VOICE_EVENT: Final = 2
+"""``GuildScheduledEventEntityTypes.VOICE``: held in a voice channel."""
+EXTERNAL_EVENT: Final = 3
+"""``GuildScheduledEventEntityTypes.EXTERNAL``: held elsewhere, named by a location."""
+GUILD_ONLY: Final = 2
+"""``GuildScheduledEventPrivacyLevels.GUILD_ONLY``, the only privacy level there is."""
+EVENT_SCHEDULED: Final = 1
+"""``GuildScheduledEventStatuses.SCHEDULED``: what a new event is."""
+EVENT_ACTIVE: Final = 2
+"""``GuildScheduledEventStatuses.ACTIVE``: started."""
+EVENT_COMPLETED: Final = 3
+"""``GuildScheduledEventStatuses.COMPLETED``: ended after it ran (final)."""
+EVENT_CANCELED: Final = 4
+"""``GuildScheduledEventStatuses.CANCELED``: called off before it started (final)."""
+EVENT_STATUS_TRANSITIONS: Final = {
+    EVENT_SCHEDULED: frozenset({EVENT_ACTIVE, EVENT_CANCELED}),
+    EVENT_ACTIVE: frozenset({EVENT_COMPLETED}),
+}
+"""Docs "Valid Guild Scheduled Event Status Transitions": where each status may move; a
+COMPLETED or CANCELED event cannot be updated any more."""

@@ -25,6 +25,7 @@ from typing import Protocol
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gamesched.metrics import count_error
 from gamesched.outages import Outage
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ class RedisPacer:
                 )
             except (RedisError, OSError) as error:
                 self.outage.failed(error)
+                count_error("redis", error)
                 await self._fallback.wait()
                 return
             self.outage.recovered()

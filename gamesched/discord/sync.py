@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable
 
 from gamesched.discord import render
-from gamesched.discord.rest import DiscordError, DiscordNotFound, DiscordRest
+from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound, DiscordRest
 from gamesched.domain.errors import NotFound
-from gamesched.services.announcements import record_rendered
+from gamesched.services.announcements import discard_unannounced, record_rendered
 from gamesched.services.context import Context
 from gamesched.services.games import get_game
 from gamesched.services.views import GameView
@@ -77,6 +77,20 @@ class AnnouncementSync:
             self.request(game_id)  # raced with another process: show the newest once more
         return game
 
+    async def announce_new(self, game_id: int) -> GameView:
+        """Post a new game's announcement; if Discord refuses it, remove the game again and
+        raise Discord's error.
+
+        Creating a game is complete only once Discord shows it, so an unannounced game must
+        not linger half-created. If a worker announced it meanwhile, the game stands.
+        """
+        try:
+            return await self.publish(game_id)
+        except DiscordError:
+            if await discard_unannounced(self._ctx, game_id=game_id):
+                raise
+            return await get_game(self._ctx, game_id)
+
     async def _drain(self, game_id: int) -> None:
         while game_id in self._dirty:
             self._dirty.discard(game_id)
@@ -122,3 +136,16 @@ class AnnouncementSync:
         if self.on_synced is not None:
             self.on_synced(shown)
         return shown
+
+
+def why_not_announced(error: DiscordError) -> str:
+    """Why Discord refused an announcement, for an operator (the web and the bot say it in
+    their users' words)."""
+    if isinstance(error, DiscordForbidden):
+        return (
+            "gamesched may not post in that channel (it needs View Channel, Send Messages and "
+            "Embed Links there)"
+        )
+    if isinstance(error, DiscordNotFound):
+        return "that channel does not exist or gamesched cannot see it"
+    return f"Discord could not be reached ({error.message})"

@@ -27,7 +27,7 @@ class Sandbox:
     faults: Faults
     """Active faults."""
     ratelimits: RateLimiter
-    """Per-channel message buckets."""
+    """Per-channel message buckets, and each guild's bucket of scheduled-event changes."""
     global_limit: GlobalLimiter
     """Requests per second across all routes."""
     oauth2: OAuth2

@@ -1,12 +1,13 @@
 """The control API: tests, the page and people act as Discord users and inspect the sandbox.
 
-All endpoints are JSON under ``/_sandbox``. Members are named by username or id, channels by
-name or id. Acting endpoints create an interaction, dispatch it to the bot over the gateway
-and, unless ``"wait": false``, wait up to ``timeout`` seconds (default 5) until the bot has
-answered: a final callback, or a deferral followed by a follow-up or an edit. Their answer is
-an *interaction record* (see :func:`record_json`). Usage mistakes (unknown member, disabled
-button, missing required option...) answer 400 ``{"error": ...}``; a bot that is not
-connected 409; a bot that did not answer in time 504 ``{"error", "interaction"}``.
+All endpoints are JSON under ``/_sandbox``. Members are named by username or id; channels,
+guilds and roles by name or id. Acting endpoints create an interaction, dispatch it to the bot
+over the gateway and, unless ``"wait": false``, wait up to ``timeout`` seconds (default 5)
+until the bot has answered: a final callback, or a deferral followed by a follow-up or an
+edit. Their answer is an *interaction record* (see :func:`record_json`). Usage mistakes
+(unknown member, disabled button, missing required option...) answer 400 ``{"error": ...}``;
+a bot that is not connected 409; a bot that did not answer in time 504
+``{"error", "interaction"}``.
 
 Endpoints:
 
@@ -35,6 +36,13 @@ Endpoints:
     with ``count``, wait until there are at least N.
 ``GET /_sandbox/users/{member}/dms?count=N&timeout=5``
     The bot's DMs to a member, oldest first (``count`` waits as above).
+``GET /_sandbox/guilds/{guild}/scheduled-events?count=N&timeout=5``
+    The guild's scheduled events as the sandbox holds them (ended ones too), oldest first;
+    ``count`` waits as above.
+``PATCH /_sandbox/guilds/{guild}/roles/{role}``
+    ``{grant?: [names], revoke?: [names]}``: change a role's permissions from now on (Discord's
+    names, e.g. ``"MANAGE_EVENTS"``); the bot is told with GUILD_ROLE_UPDATE. Take a permission
+    away from the bot by revoking it from its role (``"Gamesched"`` in the demo world).
 ``GET /_sandbox/log?since=0``
     Every REST request the bot (or a web with a user's token) made after sequence number
     ``since``.
@@ -58,6 +66,7 @@ the sandbox clock above.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -65,10 +74,11 @@ from typing import Any
 from aiohttp import web
 
 from gamesched.sandbox.context import SANDBOX, Sandbox
+from gamesched.sandbox.gateway import GUILDS_INTENT
 from gamesched.sandbox.interactions import InteractionRecord, UsageError
 from gamesched.sandbox.payloads import channel_payload, role_payload, user_payload
 from gamesched.sandbox.state import StoredMessage
-from gamesched.sandbox.world import User
+from gamesched.sandbox.world import Guild, User, WorldError, permission_bits
 
 PREFIX = "/_sandbox"
 DEFAULT_TIMEOUT = 5.0
@@ -111,6 +121,8 @@ def add_routes(app: web.Application) -> None:
     r.add_get(PREFIX + "/modals", get_modals)
     r.add_get(PREFIX + "/channels/{channel}/messages", get_channel_messages)
     r.add_get(PREFIX + "/users/{member}/dms", get_dms)
+    r.add_get(PREFIX + "/guilds/{guild}/scheduled-events", get_scheduled_events)
+    r.add_patch(PREFIX + "/guilds/{guild}/roles/{role}", change_role)
     r.add_get(PREFIX + "/log", get_log)
     r.add_get(PREFIX + "/violations", get_violations)
     r.add_get(PREFIX + "/faults", get_faults)
@@ -270,6 +282,21 @@ async def _messages_when_counted(
     return reply([m.to_json() for m in read()])
 
 
+async def get_scheduled_events(request: web.Request) -> web.Response:
+    """A guild's scheduled events, oldest first; ``count=N`` waits until there are N."""
+    sandbox = request.app[SANDBOX]
+    guild = _guild(sandbox, request.match_info["guild"])
+    state = sandbox.state
+    wanted = int(request.query.get("count", 0))
+    if not await state.wait_until(
+        lambda: len(state.guild_events(guild.id)) >= wanted, within=_timeout(request.query)
+    ):
+        return reply(
+            {"error": f"fewer than {wanted} scheduled events were created in time"}, status=504
+        )
+    return reply([e.payload(state.world) for e in state.guild_events(guild.id)])
+
+
 async def get_log(request: web.Request) -> web.Response:
     """The REST request log."""
     since = int(request.query.get("since", 0))
@@ -331,6 +358,32 @@ async def submit_modal(request: web.Request) -> web.Response:
         _user(sandbox, body["member"]), body.get("values") or {}, custom_id=body.get("custom_id")
     )
     return await _dispatch_and_wait(sandbox, record, body)
+
+
+async def change_role(request: web.Request) -> web.Response:
+    """Grant or revoke permissions of a role; the bot hears of it as from Discord."""
+    sandbox, body = request.app[SANDBOX], await request.json()
+    if not isinstance(body, dict):
+        raise UsageError('send {"grant": [names], "revoke": [names]}')
+    guild = _guild(sandbox, request.match_info["guild"])
+    role = guild.find_role(request.match_info["role"])
+    if role is None:
+        raise UsageError(
+            f"no role {request.match_info['role']!r} in {guild.name}; "
+            f"known: {[r.name for r in guild.roles]}"
+        )
+    try:
+        grant = permission_bits(body.get("grant", []), where="grant")
+        revoke = permission_bits(body.get("revoke", []), where="revoke")
+    except WorldError as exc:
+        raise UsageError(str(exc)) from exc
+    changed = dataclasses.replace(role, permissions=(role.permissions | grant) & ~revoke)
+    sandbox.state.set_role_permissions(guild.id, role.id, changed.permissions)
+    payload = role_payload(changed)
+    await sandbox.gateway.dispatch(
+        "GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": payload}, intent=GUILDS_INTENT
+    )
+    return reply(payload)
 
 
 # --- faults, gateway, clock ---------------------------------------------------------------------
@@ -464,6 +517,13 @@ def _user(sandbox: Sandbox, ref: Any) -> User:
     if user is None or user.bot:
         raise UsageError(f"no member {ref!r}; name a user of the world by username or id")
     return user
+
+
+def _guild(sandbox: Sandbox, ref: Any) -> Guild:
+    guild = sandbox.state.world.find_guild(ref)
+    if guild is None:
+        raise UsageError(f"no guild {ref!r}; name a guild of the world by name or id")
+    return guild
 
 
 def _channel_id(sandbox: Sandbox, ref: Any) -> int:

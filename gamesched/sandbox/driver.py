@@ -293,6 +293,18 @@ class SandboxDriver:
         )
         return data
 
+    async def scheduled_events(
+        self, guild: str | int, *, at_least: int = 0, within: float | None = None
+    ) -> list[dict[str, Any]]:
+        """A guild's scheduled events as the sandbox holds them (ended ones too), oldest
+        first; waits until there are ``at_least`` of them."""
+        seconds = self._within if within is None else within
+        params = {"count": str(at_least), "timeout": str(seconds)}
+        data: list[dict[str, Any]] = await self._request(
+            "GET", f"/guilds/{guild}/scheduled-events", params=params, seconds=seconds
+        )
+        return data
+
     async def log(self, *, since: int = 0) -> list[dict[str, Any]]:
         """REST requests the bot made after sequence number ``since``."""
         data: list[dict[str, Any]] = await self._request(
@@ -303,6 +315,24 @@ class SandboxDriver:
     async def violations(self) -> list[dict[str, Any]]:
         """Every refused request that broke a Discord rule."""
         data: list[dict[str, Any]] = await self._request("GET", "/violations")
+        return data
+
+    # --- changing the world -------------------------------------------------------------------
+
+    async def change_role(
+        self,
+        guild: str | int,
+        role: str | int,
+        *,
+        grant: Sequence[str] = (),
+        revoke: Sequence[str] = (),
+    ) -> dict[str, Any]:
+        """Grant or revoke permissions (Discord's names, e.g. ``"MANAGE_EVENTS"``) of a role;
+        returns the role as Discord now shows it."""
+        body = {"grant": list(grant), "revoke": list(revoke)}
+        data: dict[str, Any] = await self._request(
+            "PATCH", f"/guilds/{guild}/roles/{role}", json=body
+        )
         return data
 
     # --- faults, gateway, clock ---------------------------------------------------------------

@@ -1,5 +1,8 @@
 """The gateway: HELLO, heartbeats, IDENTIFY/READY/GUILD_CREATE, RESUME, member chunks, dispatch.
 
+Dispatches that belong to an intent (a role's change: GUILDS; a scheduled event's creation,
+change or deletion: GUILD_SCHEDULED_EVENTS) reach the bot only if it identified with it.
+
 Frames are plain JSON text (disnake asks for zlib-stream but reads text frames as they come).
 A session outlives its websocket: dispatches made while the bot is disconnected are buffered
 and replayed on RESUME. :meth:`Gateway.drop` closes the connection on demand (code 4000, which
@@ -28,7 +31,9 @@ HEARTBEAT_ACK_DELAY_SECONDS = 0.05
 """A stand-in for the network round trip before Discord's HEARTBEAT_ACK. disnake notes when a
 heartbeat was sent only after its sending thread wakes up; an ACK arriving before that makes
 it measure from the previous heartbeat and log "Can't keep up ... 41 s behind"."""
+GUILDS_INTENT = 1 << 0
 GUILD_MEMBERS_INTENT = 1 << 1
+GUILD_SCHEDULED_EVENTS_INTENT = 1 << 16
 PRESENCE_UPDATE, VOICE_STATE_UPDATE = 3, 4
 OPCODES = frozenset(
     {HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE, RESUME, REQUEST_MEMBERS}
@@ -129,11 +134,16 @@ class Gateway:
                 self.state.notify()
         return socket
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> bool:
-        """Send a dispatch in the current session; False when there is no session at all."""
+    async def dispatch(self, event: str, data: dict[str, Any], *, intent: int = 0) -> bool:
+        """Send a dispatch in the current session; False when there is no session at all.
+
+        An event that belongs to an ``intent`` is sent only if the bot identified with it.
+        """
         session = self.current
         if session is None:
             return False
+        if intent and not session.intents & intent:
+            return True
         session.seq += 1
         frame = {"op": DISPATCH, "t": event, "s": session.seq, "d": data}
         session.buffer.append(frame)
@@ -187,9 +197,11 @@ class Gateway:
         )
         with_members = bool(session.intents & GUILD_MEMBERS_INTENT)
         for guild in world.guilds:
-            await self.dispatch(
-                "GUILD_CREATE", guild_create_payload(guild, world, with_members=with_members)
+            events = [e.payload(world) for e in self.state.guild_events(guild.id)]
+            payload = guild_create_payload(
+                guild, world, with_members=with_members, scheduled_events=events
             )
+            await self.dispatch("GUILD_CREATE", payload)
         self.state.notify()
         return session
 

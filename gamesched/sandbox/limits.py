@@ -93,6 +93,8 @@ class Violation:
     """Where in the payload, e.g. ``embeds[0].fields[3].value``; empty for the whole payload."""
     message: str
     """What is wrong and how to fix it."""
+    code: str = "BASE_TYPE_INVALID"
+    """Discord's code for the kind of problem, as its error body names it."""
 
 
 # --- Public checks ------------------------------------------------------------------------------

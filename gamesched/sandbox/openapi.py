@@ -128,8 +128,16 @@ class DiscordSpec:
             return [f"{where} takes no JSON body; send the request without one"]
         if body is None:
             return [f"{where} needs a JSON body"] if operation.body_required else []
-        validator = self._validator(operation.json_body_pointer)
-        errors = sorted(validator.iter_errors(body), key=lambda e: _path(e.absolute_path))
+        return self._problems(operation.json_body_pointer, body)
+
+    def validate_schema(self, schema: str, value: Any) -> list[str]:
+        """Problems with ``value`` as an instance of the document's ``components/schemas``
+        entry ``schema`` (e.g. an object as Discord answers it); [] when it fits."""
+        return self._problems(_pointer("components", "schemas", schema), value)
+
+    def _problems(self, pointer: str, value: Any) -> list[str]:
+        validator = self._validator(pointer)
+        errors = sorted(validator.iter_errors(value), key=lambda e: _path(e.absolute_path))
         return [message for error in errors for message in _explain(error)]
 
     def _validator(self, pointer: str) -> Draft202012Validator:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from gamesched.sandbox.world import Channel, Guild, Member, Role, User, World
+from gamesched.sandbox.world import (
+    STAGE_CHANNEL,
+    TEXT_CHANNEL,
+    VOICE_CHANNEL,
+    Channel,
+    Guild,
+    Member,
+    Role,
+    User,
+    World,
+)
 
 ATTACHMENT_SIZE_LIMIT = 25 * 1024 * 1024
 """What Discord reports as ``attachment_size_limit`` for an unboosted guild."""
@@ -25,6 +36,7 @@ def user_payload(user: User) -> dict[str, Any]:
         "banner": None,
         "accent_color": None,
         "avatar_decoration_data": None,
+        "primary_guild": None,
     }
 
 
@@ -89,8 +101,11 @@ def channel_payload(channel: Channel) -> dict[str, Any]:
             for o in channel.overwrites
         ],
     }
-    if channel.type == 0:
+    if channel.type == TEXT_CHANNEL:
         data.update(topic=channel.topic, rate_limit_per_user=0, last_message_id=None)
+    elif channel.type in (VOICE_CHANNEL, STAGE_CHANNEL):
+        data.update(bitrate=64000, user_limit=0, rtc_region=None)
+        data.update(rate_limit_per_user=0, last_message_id=None)
     return data
 
 
@@ -155,8 +170,15 @@ def partial_guild_payload(guild: Guild, member: Member) -> dict[str, Any]:
     }
 
 
-def guild_create_payload(guild: Guild, world: World, *, with_members: bool) -> dict[str, Any]:
-    """The GUILD_CREATE dispatch: the guild with channels, roles and (with the intent) members.
+def guild_create_payload(
+    guild: Guild,
+    world: World,
+    *,
+    with_members: bool,
+    scheduled_events: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The GUILD_CREATE dispatch: the guild with channels, roles, scheduled events and (with
+    the intent) members.
 
     With the members intent ``member_count`` equals the members sent, so disnake does not ask
     for chunks; without it only the bot's own member is sent, as Discord does.
@@ -174,6 +196,6 @@ def guild_create_payload(guild: Guild, world: World, *, with_members: bool) -> d
         "presences": [],
         "voice_states": [],
         "stage_instances": [],
-        "guild_scheduled_events": [],
+        "guild_scheduled_events": list(scheduled_events),
         "soundboard_sounds": [],
     }

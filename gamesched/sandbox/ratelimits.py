@@ -2,7 +2,8 @@
 
 Each channel has one bucket for creating messages and one for editing them; a bucket allows
 ``Limits.channel_messages`` requests per ``Limits.channel_window_seconds``, counted in fixed
-windows that start at the first request. Every answer in a bucket carries the
+windows that start at the first request; a guild's scheduled-event changes share one more
+bucket of the same size. Every answer in a bucket carries the
 ``X-RateLimit-*`` headers; a request over the limit gets a 429 with ``retry_after`` in the
 JSON body and a ``Via`` header (without it disnake takes the 429 for a Cloudflare ban).
 

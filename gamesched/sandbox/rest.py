@@ -23,8 +23,10 @@ from typing import Any, Final
 
 from aiohttp import BodyPartReader, web
 
+from gamesched.discord.limits import UNKNOWN_SCHEDULED_EVENT_CODE
 from gamesched.sandbox import limits
 from gamesched.sandbox.context import SANDBOX, Sandbox
+from gamesched.sandbox.gateway import GUILD_SCHEDULED_EVENTS_INTENT
 from gamesched.sandbox.payloads import (
     channel_payload,
     guild_payload,
@@ -34,6 +36,7 @@ from gamesched.sandbox.payloads import (
     self_user_payload,
     user_payload,
 )
+from gamesched.sandbox.scheduled_events import ScheduledEvent
 from gamesched.sandbox.state import DiscordError, StoredMessage, invalid_form_body
 from gamesched.sandbox.world import User
 
@@ -156,6 +159,11 @@ def add_routes(app: web.Application) -> None:
         ("GET", "/guilds/{guild_id}/members", list_members),
         ("GET", "/guilds/{guild_id}/members/search", search_members),
         ("GET", "/guilds/{guild_id}/members/{user_id}", get_member),
+        ("GET", "/guilds/{guild_id}/scheduled-events", list_scheduled_events),
+        ("POST", "/guilds/{guild_id}/scheduled-events", create_scheduled_event),
+        ("GET", "/guilds/{guild_id}/scheduled-events/{event_id}", get_scheduled_event),
+        ("PATCH", "/guilds/{guild_id}/scheduled-events/{event_id}", modify_scheduled_event),
+        ("DELETE", "/guilds/{guild_id}/scheduled-events/{event_id}", delete_scheduled_event),
         ("POST", "/interactions/{interaction_id}/{token}/callback", interaction_callback),
         ("POST", "/webhooks/{app_id}/{token}", create_followup),
         ("GET", "/webhooks/{app_id}/{token}/messages/{message_id}", get_webhook_message),
@@ -431,6 +439,77 @@ async def get_member(request: web.Request) -> web.Response:
     return json_response(member_payload(member, sandbox.state.world))
 
 
+# --- guild scheduled events ----------------------------------------------------------------
+
+
+_EVENTS_BUCKET = "scheduled-events"
+"""The rate-limit bucket of a guild's event changes (counted like a channel's messages)."""
+
+
+async def list_scheduled_events(request: web.Request) -> web.Response:
+    """GET /guilds/{id}/scheduled-events?with_user_count=: the guild's events, oldest first."""
+    sandbox = request.app[SANDBOX]
+    guild = _guild(request, sandbox)
+    counted = _bool_query(request, "with_user_count")
+    world = sandbox.state.world
+    return json_response(
+        [e.payload(world, with_user_count=counted) for e in sandbox.state.guild_events(guild.id)]
+    )
+
+
+async def get_scheduled_event(request: web.Request) -> web.Response:
+    """GET /guilds/{id}/scheduled-events/{id}?with_user_count=."""
+    sandbox = request.app[SANDBOX]
+    guild = _guild(request, sandbox)
+    event = sandbox.state.find_event(guild.id, _event_id(request))
+    counted = _bool_query(request, "with_user_count")
+    return json_response(event.payload(sandbox.state.world, with_user_count=counted))
+
+
+async def create_scheduled_event(request: web.Request) -> web.Response:
+    """POST /guilds/{id}/scheduled-events."""
+    sandbox = request.app[SANDBOX]
+    guild = _guild(request, sandbox)
+    headers = sandbox.ratelimits.acquire(_EVENTS_BUCKET, guild.id)
+    event = sandbox.state.create_event(guild, request[BODY])
+    payload = await _dispatch_event(sandbox, "GUILD_SCHEDULED_EVENT_CREATE", event)
+    return json_response(payload, headers=headers)
+
+
+async def modify_scheduled_event(request: web.Request) -> web.Response:
+    """PATCH /guilds/{id}/scheduled-events/{id}: change fields, or start or end the event."""
+    sandbox = request.app[SANDBOX]
+    guild = _guild(request, sandbox)
+    headers = sandbox.ratelimits.acquire(_EVENTS_BUCKET, guild.id)
+    event = sandbox.state.modify_event(guild, _event_id(request), request[BODY])
+    payload = await _dispatch_event(sandbox, "GUILD_SCHEDULED_EVENT_UPDATE", event)
+    return json_response(payload, headers=headers)
+
+
+async def delete_scheduled_event(request: web.Request) -> web.Response:
+    """DELETE /guilds/{id}/scheduled-events/{id}: 204."""
+    sandbox = request.app[SANDBOX]
+    guild = _guild(request, sandbox)
+    headers = sandbox.ratelimits.acquire(_EVENTS_BUCKET, guild.id)
+    event = sandbox.state.delete_event(guild, _event_id(request))
+    await _dispatch_event(sandbox, "GUILD_SCHEDULED_EVENT_DELETE", event)
+    return web.Response(status=204, headers=headers)
+
+
+async def _dispatch_event(sandbox: Sandbox, dispatch: str, event: ScheduledEvent) -> Any:
+    """The event as Discord returns it, also dispatched over the gateway if the bot identified
+    with the GUILD_SCHEDULED_EVENTS intent."""
+    payload = event.payload(sandbox.state.world)
+    await sandbox.gateway.dispatch(dispatch, payload, intent=GUILD_SCHEDULED_EVENTS_INTENT)
+    return payload
+
+
+def _event_id(request: web.Request) -> int:
+    return _snowflake(
+        request, "event_id", code=UNKNOWN_SCHEDULED_EVENT_CODE, what="Unknown Guild Scheduled Event"
+    )
+
+
 # --- interactions and webhooks ---------------------------------------------------------------
 
 
@@ -611,6 +690,14 @@ def _snowflake(request: web.Request, key: str, *, code: int = 0, what: str = "")
             raise DiscordError(404, code, what)
         raise invalid_form_body([limits.Violation(key, f"Value {raw!r} is not snowflake.")])
     return int(raw)
+
+
+def _bool_query(request: web.Request, key: str) -> bool:
+    """A boolean query parameter as Discord reads one (``true``/``1`` or ``false``/``0``)."""
+    raw = request.query.get(key, "false").lower()
+    if raw not in ("true", "1", "false", "0"):
+        raise invalid_form_body([limits.Violation(key, f"must be true or false, not {raw!r}")])
+    return raw in ("true", "1")
 
 
 def _int_query(

@@ -1,8 +1,11 @@
-"""What changes while the sandbox runs: messages, DM channels, commands, the request log.
+"""What changes while the sandbox runs: messages, DM channels, commands, guild scheduled
+events, the request log.
 
 One :class:`SandboxState` per running sandbox, used from the event loop only. Every change
 calls :meth:`SandboxState.notify`, and :meth:`SandboxState.wait_until` lets the control API
 await a condition (a callback arrived, commands were synced) without polling or sleeping.
+The world itself is immutable, but the control API may swap it for a changed copy (a role
+given other permissions, see :meth:`SandboxState.set_role_permissions`).
 """
 
 from __future__ import annotations
@@ -12,15 +15,27 @@ import itertools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from gamesched.sandbox import limits, mentions
+from gamesched.discord.limits import (
+    MAX_OPEN_SCHEDULED_EVENTS,
+    MAX_OPEN_SCHEDULED_EVENTS_CODE,
+    UNKNOWN_SCHEDULED_EVENT_CODE,
+)
+from gamesched.sandbox import limits, mentions, scheduled_events
 from gamesched.sandbox.payloads import dm_channel_payload, user_payload
+from gamesched.sandbox.scheduled_events import ScheduledEvent
 from gamesched.sandbox.world import (
+    CREATE_EVENTS,
+    MANAGE_EVENTS,
     MENTION_EVERYONE,
     SEND_MESSAGES,
+    STAGE_CHANNEL,
     VIEW_CHANNEL,
+    VOICE_CHANNEL,
     Channel,
+    Guild,
     User,
     World,
 )
@@ -91,9 +106,7 @@ def invalid_form_body(problems: Sequence[limits.Violation]) -> DiscordError:
         node = errors
         for part in _path_parts(problem.path):
             node = node.setdefault(part, {})
-        node.setdefault("_errors", []).append(
-            {"code": "BASE_TYPE_INVALID", "message": problem.message}
-        )
+        node.setdefault("_errors", []).append({"code": problem.code, "message": problem.message})
     return DiscordError(400, 50035, "Invalid Form Body", errors=errors)
 
 
@@ -213,6 +226,8 @@ class SandboxState:
         """user id -> DM channel id."""
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
+        self.scheduled_events: dict[int, ScheduledEvent] = {}
+        """Every guild scheduled event by id, ended ones included."""
         self.log: list[LogEntry] = []
         self.violations: list[RuleViolation] = []
         self._counter = itertools.count()
@@ -523,6 +538,102 @@ class SandboxState:
         if guild_id is not None:
             command["guild_id"] = str(guild_id)
         return command
+
+    # --- guild scheduled events ------------------------------------------------------------
+
+    def guild_events(self, guild_id: int) -> list[ScheduledEvent]:
+        """A guild's scheduled events, oldest first."""
+        return sorted(
+            (e for e in self.scheduled_events.values() if e.guild_id == guild_id),
+            key=lambda e: e.id,
+        )
+
+    def find_event(self, guild_id: int, event_id: int) -> ScheduledEvent:
+        """A guild's scheduled event, or Discord's 10070."""
+        event = self.scheduled_events.get(event_id)
+        if event is None or event.guild_id != guild_id:
+            raise DiscordError(404, UNKNOWN_SCHEDULED_EVENT_CODE, "Unknown Guild Scheduled Event")
+        return event
+
+    def create_event(self, guild: Guild, body: Any) -> ScheduledEvent:
+        """Create a scheduled event for the bot, or raise as Discord does (see
+        :mod:`gamesched.sandbox.scheduled_events` for the rules)."""
+        blank = scheduled_events.blank_event(
+            event_id=self.snowflake(),
+            guild_id=guild.id,
+            creator_id=self.world.bot.id,
+            now=self._now(),
+        )
+        event = self._reviewed(guild, body, blank, creating=True)
+        if sum(e.open for e in self.guild_events(guild.id)) >= MAX_OPEN_SCHEDULED_EVENTS:
+            raise DiscordError(
+                400,
+                MAX_OPEN_SCHEDULED_EVENTS_CODE,
+                "Maximum number of uncompleted guild scheduled events reached "
+                f"({MAX_OPEN_SCHEDULED_EVENTS})",
+            )
+        return self._keep(event)
+
+    def modify_event(self, guild: Guild, event_id: int, body: Any) -> ScheduledEvent:
+        """Change a scheduled event (fields present replace the old ones), or raise."""
+        event = self._reviewed(guild, body, self.find_event(guild.id, event_id), creating=False)
+        return self._keep(event)
+
+    def delete_event(self, guild: Guild, event_id: int) -> ScheduledEvent:
+        """Delete a scheduled event and return it, or raise."""
+        event = self.find_event(guild.id, event_id)
+        self.check_can_manage_event(guild, event.channel_id, creator_id=event.creator_id)
+        del self.scheduled_events[event.id]
+        self.notify()
+        return event
+
+    def check_can_manage_event(
+        self, guild: Guild, channel_id: int | None, *, creator_id: int
+    ) -> None:
+        """Raise 50013 unless the bot may create or change an event held in ``channel_id``
+        (or outside any channel): Manage Events, or Create Events for an event of its own.
+
+        A voice or stage channel's overwrites count for an event held there, as in Discord.
+        """
+        member = guild.member(self.world.bot.id)
+        channel = guild.channel(channel_id) if channel_id is not None else None
+        if member is None:
+            perms = 0
+        elif channel is not None and channel.type in (VOICE_CHANNEL, STAGE_CHANNEL):
+            perms = guild.channel_permissions(channel, member)
+        else:
+            perms = guild.base_permissions(member)
+        if perms & MANAGE_EVENTS:
+            return
+        if perms & CREATE_EVENTS and creator_id == self.world.bot.id:
+            return
+        raise DiscordError(403, 50013, "Missing Permissions")
+
+    def _reviewed(
+        self, guild: Guild, body: Any, old: ScheduledEvent, *, creating: bool
+    ) -> ScheduledEvent:
+        """``body`` applied to ``old`` once the bot's permission and every rule allow it."""
+        result = scheduled_events.review(body, old, creating=creating, guild=guild, now=self._now())
+        self.check_can_manage_event(guild, result.event.channel_id, creator_id=old.creator_id)
+        if result.problems:
+            raise invalid_form_body(result.problems)
+        return result.event
+
+    def _keep(self, event: ScheduledEvent) -> ScheduledEvent:
+        self.scheduled_events[event.id] = event
+        self.notify()
+        return event
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.clock.now(), UTC)
+
+    # --- the world -------------------------------------------------------------------------
+
+    def set_role_permissions(self, guild_id: int, role_id: int, permissions: int) -> None:
+        """Give a role other permissions from now on (the world is swapped for a changed
+        copy; what the bot and members may do follows at once)."""
+        self.world = self.world.with_role_permissions(guild_id, role_id, permissions)
+        self.notify()
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ File shape (see ``worlds/demo.toml``)::
     [[users]]                          # id, username, global_name?, dms_closed?
     [[guilds]]                         # id, name, owner (username), everyone_permissions?
     [[guilds.roles]]                   # id, name, permissions, position, mentionable?, color?
-    [[guilds.channels]]                # id, name, type ("text"|"category"), parent?, topic?
+    [[guilds.channels]]                # id, name, type ("text"|"voice"|"stage"|"category"),
+                                       # parent?, topic?
     [[guilds.channels.overwrites]]     # role = "name" | member = "username"; allow?, deny?
     [[guilds.members]]                 # user (username), nick?, roles = ["name", ...]
 
@@ -28,6 +29,7 @@ A channel without overwrites of its own takes its category's (a synced channel).
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,14 +44,25 @@ ADMINISTRATOR: Final[int] = disnake.Permissions(administrator=True).value
 VIEW_CHANNEL: Final[int] = disnake.Permissions(view_channel=True).value
 SEND_MESSAGES: Final[int] = disnake.Permissions(send_messages=True).value
 MENTION_EVERYONE: Final[int] = disnake.Permissions(mention_everyone=True).value
+MANAGE_EVENTS: Final[int] = disnake.Permissions(manage_events=True).value
+"""Create, edit and delete any guild scheduled event (1 << 33)."""
+CREATE_EVENTS: Final[int] = disnake.Permissions(create_events=True).value
+"""Create guild scheduled events, and edit and delete one's own (1 << 44)."""
 
 GATEWAY_GUILD_MEMBERS_LIMITED: Final = 1 << 15
 """Application flag: the Server Members Intent is on (for a bot in under 100 servers)."""
 
 TEXT_CHANNEL: Final = 0
 DM_CHANNEL: Final = 1
+VOICE_CHANNEL: Final = 2
 CATEGORY_CHANNEL: Final = 4
-_CHANNEL_TYPES: Final = {"text": TEXT_CHANNEL, "category": CATEGORY_CHANNEL}
+STAGE_CHANNEL: Final = 13
+_CHANNEL_TYPES: Final = {
+    "text": TEXT_CHANNEL,
+    "voice": VOICE_CHANNEL,
+    "stage": STAGE_CHANNEL,
+    "category": CATEGORY_CHANNEL,
+}
 
 DEFAULT_EVERYONE: Final = (
     "VIEW_CHANNEL",
@@ -119,7 +132,7 @@ class Overwrite:
 
 @dataclass(frozen=True, slots=True)
 class Channel:
-    """A guild text channel or category."""
+    """A guild text, voice or stage channel, or a category."""
 
     id: int
     """Snowflake."""
@@ -128,7 +141,7 @@ class Channel:
     name: str
     """Channel name."""
     type: int
-    """0 text, 4 category."""
+    """0 text, 2 voice, 4 category, 13 stage."""
     position: int
     """Sort order among siblings."""
     parent_id: int | None = None
@@ -166,13 +179,20 @@ class Guild:
     roles: tuple[Role, ...]
     """Roles including @everyone."""
     channels: tuple[Channel, ...]
-    """Text channels and categories."""
+    """Channels and categories."""
     members: tuple[Member, ...]
     """Members including the bot."""
 
     def role(self, role_id: int) -> Role | None:
         """The role with this id."""
         return next((role for role in self.roles if role.id == role_id), None)
+
+    def find_role(self, ref: str | int) -> Role | None:
+        """A role by id or name."""
+        text = str(ref)
+        if text.isdigit():
+            return self.role(int(text))
+        return next((role for role in self.roles if role.name == text), None)
 
     def channel(self, channel_id: int) -> Channel | None:
         """The channel with this id."""
@@ -278,6 +298,24 @@ class World:
         """The application's flags as Discord reports them (the members intent's bit)."""
         return GATEWAY_GUILD_MEMBERS_LIMITED if self.members_intent else 0
 
+    def with_role_permissions(self, guild_id: int, role_id: int, permissions: int) -> World:
+        """A copy of the world in which one role of one guild holds ``permissions``."""
+        guilds = tuple(
+            dataclasses.replace(
+                guild,
+                roles=tuple(
+                    dataclasses.replace(role, permissions=permissions)
+                    if role.id == role_id
+                    else role
+                    for role in guild.roles
+                ),
+            )
+            if guild.id == guild_id
+            else guild
+            for guild in self.guilds
+        )
+        return dataclasses.replace(self, guilds=guilds)
+
     def user(self, user_id: int) -> User | None:
         """The user (or the bot) with this id."""
         if user_id == self.bot.id:
@@ -295,6 +333,13 @@ class World:
             if found is not None:
                 return found
         return None
+
+    def find_guild(self, ref: str | int) -> Guild | None:
+        """A guild by id or name."""
+        text = str(ref)
+        if text.isdigit():
+            return self.guild(int(text))
+        return next((g for g in self.guilds if g.name == text), None)
 
     def find_user(self, ref: str | int) -> User | None:
         """A user by id or username."""

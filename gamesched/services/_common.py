@@ -21,20 +21,38 @@ ROWS_PER_CHANGE = 1000
 """Sort keys are ``version * ROWS_PER_CHANGE + n``: rows added by one change keep their order."""
 
 
-async def load_game(session: AsyncSession, game_id: int, *, lock: bool = False) -> GameRow:
-    """The game's row (locked for the transaction when asked), or a NotFound."""
-    game = await repo.get_game(session, game_id, lock=lock)
+async def load_game(
+    session: AsyncSession, game_id: int, *, lock: bool = False, bump: bool = False
+) -> GameRow:
+    """The game's row, or a NotFound.
+
+    With ``lock`` the row stays locked for the transaction. With ``bump`` too, and its
+    version is already one up, as :func:`bump` would make it, in the same statement: a
+    change that knows it will bump (joining, leaving) saves a round trip, and one refused
+    afterwards rolls the bump back with it.
+    """
+    if bump:
+        game = await repo.bump_game(session, game_id)
+        if game is not None:
+            mark_due_work(session)
+    else:
+        game = await repo.get_game(session, game_id, lock=lock)
     if game is None:
         raise NotFound(UnknownGame(game_id))
     return game
 
 
 async def load_managed_game(
-    session: AsyncSession, actor: Actor, game_id: int, *, lock: bool = False
+    session: AsyncSession,
+    actor: Actor,
+    game_id: int,
+    *,
+    lock: bool = False,
+    bump: bool = False,
 ) -> GameRow:
     """A game the actor may change: one of the guild they act in, which they host or which
     they administer. A game of another guild is answered as not found, as if it did not exist."""
-    game = await load_game(session, game_id, lock=lock)
+    game = await load_game(session, game_id, lock=lock, bump=bump)
     if actor.guild_id is not None and actor.guild_id != game.guild_id:
         raise NotFound(UnknownGame(game_id, in_guild=True))
     require_can_manage_game(actor, host_id=game.host_id)
@@ -42,11 +60,10 @@ async def load_managed_game(
 
 
 async def settings_of(session: AsyncSession, game: GameRow) -> EffectiveSettings:
-    return effective_settings(
-        game=game,
-        channel=await repo.get_channel(session, game.channel_id),
-        guild=await repo.get_guild(session, game.guild_id),
+    guild, channel = await repo.places_of(
+        session, guild_id=game.guild_id, channel_id=game.channel_id
     )
+    return effective_settings(game=game, channel=channel, guild=guild)
 
 
 async def views_of(session: AsyncSession, games: Sequence[GameRow]) -> list[GameView]:
@@ -68,8 +85,12 @@ async def views_of(session: AsyncSession, games: Sequence[GameRow]) -> list[Game
 
 
 async def view_of(session: AsyncSession, game: GameRow) -> GameView:
-    (view,) = await views_of(session, [game])
-    return view
+    """A snapshot of one game: its guild and channel, then its participants."""
+    guild, channel = await repo.places_of(
+        session, guild_id=game.guild_id, channel_id=game.channel_id
+    )
+    participants = await repo.participants_of(session, [game.id])
+    return game_view(game, participants[game.id], channel=channel, guild=guild)
 
 
 def bump(game: GameRow) -> int:
@@ -81,6 +102,11 @@ def bump(game: GameRow) -> int:
     if session is not None:
         mark_due_work(session)
     game.version += 1
+    return first_sort_key(game)
+
+
+def first_sort_key(game: GameRow) -> int:
+    """The first sort key of rows added by the change that brought the game to its version."""
     return game.version * ROWS_PER_CHANGE
 
 

@@ -13,8 +13,9 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from gamesched.db.engine import Database
+from gamesched.db.engine import Database, database_failure
 from gamesched.domain.entries import Entries, Member
+from gamesched.metrics import count_error
 
 
 class MemberDirectory(Protocol):
@@ -75,16 +76,34 @@ class Context:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One session in one transaction: committed on success, rolled back on any error."""
-        async with self.database.sessions() as session:
-            async with session.begin():
-                yield session
-            if session.info.pop(DUE_WORK, False) and self.on_due_work is not None:
-                self.on_due_work()
+        """One session in one transaction: committed on success, rolled back on any error.
+
+        A database failure on the way is counted (``gamesched_errors_total``) as it passes.
+        """
+        try:
+            async with self.database.sessions() as session:
+                async with session.begin():
+                    yield session
+                if session.info.pop(DUE_WORK, False) and self.on_due_work is not None:
+                    self.on_due_work()
+                for committed in session.info.pop(AFTER_COMMIT, ()):
+                    committed()
+        except Exception as error:
+            if database_failure(error) is not None:
+                count_error("database", error)
+            raise
 
 
 DUE_WORK = "gamesched.due_work"
 """Session flag: this transaction wrote rows a worker must act on."""
+AFTER_COMMIT = "gamesched.after_commit"
+"""Session list: what to do once this transaction committed (nothing if it rolled back)."""
+
+
+def after_commit(session: Session | AsyncSession, action: Callable[[], None]) -> None:
+    """Do ``action`` once the open transaction has committed (e.g. count what it closed, so
+    a rolled-back change is never counted)."""
+    session.info.setdefault(AFTER_COMMIT, []).append(action)
 
 
 def mark_due_work(session: Session | AsyncSession) -> None:

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import object_session
 
 from gamesched.db import repositories as repo
 from gamesched.db.tables import GameRow, JobRow, NotificationRow
 from gamesched.domain.settings import EffectiveSettings
 from gamesched.domain.status import GameStatus
-from gamesched.services.context import mark_due_work
+from gamesched.metrics import JOBS_FINISHED
+from gamesched.services.context import after_commit, mark_due_work
 
 
 class JobKind(StrEnum):
@@ -97,6 +99,9 @@ def close_job(job: JobRow, outcome: Outcome, now: datetime) -> None:
     """Mark a job done, with how it ended, so no worker takes it again."""
     job.done_at = now
     job.outcome = outcome
+    session = object_session(job)
+    assert session is not None, "a job is closed in the transaction that loaded it"
+    after_commit(session, JOBS_FINISHED.labels(job.kind, outcome).inc)
 
 
 def notify(session: AsyncSession, game: GameRow, kind: NoticeKind, user_ids: Iterable[int]) -> None:

@@ -63,6 +63,27 @@ async def worker_alive(ctx: Context) -> bool:
     return any(seen.alive for seen in await workers_seen(ctx))
 
 
+@dataclass(frozen=True, slots=True)
+class Queue:
+    """The work waiting for the workers now."""
+
+    due: int
+    """Reminders, status changes and DMs due and not done (claimed or not)."""
+    oldest_waited: timedelta
+    """How long the longest-waiting of them has been due (zero when none is)."""
+
+
+async def queue(ctx: Context) -> Queue:
+    """How much work is due and how long the oldest has waited (cheap: two counts and two
+    minimums on indexed columns, for every metrics scrape)."""
+    now = ctx.now()
+    async with ctx.transaction() as session:
+        due = await jobs.count_due_unfinished(session, now=now)
+        oldest = await jobs.oldest_due_unfinished(session, now=now)
+    waited = now - oldest if oldest is not None else timedelta(0)
+    return Queue(due=due, oldest_waited=max(waited, timedelta(0)))
+
+
 async def waiting_work(ctx: Context) -> int:
     """How many reminders, status changes and DMs are due and not done yet (what a worker
     would be doing now)."""

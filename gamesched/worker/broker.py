@@ -14,6 +14,7 @@ from taskiq import AckableMessage, AsyncBroker, BrokerMessage, InMemoryBroker
 from taskiq.acks import AcknowledgeType
 from taskiq_redis import RedisStreamBroker
 
+from gamesched.metrics import count_error
 from gamesched.outages import Outage, Unreachable
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,8 @@ class TaskQueue(RedisStreamBroker):
         try:
             await super().kick(message)
         except REDIS_DOWN as error:
-            self.outage.failed(error)
-            raise Unreachable("task queue (Redis)", str(error)) from error
+            self._failed(error)
+            raise Unreachable("task queue (Redis)", error) from error
         self.outage.recovered()
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
@@ -79,7 +80,12 @@ class TaskQueue(RedisStreamBroker):
                 if isinstance(error, ResponseError) and not str(error).startswith(QUEUE_LOST):
                     raise
                 failed = True
-                await asyncio.sleep(self.outage.failed(error))
+                await asyncio.sleep(self._failed(error))
+
+    def _failed(self, error: Exception) -> float:
+        """Note and count a failure; how long to wait before the next attempt."""
+        count_error("redis", error)
+        return self.outage.failed(error)
 
 
 def make_broker(url: str, *, queue_name: str = "gamesched") -> AsyncBroker:

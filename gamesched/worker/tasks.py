@@ -23,6 +23,7 @@ from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask, TaskiqDepends
 from gamesched.discord import render
 from gamesched.discord.rest import CLOSED_DMS, DiscordError, DiscordRest, DiscordUnavailable
 from gamesched.discord.sync import AnnouncementSync
+from gamesched.metrics import NOTICES, DmOutcome, count_reminder_dm
 from gamesched.outages import Unreachable, caused_by
 from gamesched.services import channel_reminders, outbox
 from gamesched.services.context import Context
@@ -74,6 +75,7 @@ async def _remind(deps: WorkerDeps, job_id: int, claim: str) -> None:
         jump_url=render.announcement_link(round_.game),
     )
     gate = asyncio.Semaphore(DM_CONCURRENCY)
+    due_at = round_.game.start_at - timedelta(minutes=round_.offset_minutes)
 
     async def deliver(owed: outbox.OwedDelivery) -> bool:
         async with gate:
@@ -89,6 +91,7 @@ async def _remind(deps: WorkerDeps, job_id: int, claim: str) -> None:
                     deps.services, job_id=job_id, user_id=owed.user_id, failure=failure
                 )
             )
+            count_reminder_dm(dm_outcome(failure), late_by=deps.services.clock() - due_at)
             return True
 
     async def deliver_all() -> bool:
@@ -183,6 +186,7 @@ async def deliver_notice(deps: WorkerDeps, notification_id: int, claim: str) -> 
         await asyncio.shield(
             outbox.record_notice(deps.services, notification_id=notification_id, failure=failure)
         )
+        NOTICES.labels(dm_outcome(failure)).inc()
 
     await holding_claim(
         deliver(),
@@ -215,6 +219,13 @@ async def send_dm(
         log.warning("DM to %s refused: %s", user_id, error)
         return f"refused_{error.code or error.status}"
     return None
+
+
+def dm_outcome(failure: str | None) -> DmOutcome:
+    """What :func:`send_dm`'s answer means for the metrics."""
+    if failure is None:
+        return DmOutcome.SENT
+    return DmOutcome.UNREACHABLE if failure == outbox.DMS_CLOSED else DmOutcome.REFUSED
 
 
 @dataclass(frozen=True, slots=True)

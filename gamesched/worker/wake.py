@@ -9,6 +9,7 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from gamesched.metrics import count_error
 from gamesched.outages import Outage
 from gamesched.worker.broker import REDIS_CONNECT_TIMEOUT_SECONDS
 
@@ -42,8 +43,8 @@ class WakeSignal:
     def notify(self) -> None:
         """Wake this process's dispatcher and tell the others (never blocks, never raises)."""
         self.event.set()
-        if self._redis is None:
-            return
+        if self._redis is None or not self.outage.may_try():
+            return  # while Redis is down, only after a backoff delay
         try:
             task = asyncio.get_running_loop().create_task(self._publish())
         except RuntimeError:
@@ -57,6 +58,7 @@ class WakeSignal:
             await self._redis.publish(self._channel, b"1")
         except Exception as error:  # a lost wake-up only delays work until the idle check
             self.outage.failed(error)
+            count_error("redis", error)
             return
         self.outage.recovered()
 
@@ -71,6 +73,7 @@ class WakeSignal:
             except Exception as error:
                 if not isinstance(error, RedisError | OSError):  # not an outage: a bug
                     log.exception("wake-up listener failed; listening again")
+                count_error("redis", error)
                 self.event.set()  # something may have been missed: look now
                 await asyncio.sleep(self.outage.failed(error))
 

@@ -11,6 +11,7 @@ import pytest
 from gamesched.bot import replies
 from gamesched.sandbox.driver import SandboxDriver
 from tests.support.bot import RunningBot
+from tests.support.metrics import counted
 
 SLOW_SECONDS = 0.5
 """How long the slowed use case takes, well past the lowered deferral threshold."""
@@ -35,8 +36,8 @@ async def test_a_slow_database_defers_the_command_and_the_answer_still_arrives(
     command: str,
     expected: str,
 ) -> None:
-    """A command whose use case is slow is acknowledged with a private deferral, and its
-    answer then replaces the "thinking..." message."""
+    """A command whose use case is slow is acknowledged with a private deferral (counted in
+    the metrics), and its answer then replaces the "thinking..." message."""
     monkeypatch.setattr(replies, "DEFER_AFTER_SECONDS", 0.05)
     running = gamesched_bot.bot.get_cog(cog)
     assert running is not None
@@ -48,8 +49,10 @@ async def test_a_slow_database_defers_the_command_and_the_answer_still_arrives(
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(module, use_case, slow)
+    deferred = counted("gamesched_interactions_deferred_total", kind="command")
     answer = await discord.slash("sam", command, channel="board-games")
     assert answer.callback_type == 5
+    assert counted("gamesched_interactions_deferred_total", kind="command") - deferred == 1
     assert answer.ephemeral
     embeds = (answer.message or {}).get("embeds") or []
     shown = " ".join([answer.content, *(e.get("description", "") for e in embeds)])

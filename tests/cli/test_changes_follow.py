@@ -5,38 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gamesched.app import Core, DiscordTarget, open_core, serving_worker
-from gamesched.config import Config
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
 from gamesched.services.context import Context
-from gamesched.services.games import get_game, list_games
-from gamesched.services.views import GameView
+from gamesched.services.games import list_games
 from tests.support.cli import gamesched
-from tests.support.factories import make_game
-from tests.support.sandbox import administrator, channel_id_of, user_id_of
-
-FOLLOW_WITHIN = 10.0
-"""How long the test waits for Discord to show a change (the worker needs about 2 s)."""
-START = (datetime.now(UTC) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
-
-
-@dataclass(frozen=True, slots=True)
-class Live:
-    core: Core
-    discord: SandboxDriver
-    world: World
-    game: GameView
-    """Announced in #board-games; sam and zoe seated, alex_r waitlisted (2 seats)."""
+from tests.support.live import FOLLOW_WITHIN, START, Live, live_game, shows
+from tests.support.sandbox import channel_id_of, user_id_of
 
 
 @pytest.fixture
@@ -56,44 +39,14 @@ async def live(
         "GAMESCHED_DISCORD__API_BASE_URL": sandbox.base_url,
     }.items():
         cli_env.setenv(name, value)
-    config = Config.model_validate({"database": {"url": url}})
-    target = DiscordTarget(api_base_url=sandbox.base_url, token=demo_world.token)
-    async with open_core(config, target) as core, serving_worker(core):
-        game = await make_game(
-            core.services,
-            title="Catan night",
-            guild_id=demo_world.guilds[0].id,
-            channel_id=channel_id_of(demo_world, "board-games"),
-            host=administrator(demo_world),
-            when=START,
-            max_players=2,
-            reminder_minutes=(),
-            joiners=[user_id_of(demo_world, n) for n in ("sam", "zoe", "alex_r")],
-        )
-        await core.sync.publish(game.id)
-        yield Live(core, discord, demo_world, await get_game(core.services, game.id))
+    async with live_game(url, sandbox, demo_world, discord) as live:
+        yield live
 
 
 async def operator(*args: str) -> None:
     """Run a `gamesched` command as the operator would, off the test's loop."""
     result = await asyncio.to_thread(gamesched, *args)
     assert result.exit_code == 0, result.output
-
-
-async def announcement(live: Live) -> dict[str, Any]:
-    messages = await live.discord.messages(live.game.channel_id)
-    return next(m for m in messages if m["id"] == str(live.game.message_id))
-
-
-async def shows(live: Live, seen: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
-    """The announcement once ``seen`` holds for it; fails after FOLLOW_WITHIN seconds."""
-    deadline = asyncio.get_running_loop().time() + FOLLOW_WITHIN
-    while True:
-        message = await announcement(live)
-        if seen(message):
-            return message
-        assert asyncio.get_running_loop().time() < deadline, json.dumps(message)[:2000]
-        await asyncio.sleep(0.1)
 
 
 async def last_dm(live: Live, username: str) -> str:

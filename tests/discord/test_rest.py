@@ -6,6 +6,7 @@ import asyncio
 import logging
 import traceback
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -18,9 +19,10 @@ from gamesched.discord.rest import (
     DiscordRest,
     DiscordUnavailable,
 )
-from gamesched.sandbox.server import DEMO_WORLD, start_sandbox
+from gamesched.sandbox.openapi import DiscordSpec
+from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
 from gamesched.sandbox.state import Clock
-from gamesched.sandbox.world import load_world
+from gamesched.sandbox.world import World, load_world
 from tests.support.environment import REDIS_URL
 from tests.support.fake_discord import (
     TOKEN,
@@ -30,6 +32,7 @@ from tests.support.fake_discord import (
     closed_port_url,
     make_rest,
 )
+from tests.support.sandbox import paced_rest, spec_problems
 
 CHANNEL = 2000
 OTHER_CHANNEL = 2001
@@ -410,3 +413,40 @@ async def test_a_redis_pacer_without_redis_falls_back_to_pacing_alone() -> None:
         await client.aclose()
         await pacer.aclose()
         await running.close()
+
+
+async def test_scheduled_events_round_trip_with_bodies_discord_describes(
+    sandbox: RunningSandbox, demo_world: World, sandbox_clock: Clock, spec: DiscordSpec
+) -> None:
+    """Against the sandbox the client creates, lists (with user counts), starts, ends and
+    deletes a guild scheduled event; every body it sent is one Discord's OpenAPI description
+    accepts, and a change to a deleted event raises DiscordNotFound with code 10070."""
+    rest = paced_rest(sandbox, demo_world, sandbox_clock)
+    guild = demo_world.guilds[0].id
+    start = datetime.fromtimestamp(sandbox_clock.now(), UTC) + timedelta(days=1)
+    body = {
+        "name": "Catan night",
+        "description": "Game #12 in #board-games",
+        "privacy_level": 2,
+        "entity_type": 3,
+        "scheduled_start_time": start.isoformat(),
+        "scheduled_end_time": (start + timedelta(hours=3)).isoformat(),
+        "entity_metadata": {"location": "#board-games"},
+    }
+    try:
+        event = await rest.create_scheduled_event(guild, body)
+        event_id = int(event["id"])
+        listed = await rest.list_scheduled_events(guild, with_user_count=True)
+        assert [(e["id"], e["user_count"]) for e in listed] == [(event["id"], 0)]
+        started = await rest.edit_scheduled_event(guild, event_id, {"status": 2})
+        ended = await rest.edit_scheduled_event(guild, event_id, {"status": 3})
+        assert (started["status"], ended["status"]) == (2, 3)
+        await rest.delete_scheduled_event(guild, event_id)
+        assert await rest.list_scheduled_events(guild) == []
+        with pytest.raises(DiscordNotFound) as gone:
+            await rest.edit_scheduled_event(guild, event_id, {"name": "Rematch"})
+        assert gone.value.code == 10070
+        assert spec_problems(spec, sandbox.state.log) == {}
+        assert sandbox.state.violations == []
+    finally:
+        await rest.aclose()

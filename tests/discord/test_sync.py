@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from gamesched.db.engine import Database
-from gamesched.discord.rest import DiscordRest
+from gamesched.discord.rest import DiscordForbidden, DiscordNotFound, DiscordRest
 from gamesched.discord.sync import AnnouncementSync
+from gamesched.domain.errors import NotFound
 from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
 from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context
@@ -82,3 +83,61 @@ async def test_a_slow_older_edit_landing_last_is_corrected(
     finally:
         await slow.aclose()
         await fast.aclose()
+
+
+async def test_a_new_game_discord_refuses_to_announce_is_removed_again(
+    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+) -> None:
+    """A new game whose announcement Discord refuses does not linger unannounced."""
+    sandbox, world = running
+    ctx = Context(database=database, clock=clock)
+    created = await make_game(
+        ctx, title="Brass", guild_id=world.guilds[0].id, channel_id=4242, host=administrator(world)
+    )
+    rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
+    try:
+        with pytest.raises(DiscordNotFound):
+            await AnnouncementSync(ctx, rest).announce_new(created.id)
+    finally:
+        await rest.aclose()
+    with pytest.raises(NotFound):
+        await get_game(ctx, created.id)
+
+
+class RefusedAfterAnotherPosted(DiscordRest):
+    """A REST client whose post is refused just after another process announced the game."""
+
+    def __init__(self, other: AnnouncementSync, game_id: int, **options: Any) -> None:
+        super().__init__(**options)
+        self.other = other
+        self.game_id = game_id
+
+    async def create_message(self, channel_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
+        await self.other.publish(self.game_id)
+        raise DiscordForbidden(403, 50013, "Missing Permissions")
+
+
+async def test_a_new_game_another_process_announced_meanwhile_stands(
+    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+) -> None:
+    """A refused post does not remove a game a worker announced meanwhile: it stays shown."""
+    sandbox, world = running
+    ctx = Context(database=database, clock=clock)
+    created = await make_game(
+        ctx,
+        title="Brass",
+        guild_id=world.guilds[0].id,
+        channel_id=channel_id_of(world, "board-games"),
+        host=administrator(world),
+    )
+    rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
+    refused = RefusedAfterAnotherPosted(
+        AnnouncementSync(ctx, rest), created.id, base_url=sandbox.base_url, token=world.token
+    )
+    try:
+        game = await AnnouncementSync(ctx, refused).announce_new(created.id)
+    finally:
+        await rest.aclose()
+        await refused.aclose()
+    assert game.message_id is not None
+    assert game.message_id in sandbox.sandbox.state.messages

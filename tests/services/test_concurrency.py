@@ -14,6 +14,7 @@ from gamesched.db.tables import ParticipantRow
 from gamesched.domain.errors import Conflict
 from gamesched.services.context import Context
 from gamesched.services.games import get_game
+from gamesched.services.history import Action, game_history
 from gamesched.services.participation import Joined, join_game, leave_game
 from tests.support.factories import make_game
 from tests.support.fakes import FakeClock
@@ -58,6 +59,58 @@ async def test_the_same_member_clicking_join_many_times_gets_one_row(ctx: Contex
     )
     assert sum(isinstance(o, Joined) for o in outcomes) == 1
     assert sum(isinstance(o, Conflict) for o in outcomes) == 19
+    assert (await get_game(ctx, game_id)).joined == (BASE_USER,)
+
+
+async def test_clicks_sent_together_each_get_their_own_version_and_answer(ctx: Context) -> None:
+    """Three Join clicks at once, the second a repeat: two new versions, one per change, and
+    each answer shows the game as its own click left it."""
+    game = await make_game(ctx, max_players=1)
+    first, repeat, second = await asyncio.gather(
+        join_game(ctx, game_id=game.id, user_id=BASE_USER),
+        join_game(ctx, game_id=game.id, user_id=BASE_USER),
+        join_game(ctx, game_id=game.id, user_id=BASE_USER + 1),
+        return_exceptions=True,
+    )
+    assert isinstance(repeat, Conflict)
+    assert isinstance(first, Joined)
+    assert isinstance(second, Joined)
+    assert (first.game.version, second.game.version) == (game.version + 1, game.version + 2)
+    assert (first.game.joined, first.game.waitlist) == ((BASE_USER,), ())
+    assert (second.game.joined, second.game.waitlist) == ((BASE_USER,), (BASE_USER + 1,))
+    assert (await get_game(ctx, game.id)).version == game.version + 2
+
+
+async def test_simultaneous_joins_each_record_their_own_history_entry(ctx: Context) -> None:
+    """Ten joins at once leave ten history entries, each adding just its member, in the
+    order the roster took them."""
+    game_id = (await make_game(ctx, max_players=3)).id
+    users = [BASE_USER + n for n in range(10)]
+    await asyncio.gather(*(join_game(ctx, game_id=game_id, user_id=user) for user in users))
+    game = await get_game(ctx, game_id)
+    entries = [e for e in await game_history(ctx, game_id) if e.action is Action.JOINED]
+    assert [e.member_id for e in entries] == list(game.joined + game.waitlist)
+    for entry in entries:
+        ((_, (old, new)),) = entry.changes.items()
+        assert new == [*old, entry.member_id]
+
+
+async def test_a_join_and_a_leave_sent_together_apply_in_the_order_sent(ctx: Context) -> None:
+    """A member's Join then Leave sent at once leave them out; Leave then Join, in."""
+    game_id = (await make_game(ctx, max_players=2)).id
+    joined, left = await asyncio.gather(
+        join_game(ctx, game_id=game_id, user_id=BASE_USER),
+        leave_game(ctx, game_id=game_id, user_id=BASE_USER),
+    )
+    assert (joined.status, left.was) == ("joined", "joined")
+    assert (await get_game(ctx, game_id)).joined == ()
+    refused, rejoined = await asyncio.gather(
+        leave_game(ctx, game_id=game_id, user_id=BASE_USER),
+        join_game(ctx, game_id=game_id, user_id=BASE_USER),
+        return_exceptions=True,
+    )
+    assert isinstance(refused, Conflict)
+    assert isinstance(rejoined, Joined)
     assert (await get_game(ctx, game_id)).joined == (BASE_USER,)
 
 

@@ -3,6 +3,7 @@ and nobody manages another server's."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -14,6 +15,7 @@ from gamesched.domain.errors import Conflict, NotFound, PermissionDenied
 from gamesched.domain.permission_bits import Permission
 from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import SettingsPatch
+from gamesched.services import outbox
 from gamesched.services.announcements import record_rendered
 from gamesched.services.configuration import configure_guild
 from gamesched.services.context import Context
@@ -59,6 +61,37 @@ async def test_every_change_bumps_the_version_and_leaves_the_announcement_owed(
         assert version == view.version > seen
         assert rendered == game.version  # the announcement still shows the first render
         seen = version
+
+
+async def test_a_refused_join_or_leave_leaves_the_version_as_it_was(ctx: Context) -> None:
+    """Joining twice, or leaving a game one is not in, is answered and bumps nothing, alone
+    or sent together."""
+    game = await make_game(ctx)
+    await join_game(ctx, game_id=game.id, user_id=P1)
+    before = await stored_versions(ctx, game.id)
+    with pytest.raises(Conflict):
+        await join_game(ctx, game_id=game.id, user_id=P1)
+    with pytest.raises(Conflict):
+        await leave_game(ctx, game_id=game.id, user_id=P2)
+    together = await asyncio.gather(
+        join_game(ctx, game_id=game.id, user_id=P1),
+        leave_game(ctx, game_id=game.id, user_id=P2),
+        return_exceptions=True,
+    )
+    assert all(isinstance(refusal, Conflict) for refusal in together)
+    assert await stored_versions(ctx, game.id) == before
+
+
+async def test_a_burst_of_joins_owes_one_announcement_update_and_no_rows(ctx: Context) -> None:
+    """Forty joins on an announced game leave the worker one update of its announcement to
+    make (the game is listed once as behind) and write no job or DM rows to carry out."""
+    game = await make_game(ctx, max_players=10)
+    assert await record_rendered(ctx, game_id=game.id, message_id=1, version=game.version)
+    work_before = await outbox.pending_work(ctx, game_ids=[game.id])
+    for user_id in range(P1, P1 + 40):
+        await join_game(ctx, game_id=game.id, user_id=user_id)
+    assert (await outbox.stale_announcements(ctx)).count(game.id) == 1
+    assert await outbox.pending_work(ctx, game_ids=[game.id]) == work_before
 
 
 async def test_the_host_manages_their_own_game_but_not_anothers(ctx: Context) -> None:

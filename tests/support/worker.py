@@ -1,10 +1,15 @@
-"""The worker's side: driven by hand (claiming due work, dispatcher passes on demand), or
-started as a worker process builds itself."""
+"""The worker's side, driven by hand: claiming due work, and dispatcher passes on demand; or
+started as a worker process builds itself, here or as ``gamesched worker`` in its own process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 from taskiq import InMemoryBroker
 
@@ -25,6 +30,8 @@ from tests.support.bot import RunningBot
 from tests.support.environment import REDIS_URL
 from tests.support.fakes import FakeClock
 
+GAMESCHED = Path(sys.executable).with_name("gamesched")
+"""The console script of the environment the tests run in."""
 MAX_PASSES = 20
 """A drain that still finds work after this many passes is looping: fail loudly."""
 
@@ -59,7 +66,31 @@ async def _stale(bot: RunningBot) -> bool:
     return bool(await stale_announcements(bot.services))
 
 
-async def start_worker(
+def start_worker(
+    url: str, running: RunningSandbox, cwd: Path, settings: Mapping[str, str]
+) -> subprocess.Popen[bytes]:
+    """``gamesched worker`` as an operator starts it, in its own process, on the database at
+    ``url`` and the sandbox, with a short lease and idle check and ``settings`` (more
+    ``GAMESCHED_*`` variables) on top."""
+    environment = os.environ | {
+        "GAMESCHED_DATABASE__URL": url,
+        "GAMESCHED_DISCORD__TOKEN": running.sandbox.state.world.token,
+        "GAMESCHED_DISCORD__API_BASE_URL": running.base_url,
+        "GAMESCHED_BROKER__LEASE_SECONDS": "5",
+        "GAMESCHED_BROKER__IDLE_CHECK_SECONDS": "0.2",
+        **settings,
+    }
+    environment.pop("GAMESCHED_CONFIG", None)
+    return subprocess.Popen(
+        [str(GAMESCHED), "worker"],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+async def start_local_worker(
     stack: AsyncExitStack,
     *,
     url: str,
@@ -69,9 +100,9 @@ async def start_worker(
     queue: str,
     redis_url: str = REDIS_URL,
 ) -> WakeSignal:
-    """One worker as its own process would build it: engine, REST client, broker, wake-ups;
-    stopped when ``stack`` closes. ``queue`` names its Redis queue (``redis_url``, empty for
-    the in-process broker) and wake-up channel."""
+    """One worker built as its own process builds it (engine, REST client, broker, wake-ups)
+    but on this loop; stopped when ``stack`` closes. ``queue`` names its Redis queue
+    (``redis_url``, empty for the in-process broker) and wake-up channel."""
     database = create_database(url)
     stack.push_async_callback(database.dispose)
     wake = WakeSignal(redis_url, channel=f"{queue}:wake")

@@ -33,10 +33,11 @@ from tests.support.fakes import FakeClock
 from tests.support.outages import assert_quiet_outage, eventually, failed_attempts
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
 from tests.support.tcp_proxy import proxy_to
-from tests.support.worker import start_worker
+from tests.support.worker import start_local_worker
 
 OUTAGE_SECONDS = 4.0
 """Long enough for many retries without backoff (the old loop logged thousands a second)."""
+WAKE_UPS_DURING_OUTAGE = 20
 
 
 async def _game_with_a_freed_seat(front: Context, world: World) -> GameView:
@@ -90,7 +91,7 @@ async def test_a_redis_outage_is_one_warning_per_part_and_the_reminder_goes_out_
     front = Context(database=create_database(database_url), clock=clock)
     game = await _game_with_a_freed_seat(front, demo_world)
     async with proxy_to(REDIS_URL) as redis, AsyncExitStack() as stack:
-        wake = await start_worker(
+        wake = await start_local_worker(
             stack,
             url=database_url,
             sandbox=sandbox,
@@ -145,7 +146,7 @@ async def test_a_database_outage_is_one_warning_and_the_worker_resumes_by_itself
     front = Context(database=create_database(database_url), clock=clock)
     game = await _game_with_a_freed_seat(front, demo_world)
     async with proxy_to(database_url) as postgres, AsyncExitStack() as stack:
-        await start_worker(
+        await start_local_worker(
             stack,
             url=postgres.url_for(database_url),
             sandbox=sandbox,
@@ -194,12 +195,16 @@ async def test_the_wake_up_channel_warns_once_and_hears_wake_ups_again_after_an_
                 await asyncio.wait_for(worker.event.wait(), timeout=0.5)
             return worker.event.is_set()
 
+        async def noticed() -> bool:
+            return worker.outage.down
+
         await eventually(heard)
         caplog.clear()
         await redis.cut()
-        for _ in range(20):
+        await eventually(noticed)
+        for _ in range(WAKE_UPS_DURING_OUTAGE):  # a change a second, say
             worker.notify()
-        await asyncio.sleep(OUTAGE_SECONDS)
+            await asyncio.sleep(OUTAGE_SECONDS / WAKE_UPS_DURING_OUTAGE)
         await redis.restore()
         await eventually(heard)
         listening.cancel()
@@ -208,7 +213,7 @@ async def test_the_wake_up_channel_warns_once_and_hears_wake_ups_again_after_an_
         await bot.aclose()
 
     back = assert_quiet_outage(caplog, "wake-up channel (Redis)")
-    assert failed_attempts(back) < 20 + 10  # not one attempt after another: backoff
+    assert failed_attempts(back) < WAKE_UPS_DURING_OUTAGE  # not an attempt per wake-up
 
 
 @pytest.mark.redis
@@ -230,7 +235,7 @@ async def test_a_redis_that_comes_back_empty_gets_its_task_queue_again(
     game = await _game_with_a_freed_seat(front, demo_world)
     redis = Redis.from_url(REDIS_URL)
     async with AsyncExitStack() as stack:
-        await start_worker(
+        await start_local_worker(
             stack, url=database_url, sandbox=sandbox, world=demo_world, clock=clock, queue=queue
         )
         await redis.delete(queue)  # the stream and its consumer group are gone

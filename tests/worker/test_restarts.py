@@ -5,10 +5,7 @@ in-process broker and with Redis."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -25,9 +22,9 @@ from gamesched.worker.tasks import DM_CONCURRENCY
 from tests.support.environment import REDIS_URL
 from tests.support.factories import make_game
 from tests.support.sandbox import administrator, channel_id_of, crowded_world
+from tests.support.worker import start_worker
 
 PLAYERS = 60
-GAMESCHED = Path(sys.executable).with_name("gamesched")
 
 
 @pytest.fixture
@@ -65,28 +62,6 @@ def dm_posts(running: RunningSandbox) -> int:
     state = running.sandbox.state
     dm_paths = {f"/channels/{channel}/messages" for channel in state.dm_channels.values()}
     return sum(e.method == "POST" and e.status == 200 and e.path in dm_paths for e in state.log)
-
-
-def start_worker(
-    url: str, running: RunningSandbox, cwd: Path, broker: dict[str, str]
-) -> subprocess.Popen[bytes]:
-    """``gamesched worker`` as an operator starts it, in its own process."""
-    environment = os.environ | {
-        "GAMESCHED_DATABASE__URL": url,
-        "GAMESCHED_DISCORD__TOKEN": running.sandbox.state.world.token,
-        "GAMESCHED_DISCORD__API_BASE_URL": running.base_url,
-        "GAMESCHED_BROKER__LEASE_SECONDS": "5",
-        "GAMESCHED_BROKER__IDLE_CHECK_SECONDS": "0.2",
-        **broker,
-    }
-    environment.pop("GAMESCHED_CONFIG", None)
-    return subprocess.Popen(
-        [str(GAMESCHED), "worker"],
-        cwd=cwd,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
 
 
 async def wait_for(condition: object, *, within: float, what: str) -> None:

@@ -20,7 +20,7 @@ from gamesched.services.participation import leave_game
 from tests.support.factories import START, make_game
 from tests.support.fakes import FakeClock
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
-from tests.support.worker import start_worker
+from tests.support.worker import start_local_worker
 
 pytestmark = [
     pytest.mark.redis,
@@ -59,7 +59,7 @@ async def test_two_workers_deliver_every_reminder_and_seat_offer_exactly_once(
 
     async with AsyncExitStack() as stack:
         wakes = [
-            await start_worker(
+            await start_local_worker(
                 stack,
                 url=database_url,
                 sandbox=sandbox,

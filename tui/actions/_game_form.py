@@ -13,11 +13,11 @@ from textual.widgets import Checkbox, Input, Label, Static, TextArea
 
 from gamesched.app import Operating
 from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
-from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound
+from gamesched.discord.rest import DiscordError
+from gamesched.discord.sync import why_not_announced
 from gamesched.domain.errors import Problem, ValidationFailed
 from gamesched.domain.setting_keys import KEYS
 from gamesched.domain.settings import KEEP, EffectiveSettings, Resolved
-from gamesched.services.announcements import discard_unannounced
 from gamesched.services.configuration import channel_settings
 from gamesched.services.games import GameEdit, NewGame, create_game, edit_game, get_game
 from gamesched.services.views import GameView
@@ -246,20 +246,12 @@ class CreateGameScreen(_GameForm):
         if core is None:
             return None
         try:
-            await core.sync.publish(game.id)
+            await core.sync.announce_new(game.id)
         except DiscordError as error:
-            if not await discard_unannounced(self.op.services, game_id=game.id):
-                return None  # announced meanwhile (by the worker): the game stands
-            if isinstance(error, DiscordForbidden):
-                why = (
-                    "gamesched may not post in that channel (it needs View Channel, Send "
-                    "Messages and Embed Links there)"
-                )
-            elif isinstance(error, DiscordNotFound):
-                why = "that channel does not exist or gamesched cannot see it"
-            else:
-                why = f"Discord could not be reached ({error.message})"
-            return f"Discord did not accept the announcement, so the game was not created: {why}."
+            return (
+                "Discord did not accept the announcement, so the game was not created: "
+                f"{why_not_announced(error)}."
+            )
         return None
 
 

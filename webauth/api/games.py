@@ -27,7 +27,6 @@ from gamesched.domain.errors import (
 from gamesched.domain.permissions import Actor
 from gamesched.domain.settings import KEEP, Keep
 from gamesched.domain.status import GameStatus
-from gamesched.services.announcements import discard_unannounced
 from gamesched.services.games import (
     MAX_PAGE_SIZE,
     OPEN_STATUSES,
@@ -217,10 +216,8 @@ async def create(request: Request) -> Response:
     except PermissionDenied as refused:
         return refusal(refused, facts.role_names)
     try:
-        game = await web.core.sync.publish(created.game.id)
+        game = await web.core.sync.announce_new(created.game.id)
     except DiscordError as error:
-        # Creating is complete once Discord shows it: an unannounced game must not linger.
-        await discard_unannounced(services, game_id=created.game.id)
         if isinstance(error, DiscordForbidden | DiscordNotFound):
             raise cannot_post(channel.name, form) from None
         raise

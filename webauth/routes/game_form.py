@@ -37,7 +37,6 @@ from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from gamesched.domain.settings import EffectiveSettings, Keep, Source
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import MAX_WHEN_LENGTH
-from gamesched.services.announcements import discard_unannounced
 from gamesched.services.configuration import channel_settings
 from gamesched.services.games import (
     GameEdit,
@@ -412,11 +411,10 @@ async def create_from_form(request: Request) -> Response:
         return web.pages.error(request, 403, web_text(error, facts.role_names))
     assert not problems, "the use case saw an empty start and cannot have written anything"
     try:
-        await web.core.sync.publish(created.game.id)
+        await web.core.sync.announce_new(created.game.id)
     except DiscordError as error:
-        if await discard_unannounced(web.core.services, game_id=created.game.id):
-            notice = _post_failed(error, channel.name)
-            return await _create_failed(request, facts, values, sent, [], notice=notice, status=502)
+        notice = _post_failed(error, channel.name)
+        return await _create_failed(request, facts, values, sent, [], notice=notice, status=502)
     read_as = start.read_as or created.read_as
     flash(request, f"Game #{created.game.id} created; it starts {read_as}.")
     return RedirectResponse(f"/games/{created.game.id}", status_code=303)

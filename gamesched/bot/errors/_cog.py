@@ -6,6 +6,7 @@ from disnake.ext import commands
 
 from gamesched.bot.failures import answer_error
 from gamesched.bot.interactions import CommandInteraction
+from gamesched.bot.metered import count_answer
 
 
 class ErrorHandler(commands.Cog):
@@ -18,3 +19,4 @@ class ErrorHandler(commands.Cog):
     ) -> None:
         original = getattr(error, "original", error)
         await answer_error(inter, original)
+        count_answer(inter, action=inter.data.name, error=original)

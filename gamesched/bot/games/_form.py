@@ -19,10 +19,8 @@ from gamesched.bot.interactions import AnyInteraction, Click, FormSubmit
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
 from gamesched.discord.custom_ids import Action, DraftRef, draft_custom_id
-from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import Conflict, ValidationFailed
 from gamesched.domain.settings import KEEP
-from gamesched.services.announcements import discard_unannounced
 from gamesched.services.context import Context
 from gamesched.services.games import GameEdit, NewGame, create_game, edit_game
 
@@ -116,11 +114,7 @@ class GameForm:
             new=new,
             directory=self.directory,
         )
-        try:
-            game = await self.bot.deps.sync.publish(created.game.id)
-        except DiscordError:
-            await discard_unannounced(self.services, game_id=created.game.id)
-            raise
+        game = await self.bot.deps.sync.announce_new(created.game.id)
         await reply(inter, created_text(game, read_as=created.read_as))
 
     async def _edit(self, inter: FormSubmit, draft: Draft) -> None:
