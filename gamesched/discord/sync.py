@@ -21,6 +21,7 @@ from collections.abc import Callable
 from gamesched.discord import render
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound, DiscordRest
 from gamesched.domain.errors import NotFound
+from gamesched.outages import Unreachable
 from gamesched.services.announcements import discard_unannounced, record_rendered
 from gamesched.services.context import Context
 from gamesched.services.games import get_game
@@ -100,14 +101,19 @@ class AnnouncementSync:
                 await self._pass(game_id, force=force)
             except NotFound:
                 return
-            except DiscordError as error:
+            except (DiscordError, Unreachable) as error:
                 # Left behind (rendered_version < version): the worker's sweep retries after
-                # a backoff. The client has already retried Discord's 5xx answers.
+                # a backoff. The client has already retried Discord's 5xx answers; an
+                # unreachable database is logged once per outage by the engine, not per game.
                 waited = self._backoff.get(game_id, (0.0, 0.0))[0]
                 wait = min(max(waited * 2, FIRST_BACKOFF_SECONDS), MAX_BACKOFF_SECONDS)
                 self._backoff[game_id] = (wait, time.monotonic() + wait)
-                log.warning(
-                    "announcement of game %s not updated (retry in %.0fs): %s", game_id, wait, error
+                log.log(
+                    logging.DEBUG if isinstance(error, Unreachable) else logging.WARNING,
+                    "announcement of game %s not updated (retry in %.0fs): %s",
+                    game_id,
+                    wait,
+                    error,
                 )
                 return
             self._backoff.pop(game_id, None)

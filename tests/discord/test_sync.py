@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import pytest
 
-from gamesched.db.engine import Database
+from gamesched.db.engine import Database, create_database
 from gamesched.discord.rest import DiscordForbidden, DiscordNotFound, DiscordRest
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.errors import NotFound
@@ -17,6 +19,7 @@ from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context
 from gamesched.services.games import get_game
 from gamesched.services.participation import join_game
+from tests.support.environment import free_port
 from tests.support.factories import make_game
 from tests.support.fakes import FakeClock
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
@@ -141,3 +144,34 @@ async def test_a_new_game_another_process_announced_meanwhile_stands(
         await refused.aclose()
     assert game.message_id is not None
     assert game.message_id in sandbox.sandbox.state.messages
+
+
+async def test_an_announcement_due_while_the_database_is_unreachable_fails_quietly(
+    running: tuple[RunningSandbox, World], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sync that cannot read the database leaves no stray task error and no per-game warning:
+    the engine's one outage line says it, and the sweep tries again later."""
+    sandbox, world = running
+    unreachable = create_database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/x")
+    rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
+    loop_errors: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _, context: loop_errors.append(context))
+    try:
+        sync = AnnouncementSync(Context(database=unreachable), rest)
+        for game_id in (1, 2, 3):
+            sync.request(game_id)
+        passes = [t for t in asyncio.all_tasks() if t.get_name().startswith("sync-game-")]
+        await asyncio.wait(passes)  # unlike wait_idle, leaves their errors unretrieved
+        del passes
+        gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+        await rest.aclose()
+        await unreachable.dispose()
+    assert loop_errors == []
+    assert [
+        r
+        for r in caplog.records
+        if "announcement of game" in r.getMessage() and r.levelno >= logging.WARNING
+    ] == []
