@@ -12,6 +12,7 @@ import pytest
 from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import (
     CLOSED_DMS,
+    UNKNOWN_CHANNEL,
     DiscordError,
     DiscordForbidden,
     DiscordNotFound,
@@ -261,6 +262,28 @@ async def test_dm_channel_is_opened_once_per_user(
 
     opened = fake_discord.seen("POST", "/users/@me/channels")
     assert [r.body for r in opened] == [{"recipient_id": "7"}, {"recipient_id": "8"}]
+    assert len(fake_discord.seen("POST", "/channels/601/messages")) == 2
+    assert len(fake_discord.seen("POST", "/channels/602/messages")) == 1
+
+
+async def test_a_lost_dm_channel_is_opened_again_once_and_never_in_a_loop(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """A remembered DM channel Discord calls unknown (10003) is replaced by a newly opened
+    one; should that one be unknown too, the DM fails instead of opening channels forever."""
+    unknown = Reply(404, {"code": UNKNOWN_CHANNEL, "message": "Unknown Channel"})
+    fake_discord.on(
+        "POST", "/users/@me/channels", Reply(body={"id": "601"}), Reply(body={"id": "602"})
+    )
+    fake_discord.on("POST", "/channels/601/messages", Reply(body={"id": "1"}), unknown)
+    fake_discord.on("POST", "/channels/602/messages", unknown)
+
+    await rest.send_dm(7, {"content": "a"})
+    with pytest.raises(DiscordNotFound) as raised:
+        await rest.send_dm(7, {"content": "b"})
+
+    assert raised.value.code == UNKNOWN_CHANNEL
+    assert len(fake_discord.seen("POST", "/users/@me/channels")) == 2
     assert len(fake_discord.seen("POST", "/channels/601/messages")) == 2
     assert len(fake_discord.seen("POST", "/channels/602/messages")) == 1
 
