@@ -8,6 +8,7 @@ import traceback
 import uuid
 
 import pytest
+from redis.asyncio import Redis
 
 from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import (
@@ -416,6 +417,25 @@ async def test_processes_sharing_a_redis_pacer_stay_under_the_global_limit_toget
         for pacer in pacers:
             await pacer.aclose()
         await running.close()
+
+
+@pytest.mark.redis
+async def test_more_waiters_than_redis_connections_all_pace_through_the_shared_window() -> None:
+    """A reminder round's hundreds of DMs waiting at once all take their slot in the shared
+    window, instead of running out of Redis connections and pacing each process alone."""
+    if not REDIS_URL:
+        pytest.skip("GAMESCHED_TEST_REDIS_URL is not set")
+    waiters = 300  # more than the Redis client's pool of 100 connections
+    key = f"gamesched-test-pacing-{uuid.uuid4().hex[:8]}"
+    pacer = RedisPacer(REDIS_URL, key=key, limit=waiters)
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        await asyncio.gather(*(pacer.wait() for _ in range(waiters)))
+        assert await redis.zcard(key) == waiters  # each took a slot in the shared window
+    finally:
+        await redis.delete(key)
+        await redis.aclose()
+        await pacer.aclose()
 
 
 async def test_a_redis_pacer_without_redis_falls_back_to_pacing_alone() -> None:
