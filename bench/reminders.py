@@ -271,7 +271,7 @@ async def workers(count: int, environment: dict[str, str]) -> AsyncIterator[list
     """``count`` ``gamesched worker`` processes, ready; stopped with Ctrl+C afterwards.
 
     Yields a list that, once the block has ended and the workers stopped, holds the error
-    lines and tracebacks they logged.
+    and warning lines they logged.
     """
     trouble: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -322,14 +322,22 @@ async def ready(process: asyncio.subprocess.Process, log: Path) -> None:
 
 
 def log_trouble(logs: list[Path]) -> list[str]:
-    """The workers' error lines, each with the exception that ended its traceback, if any."""
+    """The workers' error and warning lines, without their time, each with the exception
+    that ended its traceback, if any."""
     trouble: list[str] = []
     for log in logs:
         lines = log.read_text().splitlines()
         for n, line in enumerate(lines):
-            if " ERROR " in line:
-                trouble.append(line + exception_after(lines[n + 1 :]))
+            if " ERROR " in line or " WARNING " in line:
+                trouble.append(line.split(" ", 2)[-1] + exception_after(lines[n + 1 :]))
     return trouble
+
+
+def trouble_notes(trouble: list[str], *, kinds: int = 3) -> list[str]:
+    """The most frequent kinds of the workers' error and warning lines (numbers masked), so
+    a silent degradation (pacing alone, retries) shows beside the figures."""
+    counted = Counter(re.sub(r"\d+(\.\d+)?", "N", line) for line in trouble)
+    return [f"worker log: {n} x {kind}" for kind, n in counted.most_common(kinds)]
 
 
 def exception_after(lines: list[str]) -> str:
@@ -525,10 +533,7 @@ async def run_scenario(
                 notes = list(result.notes)
                 if outcomes != Counter({"sent": scenario.games * done}):
                     notes.append(f"reminder jobs by outcome: {dict(outcomes)}")
-                if trouble:
-                    notes.append(
-                        f"{len(trouble)} error line(s) in the worker logs, first: {trouble[0]}"
-                    )
+                notes += trouble_notes(trouble)
                 yield dataclasses.replace(result, notes=tuple(notes))
     finally:
         await sandbox.close()
