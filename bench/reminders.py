@@ -9,11 +9,16 @@ Scenarios (sizes times ``--scale``):
 
 - *steady*: 100 games x 10 players, the games' reminders due one after another over 60 s
   (whole seconds, one or two games each second): 1,000 DMs at about 17 a second.
-- *burst*: 50 games x 100 players, every reminder due at the same second: 5,000 DMs.
+- *burst*: 50 games x 100 players, every reminder due at the same second: 5,000 DMs, twice.
+  First to *new* members, whom the bot never wrote to: each DM opens the member's DM channel
+  first, two requests. Then, once the workers were stopped and started again, a second
+  burst of 50 new games to the same, now *known*, members: their DM channels are remembered
+  in the database, so each DM is one request.
 
-Every player is a member of their own, so each DM opens a DM channel first: two requests,
-under Discord's global limit of 50 requests a second, which the sandbox enforces (and its
-per-channel limits); the burst therefore takes about 200 s by design.
+Every player is a member of their own. Discord's global limit is 50 requests a second (the
+sandbox enforces it, and its per-channel limits); the REST client starts at most 50 in any
+1.1 s, about 45 a second. The first burst therefore takes about 220 s by design, and the
+second about half that.
 
 Setups:
 
@@ -36,7 +41,10 @@ Lateness is the time the sandbox created a DM (its snowflake, to the millisecond
 due time of its reminder in the jobs table. A duplicate is a reminder DM beyond one per
 (player, game); a loss is an owed DM not delivered by the scenario's deadline. ``429s``
 counts the sandbox's rate-limit answers; ``resent`` counts DM posts the sandbox answered
-with the message it already had for that nonce (work done twice, not shown twice).
+with the message it already had for that nonce (work done twice, not shown twice). For a
+burst, ``DMs/s`` is the DMs delivered over the time from the due time to the last DM, and
+``req/s`` the bot's requests over the same time (to hold against Discord's 50 a second);
+``opened`` counts the DM channels the workers asked Discord to open.
 """
 
 from __future__ import annotations
@@ -45,16 +53,18 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import math
 import os
 import re
+import shlex
 import signal
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -67,6 +77,7 @@ from sqlalchemy import select
 from gamesched.db.engine import Database
 from gamesched.db.migrate import upgrade
 from gamesched.db.tables import GameRow, JobRow
+from gamesched.discord.pacing import GLOBAL_REQUESTS_PER_SECOND, PACE_WINDOW_SECONDS
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.permission_bits import Permission
@@ -94,7 +105,7 @@ SETTLE_SECONDS = 2.0
 WORKER_READY_WITHIN = 60.0
 WORKER_STOP_WITHIN = 30.0
 READY_LINE = b"Worker running"
-TITLE = re.compile(r"\*\*(Bench \w+ \d+)\*\*")
+TITLE = re.compile(r"\*\*(Bench \w+ \w+ \d+)\*\*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,17 +116,28 @@ class Scenario:
     """Players per game, each a member of their own."""
     spread_seconds: int
     """Reminders fall due over this many seconds (0: all at the same second)."""
+    members: str = "new"
+    """``new``: members the bot never wrote to; ``known``: members the workers of an earlier
+    round wrote to (their DM channels are remembered in the database)."""
 
     @property
     def owed(self) -> int:
         return self.games * self.players
+
+    @property
+    def rounds(self) -> tuple[Scenario, ...]:
+        """The rounds run on one sandbox and database: a burst is sent to new members, then
+        again to the same members, known by then."""
+        if self.spread_seconds:
+            return (self,)
+        return (self, dataclasses.replace(self, members="known"))
 
     def due_offset(self, game: int) -> int:
         """Seconds after the first due time at which this game's reminder is due."""
         return game * self.spread_seconds // self.games
 
     def title(self, game: int) -> str:
-        return f"Bench {self.name} {game:05}"
+        return f"Bench {self.name} {self.members} {game:05}"
 
 
 def scenarios(scale: float) -> dict[str, Scenario]:
@@ -249,7 +271,7 @@ async def workers(count: int, environment: dict[str, str]) -> AsyncIterator[list
     """``count`` ``gamesched worker`` processes, ready; stopped with Ctrl+C afterwards.
 
     Yields a list that, once the block has ended and the workers stopped, holds the error
-    lines and tracebacks they logged.
+    and warning lines they logged.
     """
     trouble: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -300,14 +322,22 @@ async def ready(process: asyncio.subprocess.Process, log: Path) -> None:
 
 
 def log_trouble(logs: list[Path]) -> list[str]:
-    """The workers' error lines, each with the exception that ended its traceback, if any."""
+    """The workers' error and warning lines, without their time, each with the exception
+    that ended its traceback, if any."""
     trouble: list[str] = []
     for log in logs:
         lines = log.read_text().splitlines()
         for n, line in enumerate(lines):
-            if " ERROR " in line:
-                trouble.append(line + exception_after(lines[n + 1 :]))
+            if " ERROR " in line or " WARNING " in line:
+                trouble.append(line.split(" ", 2)[-1] + exception_after(lines[n + 1 :]))
     return trouble
+
+
+def trouble_notes(trouble: list[str], *, kinds: int = 3) -> list[str]:
+    """The most frequent kinds of the workers' error and warning lines (numbers masked), so
+    a silent degradation (pacing alone, retries) shows beside the figures."""
+    counted = Counter(re.sub(r"\d+(\.\d+)?", "N", line) for line in trouble)
+    return [f"worker log: {n} x {kind}" for kind, n in counted.most_common(kinds)]
 
 
 def exception_after(lines: list[str]) -> str:
@@ -321,39 +351,44 @@ def exception_after(lines: list[str]) -> str:
 # --- watching ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class Seen:
-    """The reminder DMs the sandbox holds: when each (player, game) pair first got one."""
+    """The reminder DMs of one round the sandbox holds: when each (player, game) pair first
+    got one. Read as they arrive, only the messages new since the last look, so watching
+    does not stall the sandbox (it runs on this process's loop) as messages pile up."""
 
-    first: dict[tuple[int, str], float]
-    total: int
+    def __init__(self, sandbox: RunningSandbox, titles: Collection[str]) -> None:
+        self.first: dict[tuple[int, str], float] = {}
+        self.total = 0
+        self._state = sandbox.state
+        self._titles = titles
+        self._newest = 0
 
-
-def seen(sandbox: RunningSandbox) -> Seen:
-    state = sandbox.state
-    recipients = {channel: user for user, channel in state.dm_channels.items()}
-    first: dict[tuple[int, str], float] = {}
-    total = 0
-    for message in list(state.messages.values()):
-        user = recipients.get(message.channel_id)
-        found = TITLE.search(message.payload["content"]) if user is not None else None
-        if user is None or found is None:
-            continue
-        total += 1
-        at = ((message.id >> 22) + DISCORD_EPOCH_MS) / 1000
-        key = (user, found.group(1))
-        first[key] = min(at, first.get(key, at))
-    return Seen(first, total)
+    def look(self) -> Seen:
+        """Take in the messages stored since the last look (their ids grow with time)."""
+        messages = reversed(self._state.messages.values())
+        fresh = list(itertools.takewhile(lambda m: m.id > self._newest, messages))
+        for message in fresh:
+            user = self._state.dm_users.get(message.channel_id)
+            found = TITLE.search(message.payload["content"]) if user is not None else None
+            if user is None or found is None or found.group(1) not in self._titles:
+                continue
+            self.total += 1
+            at = ((message.id >> 22) + DISCORD_EPOCH_MS) / 1000
+            key = (user, found.group(1))
+            self.first[key] = min(at, self.first.get(key, at))
+        self._newest = fresh[0].id if fresh else self._newest
+        return self
 
 
 async def watch(sandbox: RunningSandbox, plan: Plan, *, deadline: float) -> Seen:
     """Until every owed DM arrived (and a little longer), or the deadline."""
+    seen = Seen(sandbox, plan.due)
     while time.time() < deadline:
-        if plan.owed <= seen(sandbox).first.keys():
+        if plan.owed <= seen.look().first.keys():
             await asyncio.sleep(SETTLE_SECONDS)
             break
         await asyncio.sleep(0.5)
-    return seen(sandbox)
+    return seen.look()
 
 
 def deadline_of(scenario: Scenario, plan: Plan) -> float:
@@ -373,32 +408,48 @@ class Figures:
     lost: int
     lateness: list[float]
     total_seconds: float
+    requests: int
+    """The bot's requests from the first due time to the last DM."""
+    opened: int
     rate_limited: int
     resent: int
     notes: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Where a round starts in the sandbox's request log and list of rule violations."""
+
+    log: int
+    violations: int
+
+
+def mark(sandbox: RunningSandbox) -> Mark:
+    return Mark(log=len(sandbox.state.log), violations=len(sandbox.state.violations))
+
+
 def figures(
-    setup: str, scenario: Scenario, plan: Plan, sandbox: RunningSandbox, got: Seen
+    setup: str, scenario: Scenario, plan: Plan, sandbox: RunningSandbox, got: Seen, since: Mark
 ) -> Figures:
-    """The figures as they stood when watching ended."""
+    """The round's figures as they stood when watching ended."""
     delivered = {pair: at for pair, at in got.first.items() if pair in plan.owed}
     lateness = [at - plan.due[title] for (_, title), at in delivered.items()]
-    log = sandbox.state.log
-    dm_channels = set(sandbox.state.dm_channels.values())
+    log = sandbox.state.log[since.log :]
     dm_posts = sum(
         1
         for entry in log
         if entry.method == "POST"
         and entry.status == 200
         and (channel := re.fullmatch(r"/channels/(\d+)/messages", entry.path)) is not None
-        and int(channel.group(1)) in dm_channels
+        and int(channel.group(1)) in sandbox.state.dm_users
     )
+    last = max(delivered.values(), default=plan.first_due)
     notes = []
     if strays := len(got.first.keys() - plan.owed):
         notes.append(f"{strays} reminder DM(s) to players who were not owed one")
-    if violations := len(sandbox.state.violations) - sum(e.status == 429 for e in log):
-        notes.append(f"{violations} Discord rule violation(s) besides 429s")
+    violations = len(sandbox.state.violations) - since.violations
+    if broken := violations - sum(e.status == 429 for e in log):
+        notes.append(f"{broken} Discord rule violation(s) besides 429s")
     return Figures(
         setup=setup,
         scenario=scenario,
@@ -406,7 +457,11 @@ def figures(
         duplicates=got.total - len(got.first),
         lost=len(plan.owed) - len(delivered),
         lateness=lateness,
-        total_seconds=max(delivered.values(), default=plan.first_due) - plan.first_due,
+        total_seconds=last - plan.first_due,
+        requests=sum(plan.first_due <= entry.time <= last for entry in log),
+        opened=sum(
+            (e.method, e.path, e.status) == ("POST", "/users/@me/channels", 200) for e in log
+        ),
         rate_limited=sum(entry.status == 429 for entry in log),
         resent=dm_posts - got.total,
         notes=tuple(notes),
@@ -414,24 +469,23 @@ def figures(
 
 
 HEADER = (
-    f"{'setup':<24} {'scenario':<8} {'delivered':>11} {'dup':>4} {'lost':>5} "
-    f"{'p50 s':>6} {'p99 s':>6} {'max s':>6} {'total s':>8} {'DMs/s':>6} {'429s':>5} "
-    f"{'resent':>6}"
+    f"{'setup':<24} {'scenario':<8} {'members':<7} {'delivered':>11} {'dup':>4} {'lost':>5} "
+    f"{'p50 s':>6} {'p99 s':>6} {'max s':>6} {'total s':>8} {'DMs/s':>6} {'req/s':>6} "
+    f"{'opened':>6} {'429s':>5} {'resent':>6}"
 )
 
 
 def row(f: Figures) -> str:
     late = f.lateness or [math.nan]
-    burst = f.scenario.spread_seconds == 0
+    burst = f.scenario.spread_seconds == 0 and f.total_seconds > 0
     total = f"{f.total_seconds:>8.1f}" if burst else f"{'-':>8}"
-    rate = (
-        f"{f.delivered / f.total_seconds:>6.1f}" if burst and f.total_seconds > 0 else f"{'-':>6}"
-    )
+    dms = f"{f.delivered / f.total_seconds:>6.1f}" if burst else f"{'-':>6}"
+    requests = f"{f.requests / f.total_seconds:>6.1f}" if burst else f"{'-':>6}"
     return (
-        f"{f.setup:<24} {f.scenario.name:<8} {f'{f.delivered}/{f.scenario.owed}':>11} "
-        f"{f.duplicates:>4} {f.lost:>5} {percentile(late, 0.5):>6.2f} "
-        f"{percentile(late, 0.99):>6.2f} {max(late):>6.2f} {total} {rate} "
-        f"{f.rate_limited:>5} {f.resent:>6}"
+        f"{f.setup:<24} {f.scenario.name:<8} {f.scenario.members:<7} "
+        f"{f'{f.delivered}/{f.scenario.owed}':>11} {f.duplicates:>4} {f.lost:>5} "
+        f"{percentile(late, 0.5):>6.2f} {percentile(late, 0.99):>6.2f} {max(late):>6.2f} "
+        f"{total} {dms} {requests} {f.opened:>6} {f.rate_limited:>5} {f.resent:>6}"
     )
 
 
@@ -455,8 +509,12 @@ class Setup:
                 yield database
 
 
-async def run_scenario(setup: Setup, scenario: Scenario, world: w.World, lead: float) -> Figures:
-    """One scenario on a fresh sandbox and database, workers started before planning."""
+async def run_scenario(
+    setup: Setup, scenario: Scenario, world: w.World, lead: float
+) -> AsyncIterator[Figures]:
+    """The scenario's rounds on one fresh sandbox and database, each with workers started
+    afresh before planning (so a second round finds the DM channels in the database, not in
+    a worker's memory)."""
     sandbox = await start_sandbox(world)
     queue = f"gamesched-bench-{uuid.uuid4().hex[:8]}"
     try:
@@ -464,22 +522,23 @@ async def run_scenario(setup: Setup, scenario: Scenario, world: w.World, lead: f
             await upgrade(database)
             url = database.engine.url.render_as_string(hide_password=False)
             environment = worker_environment(url, sandbox, broker_url=setup.redis, queue=queue)
-            async with workers(setup.workers, environment) as trouble:
-                front = Context(database=database)
-                planned = await plan(front, sandbox, scenario, lead=lead)
-                got = await watch(sandbox, planned, deadline=deadline_of(scenario, planned))
-                result = figures(setup.name, scenario, planned, sandbox, got)
-                outcomes = await job_outcomes(front)
+            front = Context(database=database)
+            for done, round_ in enumerate(scenario.rounds, 1):
+                since = mark(sandbox)
+                async with workers(setup.workers, environment) as trouble:
+                    planned = await plan(front, sandbox, round_, lead=lead)
+                    got = await watch(sandbox, planned, deadline=deadline_of(round_, planned))
+                    result = figures(setup.name, round_, planned, sandbox, got, since)
+                    outcomes = await job_outcomes(front)
+                notes = list(result.notes)
+                if outcomes != Counter({"sent": scenario.games * done}):
+                    notes.append(f"reminder jobs by outcome: {dict(outcomes)}")
+                notes += trouble_notes(trouble)
+                yield dataclasses.replace(result, notes=tuple(notes))
     finally:
         await sandbox.close()
         if setup.redis:
             await forget_queue(setup.redis, queue)
-    notes = list(result.notes)
-    if outcomes != Counter({"sent": scenario.games}):
-        notes.append(f"reminder jobs by outcome: {dict(outcomes)}")
-    if trouble:
-        notes.append(f"{len(trouble)} error line(s) in the worker logs, first: {trouble[0]}")
-    return dataclasses.replace(result, notes=tuple(notes))
 
 
 async def job_outcomes(ctx: Context) -> Counter[str]:
@@ -519,18 +578,25 @@ async def main() -> None:
         else:
             print("2 workers skipped (give --postgres and --redis)")
     world = bench_world(max(s.owed for s in chosen))
+    print("$", shlex.join(["python", *sys.argv]))
     for s in chosen:
         spread = f"over {s.spread_seconds} s" if s.spread_seconds else "at the same second"
-        print(f"{s.name}: {s.games} games x {s.players} players, reminders due {spread}")
+        again = ", to new members, then to the same (known) members" if s.rounds[1:] else ""
+        print(f"{s.name}: {s.games} games x {s.players} players, reminders due {spread}{again}")
+    print(
+        f"Discord's global limit: {GLOBAL_REQUESTS_PER_SECOND} requests/s; the REST client "
+        f"starts at most {GLOBAL_REQUESTS_PER_SECOND} in any {PACE_WINDOW_SECONDS} s "
+        f"({GLOBAL_REQUESTS_PER_SECOND / PACE_WINDOW_SECONDS:.1f}/s)"
+    )
     print(HEADER)
     async with asyncio.timeout(args.timeout):
         for setup in setups:
             for scenario in chosen:
                 lead = args.lead or default_lead(scenario)
-                result = await run_scenario(setup, scenario, world, lead)
-                print(row(result), flush=True)
-                for note in result.notes:
-                    print(f"{'':<24} {note}", flush=True)
+                async for result in run_scenario(setup, scenario, world, lead):
+                    print(row(result), flush=True)
+                    for note in result.notes:
+                        print(f"{'':<24} {note}", flush=True)
 
 
 if __name__ == "__main__":

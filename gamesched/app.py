@@ -40,6 +40,7 @@ from gamesched.domain.entries import Entries, Member
 from gamesched.domain.permissions import Actor
 from gamesched.metrics import Gateway
 from gamesched.services.context import Context, FrontEnd, MemberDirectory, Origin
+from gamesched.services.dm_channels import RememberedDmChannels
 from gamesched.services.workers import ALIVE_WITHIN, worker_alive
 from gamesched.worker.broker import make_broker
 from gamesched.worker.runtime import running_worker
@@ -218,17 +219,22 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
         if shared:
             pacer = RedisPacer(shared, key=f"{config.broker.queue_name}:discord-global")
             stack.push_async_callback(pacer.aclose)
-        rest = DiscordRest(base_url=target.api_base_url, token=target.token, pacer=pacer)
-        stack.push_async_callback(rest.aclose)
         wake = wake_signal(config)
         stack.push_async_callback(wake.aclose)
+        services = Context(database=database, on_due_work=wake.notify)
+        rest = DiscordRest(
+            base_url=target.api_base_url,
+            token=target.token,
+            pacer=pacer,
+            dm_channels=RememberedDmChannels(services),
+        )
+        stack.push_async_callback(rest.aclose)
         name_cache = rights_cache = redis = None
         if shared:
             redis = Redis.from_url(shared)
             stack.push_async_callback(redis.aclose)
             name_cache = RedisCache(redis, prefix=f"{config.broker.queue_name}:name:")
             rights_cache = RedisCache(redis, prefix=f"{config.broker.queue_name}:rights:")
-        services = Context(database=database, on_due_work=wake.notify)
         sync = AnnouncementSync(services, rest)
         stack.push_async_callback(sync.wait_idle)
         yield Core(

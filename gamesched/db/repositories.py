@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gamesched.db.engine import changed_any
 from gamesched.db.tables import (
     ChannelRow,
+    DmChannelRow,
     GameRow,
     GuildRow,
     HistoryRow,
@@ -507,3 +508,43 @@ async def announcements_behind(
     total = await session.scalar(select(func.count(GameRow.id)).where(where))
     query = select(GameRow).where(where).order_by(GameRow.updated_at, GameRow.id).limit(limit)
     return int(total or 0), (await session.scalars(query)).all()
+
+
+# ----- members' DM channels -------------------------------------------------------------
+
+
+async def dm_channels_of(session: AsyncSession, user_ids: Collection[int]) -> dict[int, int]:
+    """User id -> remembered DM channel id, for those of ``user_ids`` that have one."""
+    if not user_ids:
+        return {}
+    query = select(DmChannelRow.user_id, DmChannelRow.channel_id).where(
+        DmChannelRow.user_id.in_(user_ids)
+    )
+    return {user_id: channel_id for user_id, channel_id in await session.execute(query)}
+
+
+async def remember_dm_channel(
+    session: AsyncSession, *, user_id: int, channel_id: int, at: datetime
+) -> None:
+    """Remember a user's DM channel, replacing the one remembered before (two processes
+    that opened it at once write the same id)."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    statement = insert(DmChannelRow).values(user_id=user_id, channel_id=channel_id, opened_at=at)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[DmChannelRow.user_id],
+            set_={
+                "channel_id": statement.excluded.channel_id,
+                "opened_at": statement.excluded.opened_at,
+            },
+        )
+    )
+
+
+async def forget_dm_channel(session: AsyncSession, *, user_id: int, channel_id: int) -> None:
+    """Forget a user's DM channel, unless another one was remembered meanwhile."""
+    await session.execute(
+        delete(DmChannelRow).where(
+            DmChannelRow.user_id == user_id, DmChannelRow.channel_id == channel_id
+        )
+    )

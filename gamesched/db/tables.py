@@ -283,3 +283,16 @@ class WorkerRow(Base):
     """When it last wrote its heartbeat."""
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When it last handed due work (a reminder, a status change, a DM) to the broker."""
+
+
+class DmChannelRow(Base):
+    """A member's DM channel with the bot, remembered so that a DM costs one request (the
+    post) instead of two (opening the channel, then posting), in every process and after
+    restarts. Only Discord's ids, like everything here."""
+
+    __tablename__ = "dm_channels"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the bot opened it (again, after Discord said the remembered one was gone)."""

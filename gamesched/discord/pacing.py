@@ -116,9 +116,16 @@ class RedisPacer:
             log=log,
             meanwhile="pacing this process alone until it is back",
         )
+        self._turn = asyncio.Lock()
+        """This process's requests queue here and ask Redis one at a time: hundreds waiting
+        at once (a reminder round's DMs) would otherwise exhaust the connection pool."""
 
     async def wait(self) -> None:
         """Take a slot in the shared window; without Redis, pace this process alone."""
+        async with self._turn:
+            await self._take_a_slot()
+
+    async def _take_a_slot(self) -> None:
         member = uuid.uuid4().hex
         while True:
             if not self.outage.may_try():

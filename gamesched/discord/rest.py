@@ -8,6 +8,10 @@ any second (Discord's global limit); a 429 waits the body's
 failure; 5xx answers and broken connections are retried with exponential backoff, then raise
 :class:`DiscordUnavailable`. Other 4xx answers raise at once with Discord's code and message.
 
+A DM goes to the member's DM channel, which Discord opens with a request of its own. Its id
+is remembered in this process and, given a :class:`DmChannelStore`, for every process and
+after restarts, so a DM to a member written to before is one request, not two.
+
 The token never appears in an exception, a repr or a log line: it lives only in the request
 headers, and Discord's error texts are scrubbed of it before they are raised.
 """
@@ -18,11 +22,11 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from importlib.metadata import version
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -40,12 +44,14 @@ _MAJOR_ID = re.compile(r"/(?:channels|guilds|webhooks)/(\d+)")
 
 CLOSED_DMS = 50007
 """Discord's code for "Cannot send messages to this user" (the user closed their DMs)."""
+UNKNOWN_CHANNEL = 10003
+"""Discord's code for "Unknown Channel": deleted, or a DM channel that is gone."""
 
 _HINTS = {
     50001: "the bot cannot see that channel; add it to the channel or its category",
     50013: "give the bot View Channel, Send Messages and Embed Links in that channel",
     CLOSED_DMS: "the user does not accept direct messages from this server's members",
-    10003: "the channel was deleted; pick another one",
+    UNKNOWN_CHANNEL: "the channel was deleted; pick another one",
     10008: "the message was deleted",
 }
 """How to fix the refusals gamesched meets most, appended to Discord's own text."""
@@ -78,6 +84,22 @@ class DiscordUnavailable(DiscordError):
     """5xx answers or network errors after every retry."""
 
 
+class DmChannelStore(Protocol):
+    """Where members' DM channel ids are remembered beyond this process (the database)."""
+
+    async def recall(self, user_ids: Collection[int]) -> Mapping[int, int]:
+        """User id -> DM channel id, for those of ``user_ids`` that have one remembered."""
+        ...
+
+    async def remember(self, user_id: int, channel_id: int) -> None:
+        """Remember the DM channel Discord opened for ``user_id``."""
+        ...
+
+    async def forget(self, user_id: int, channel_id: int) -> None:
+        """Forget ``channel_id`` (Discord no longer knows it), unless a newer one replaced it."""
+        ...
+
+
 def _route(method: str, path: str) -> str:
     """The rate-limit route: method and path template, major parameters kept as they are."""
     return f"{method} {_MINOR_ID.sub('/{id}', path)}"
@@ -96,10 +118,12 @@ class DiscordRest:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         pacer: Pacer | None = None,
+        dm_channels: DmChannelStore | None = None,
     ) -> None:
         """``pacer`` keeps requests under Discord's global limit: by default this process
         alone; pass a :class:`~gamesched.discord.pacing.RedisPacer` to share the limit with
-        the other processes of a deployment."""
+        the other processes of a deployment. ``dm_channels`` remembers members' DM channels
+        for every process; without it they are remembered by this process alone."""
         self._base_url = base_url.rstrip("/")
         self._token = token
         self._headers = {"Authorization": f"Bot {token}", "User-Agent": USER_AGENT}
@@ -112,7 +136,9 @@ class DiscordRest:
         self._locks: dict[str, asyncio.Lock] = {}
         self._reset_at: dict[str, float] = {}
         self._global_reset_at = 0.0
-        self._dm_channels: dict[int, int] = {}
+        self._dm_channels: dict[int, int | None] = {}
+        """User id -> DM channel id; None when the store had none for the user."""
+        self._dm_store = dm_channels
         self._pacer = pacer or LocalPacer(clock=clock, sleep=sleep)
 
     def __repr__(self) -> str:
@@ -141,16 +167,48 @@ class DiscordRest:
         return await self._object("GET", f"/channels/{channel_id}/messages/{message_id}")
 
     async def send_dm(self, user_id: int, payload: Mapping[str, Any]) -> dict[str, Any]:
-        """Post into the user's DM channel, opened once per user and remembered.
+        """Post into the user's DM channel: the remembered one, else one opened now and
+        remembered. When Discord no longer knows a remembered channel (Unknown Channel),
+        it is forgotten and the DM goes, once, to a channel opened afresh.
 
         Raises :class:`DiscordForbidden` with code ``CLOSED_DMS`` when the user refuses DMs.
         """
+        await self.recall_dm_channels((user_id,))
         channel_id = self._dm_channels.get(user_id)
-        if channel_id is None:
-            body = {"recipient_id": str(user_id)}
-            channel = await self._object("POST", "/users/@me/channels", body=body)
-            channel_id = self._dm_channels[user_id] = int(channel["id"])
+        if channel_id is not None:
+            try:
+                return await self.create_message(channel_id, payload)
+            except DiscordNotFound as error:
+                if error.code != UNKNOWN_CHANNEL:
+                    raise
+                log.info("The DM channel of user %s is gone; opening a new one", user_id)
+                await self._forget_dm_channel(user_id, channel_id)
+        channel_id = await self._open_dm_channel(user_id)
         return await self.create_message(channel_id, payload)
+
+    async def recall_dm_channels(self, user_ids: Iterable[int]) -> None:
+        """Look up, in one go, the remembered DM channels of users about to get a DM (a
+        reminder round's players), so their DMs need no lookup each."""
+        unknown = [user for user in dict.fromkeys(user_ids) if user not in self._dm_channels]
+        if not unknown:
+            return
+        found = await self._dm_store.recall(unknown) if self._dm_store is not None else {}
+        for user_id in unknown:
+            self._dm_channels.setdefault(user_id, found.get(user_id))
+
+    async def _open_dm_channel(self, user_id: int) -> int:
+        body = {"recipient_id": str(user_id)}
+        channel_id = int((await self._object("POST", "/users/@me/channels", body=body))["id"])
+        self._dm_channels[user_id] = channel_id
+        if self._dm_store is not None:
+            await self._dm_store.remember(user_id, channel_id)
+        return channel_id
+
+    async def _forget_dm_channel(self, user_id: int, channel_id: int) -> None:
+        if self._dm_channels.get(user_id) == channel_id:
+            self._dm_channels[user_id] = None
+        if self._dm_store is not None:
+            await self._dm_store.forget(user_id, channel_id)
 
     async def get_channel(self, channel_id: int) -> dict[str, Any]:
         return await self._object("GET", f"/channels/{channel_id}")

@@ -35,7 +35,12 @@ Endpoints:
     Messages oldest first, with ping notes; ephemeral ones only for ``member`` (or all);
     with ``count``, wait until there are at least N.
 ``GET /_sandbox/users/{member}/dms?count=N&timeout=5``
-    The bot's DMs to a member, oldest first (``count`` waits as above).
+    The bot's DMs to a member, oldest first (``count`` waits as above), from every DM
+    channel the bot had with them.
+``DELETE /_sandbox/users/{member}/dm-channel``
+    The bot's DM channel with a member is gone: posting to it answers 404 Unknown Channel
+    (10003) and the next ``POST /users/@me/channels`` opens a new one. ``{"lost": id}``
+    (null when there was none).
 ``GET /_sandbox/guilds/{guild}/scheduled-events?count=N&timeout=5``
     The guild's scheduled events as the sandbox holds them (ended ones too), oldest first;
     ``count`` waits as above.
@@ -121,6 +126,7 @@ def add_routes(app: web.Application) -> None:
     r.add_get(PREFIX + "/modals", get_modals)
     r.add_get(PREFIX + "/channels/{channel}/messages", get_channel_messages)
     r.add_get(PREFIX + "/users/{member}/dms", get_dms)
+    r.add_delete(PREFIX + "/users/{member}/dm-channel", lose_dm_channel)
     r.add_get(PREFIX + "/guilds/{guild}/scheduled-events", get_scheduled_events)
     r.add_patch(PREFIX + "/guilds/{guild}/roles/{role}", change_role)
     r.add_get(PREFIX + "/log", get_log)
@@ -259,13 +265,14 @@ async def get_dms(request: web.Request) -> web.Response:
     sandbox = request.app[SANDBOX]
     user = _user(sandbox, request.match_info["member"])
 
-    def dms() -> list[StoredMessage]:
-        channel_id = sandbox.state.dm_channels.get(user.id)
-        if channel_id is None:
-            return []
-        return sandbox.state.channel_messages(channel_id, viewer=user.id)
+    return await _messages_when_counted(sandbox, request, lambda: sandbox.state.dms_to(user.id))
 
-    return await _messages_when_counted(sandbox, request, dms)
+
+async def lose_dm_channel(request: web.Request) -> web.Response:
+    """The bot's DM channel with a member is gone (Unknown Channel from now on)."""
+    sandbox = request.app[SANDBOX]
+    lost = sandbox.state.lose_dm_channel(_user(sandbox, request.match_info["member"]))
+    return reply({"lost": None if lost is None else str(lost)})
 
 
 async def _messages_when_counted(

@@ -305,6 +305,12 @@ class SandboxDriver:
         )
         return data
 
+    async def lose_dm_channel(self, member: str | int) -> int | None:
+        """Make the bot's DM channel with ``member`` gone (Discord answers Unknown Channel to
+        it from now on); the lost channel's id, or None when there was none."""
+        lost = (await self._request("DELETE", f"/users/{member}/dm-channel"))["lost"]
+        return None if lost is None else int(lost)
+
     async def log(self, *, since: int = 0) -> list[dict[str, Any]]:
         """REST requests the bot made after sequence number ``since``."""
         data: list[dict[str, Any]] = await self._request(

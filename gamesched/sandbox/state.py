@@ -223,7 +223,10 @@ class SandboxState:
         self.nonces: dict[tuple[int, str], int] = {}
         """(channel, nonce) -> message id, for creates sent with ``enforce_nonce``."""
         self.dm_channels: dict[int, int] = {}
-        """user id -> DM channel id."""
+        """user id -> the user's DM channel id."""
+        self.dm_users: dict[int, int] = {}
+        """DM channel id -> user id, for every DM channel ever opened, gone ones too (their
+        messages were still DMs to that user)."""
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.scheduled_events: dict[int, ScheduledEvent] = {}
@@ -317,18 +320,30 @@ class SandboxState:
         return self.world.channel(channel_id)
 
     def dm_recipient(self, channel_id: int) -> User | None:
-        """The user a DM channel talks to, if ``channel_id`` is a DM channel."""
-        for user_id, dm_id in self.dm_channels.items():
-            if dm_id == channel_id:
-                return self.world.user(user_id)
-        return None
+        """The user a DM channel talks to, if ``channel_id`` is a DM channel that exists."""
+        user_id = self.dm_users.get(channel_id)
+        if user_id is None or self.dm_channels.get(user_id) != channel_id:
+            return None
+        return self.world.user(user_id)
 
     def open_dm(self, user: User) -> dict[str, Any]:
-        """The DM channel with ``user``, created on first use."""
+        """The DM channel with ``user``, created on first use (and after it was lost)."""
         channel_id = self.dm_channels.get(user.id)
         if channel_id is None:
             channel_id = self.dm_channels[user.id] = self.snowflake()
+            self.dm_users[channel_id] = user.id
         return dm_channel_payload(channel_id, user)
+
+    def lose_dm_channel(self, user: User) -> int | None:
+        """Make the DM channel with ``user`` gone, as Discord may: posting to its id answers
+        404 Unknown Channel and opening a DM gives a new channel. Returns the lost id."""
+        self.notify()
+        return self.dm_channels.pop(user.id, None)
+
+    def dms_to(self, user_id: int) -> list[StoredMessage]:
+        """The bot's DMs to a user, oldest first, from every DM channel it had with them."""
+        found = [m for m in self.messages.values() if self.dm_users.get(m.channel_id) == user_id]
+        return sorted(found, key=lambda m: m.id)
 
     def bot_permissions(self, channel: Channel) -> int:
         """The bot's permissions in a guild channel."""

@@ -95,6 +95,7 @@ async def _remind(deps: WorkerDeps, job_id: int, claim: str) -> None:
             return True
 
     async def deliver_all() -> bool:
+        await deps.rest.recall_dm_channels(round_.user_ids)  # one lookup for the round
         async with asyncio.TaskGroup() as group:
             sends = [group.create_task(deliver(owed)) for owed in round_.deliveries]
         return all(send.result() for send in sends)

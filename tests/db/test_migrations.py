@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from gamesched.db.engine import Database
-from gamesched.db.migrate import current_revision, head_revision, upgrade
+from gamesched.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from gamesched.db.tables import Base
+from gamesched.services.context import Context
+from gamesched.services.dm_channels import RememberedDmChannels
 
 
 async def test_migrated_schema_matches_the_models(database: Database) -> None:
@@ -30,3 +34,38 @@ async def test_database_is_at_the_newest_revision_and_upgrade_is_idempotent(
     assert await current_revision(database) == head_revision()
     await upgrade(database)
     assert await current_revision(database) == head_revision()
+
+
+async def downgrade(database: Database, revision: str) -> None:
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def table_names(database: Database) -> set[str]:
+    async with database.engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def test_dm_channels_migration_goes_down_and_up_again(database: Database) -> None:
+    """Revision 0006 adds the remembered DM channels table and its downgrade removes it
+    (nothing else), so an operator can step back a release and forward again."""
+    remembered = RememberedDmChannels(Context(database=database))
+    await remembered.remember(7, 701)
+    before = await table_names(database)
+
+    await downgrade(database, "0005")
+
+    after = await table_names(database)
+    assert await current_revision(database) == "0005"
+    assert "dm_channels" in before - after
+    assert {"games", "jobs", "deliveries", "history", "workers"} <= after
+    await upgrade(database)
+    assert await table_names(database) == before
+    assert await remembered.recall([7]) == {}
+    await remembered.remember(7, 702)
+    assert await remembered.recall([7, 8]) == {7: 702}

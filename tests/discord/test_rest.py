@@ -9,10 +9,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from redis.asyncio import Redis
 
 from gamesched.discord.pacing import RedisPacer
 from gamesched.discord.rest import (
     CLOSED_DMS,
+    UNKNOWN_CHANNEL,
     DiscordError,
     DiscordForbidden,
     DiscordNotFound,
@@ -268,6 +270,28 @@ async def test_dm_channel_is_opened_once_per_user(
     assert len(fake_discord.seen("POST", "/channels/602/messages")) == 1
 
 
+async def test_a_lost_dm_channel_is_opened_again_once_and_never_in_a_loop(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """A remembered DM channel Discord calls unknown (10003) is replaced by a newly opened
+    one; should that one be unknown too, the DM fails instead of opening channels forever."""
+    unknown = Reply(404, {"code": UNKNOWN_CHANNEL, "message": "Unknown Channel"})
+    fake_discord.on(
+        "POST", "/users/@me/channels", Reply(body={"id": "601"}), Reply(body={"id": "602"})
+    )
+    fake_discord.on("POST", "/channels/601/messages", Reply(body={"id": "1"}), unknown)
+    fake_discord.on("POST", "/channels/602/messages", unknown)
+
+    await rest.send_dm(7, {"content": "a"})
+    with pytest.raises(DiscordNotFound) as raised:
+        await rest.send_dm(7, {"content": "b"})
+
+    assert raised.value.code == UNKNOWN_CHANNEL
+    assert len(fake_discord.seen("POST", "/users/@me/channels")) == 2
+    assert len(fake_discord.seen("POST", "/channels/601/messages")) == 2
+    assert len(fake_discord.seen("POST", "/channels/602/messages")) == 1
+
+
 async def test_token_never_appears_in_errors_reprs_or_logs(
     fake_discord: FakeDiscord, fake_time: FakeTime, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -396,6 +420,25 @@ async def test_processes_sharing_a_redis_pacer_stay_under_the_global_limit_toget
         for pacer in pacers:
             await pacer.aclose()
         await running.close()
+
+
+@pytest.mark.redis
+async def test_more_waiters_than_redis_connections_all_pace_through_the_shared_window() -> None:
+    """A reminder round's hundreds of DMs waiting at once all take their slot in the shared
+    window, instead of running out of Redis connections and pacing each process alone."""
+    if not REDIS_URL:
+        pytest.skip("GAMESCHED_TEST_REDIS_URL is not set")
+    waiters = 300  # more than the Redis client's pool of 100 connections
+    key = f"gamesched-test-pacing-{uuid.uuid4().hex[:8]}"
+    pacer = RedisPacer(REDIS_URL, key=key, limit=waiters)
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        await asyncio.gather(*(pacer.wait() for _ in range(waiters)))
+        assert await redis.zcard(key) == waiters  # each took a slot in the shared window
+    finally:
+        await redis.delete(key)
+        await redis.aclose()
+        await pacer.aclose()
 
 
 async def test_a_redis_pacer_without_redis_falls_back_to_pacing_alone() -> None:

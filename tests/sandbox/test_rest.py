@@ -81,6 +81,26 @@ async def test_dm_to_a_user_with_closed_dms_is_403_50007(
     assert [m["content"] for m in await discord.dms("sam")] == ["Reminder"]
 
 
+async def test_a_lost_dm_channel_is_unknown_and_opening_a_dm_gives_a_new_one(
+    http: aiohttp.ClientSession, discord: SandboxDriver
+) -> None:
+    """Once the control API loses Sam's DM channel, posting to it is 404 10003 and nothing is
+    stored; opening the DM gives a new channel, and Sam's DMs list both channels' messages."""
+    old = await (await http.post("users/@me/channels", json={"recipient_id": str(SAM)})).json()
+    await http.post(f"channels/{old['id']}/messages", json={"content": "first"})
+
+    assert await discord.lose_dm_channel("sam") == int(old["id"])
+
+    refused = await http.post(f"channels/{old['id']}/messages", json={"content": "lost"})
+    assert refused.status == 404
+    assert (await refused.json())["code"] == 10003
+    new = await (await http.post("users/@me/channels", json={"recipient_id": str(SAM)})).json()
+    assert new["id"] != old["id"]
+    assert (await http.post(f"channels/{new['id']}/messages", json={"content": "second"})).ok
+    assert [m["content"] for m in await discord.dms("sam")] == ["first", "second"]
+    assert await discord.lose_dm_channel("zoe") is None
+
+
 async def test_message_create_get_list_edit_delete(http: aiohttp.ClientSession) -> None:
     """Messages round-trip: create, get one, list newest first, edit, delete."""
     first = await (await http.post(f"channels/{LFG}/messages", json={"content": "one"})).json()
