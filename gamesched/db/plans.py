@@ -81,7 +81,8 @@ PARTIAL_INDEXES = frozenset(
     for index in table.indexes
     if index.name and index.dialect_options["postgresql"].get("where") is not None
 )
-"""Indexes of a few rows each (open jobs, announcements behind): walking one whole is cheap."""
+"""Indexes of a few rows each (open jobs, owed DMs, announcements behind): walking one whole
+is cheap."""
 
 _PG_NODE = re.compile(
     r"(Seq Scan|Index Only Scan|Index Scan)(?: Backward)?(?: using (\w+))? on (\w+)"

@@ -255,7 +255,8 @@ async def games_with_stale_announcement(
 ) -> tuple[int, ...]:
     """Games whose announcement shows an older version than the database, and games not
     announced (new, or moved to another channel) whose last change was before
-    ``unannounced_since``; by id."""
+    ``unannounced_since``; by id. Read from the index of the few games behind, not from
+    every game."""
     due = or_(
         and_(GameRow.message_id.is_not(None), GameRow.rendered_version < GameRow.version),
         and_(GameRow.message_id.is_(None), GameRow.updated_at < unannounced_since),
