@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Select, and_, delete, func, insert, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gamesched.db.engine import changed_any
 from gamesched.db.tables import (
+    ANNOUNCEMENT_BEHIND,
     ChannelRow,
     DmChannelRow,
     GameRow,
@@ -275,8 +276,11 @@ async def games_of_user(
     session: AsyncSession, *, user_id: int, guild_id: int | None, statuses: Sequence[str]
 ) -> Sequence[GameRow]:
     """Games the user hosts or is in (joined or waitlisted), soonest first."""
-    joined = select(ParticipantRow.game_id).where(ParticipantRow.user_id == user_id)
-    query = select(GameRow).where(or_(GameRow.host_id == user_id, GameRow.id.in_(joined)))
+    theirs = union(
+        select(GameRow.id).where(GameRow.host_id == user_id),
+        select(ParticipantRow.game_id).where(ParticipantRow.user_id == user_id),
+    )
+    query = select(GameRow).where(GameRow.id.in_(theirs.scalar_subquery()))
     if guild_id is not None:
         query = query.where(GameRow.guild_id == guild_id)
     if statuses:
@@ -301,13 +305,14 @@ async def games_with_stale_announcement(
 ) -> tuple[int, ...]:
     """Games whose announcement shows an older version than the database, and games not
     announced (new, or moved to another channel) whose last change was before
-    ``unannounced_since``; by id."""
-    behind = or_(
+    ``unannounced_since``; by id. Read from the index of the few games behind, not from
+    every game."""
+    due = or_(
         and_(GameRow.message_id.is_not(None), GameRow.rendered_version < GameRow.version),
         and_(GameRow.message_id.is_(None), GameRow.updated_at < unannounced_since),
     )
-    ids = await session.scalars(select(GameRow.id).where(behind).order_by(GameRow.id).limit(limit))
-    return tuple(ids.all())
+    query = select(GameRow.id).where(ANNOUNCEMENT_BEHIND, due).order_by(GameRow.id).limit(limit)
+    return tuple((await session.scalars(query)).all())
 
 
 async def record_render_if_newer(
@@ -501,10 +506,7 @@ async def announcements_behind(
 ) -> tuple[int, Sequence[GameRow]]:
     """Games whose announcement was never posted or shows an older version, and that have
     not changed since ``changed_before`` (so a sync had time to catch up); the oldest first."""
-    where = and_(
-        or_(GameRow.message_id.is_(None), GameRow.rendered_version < GameRow.version),
-        GameRow.updated_at < changed_before,
-    )
+    where = and_(ANNOUNCEMENT_BEHIND, GameRow.updated_at < changed_before)
     total = await session.scalar(select(func.count(GameRow.id)).where(where))
     query = select(GameRow).where(where).order_by(GameRow.updated_at, GameRow.id).limit(limit)
     return int(total or 0), (await session.scalars(query)).all()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    or_,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -122,6 +123,7 @@ class GameRow(SettingsColumns, Base):
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_games_guild_status_start", "guild_id", "status", "start_at"),
         Index("ix_games_channel_start", "channel_id", "start_at"),
+        Index("ix_games_updated_at", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -140,6 +142,18 @@ class GameRow(SettingsColumns, Base):
     ping_participants: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+ANNOUNCEMENT_BEHIND = or_(GameRow.message_id.is_(None), GameRow.rendered_version < GameRow.version)
+"""A game whose announcement is not posted or shows an older version: a few games at a time,
+indexed apart so the worker's sweep does not read every game. A query uses that index when
+this very condition is one of its terms."""
+Index(
+    "ix_games_announcement_behind",
+    GameRow.id,
+    postgresql_where=ANNOUNCEMENT_BEHIND,
+    sqlite_where=ANNOUNCEMENT_BEHIND,
+)
 
 
 class ParticipantRow(Base):
@@ -170,10 +184,7 @@ class JobRow(Base):
     """A planned side effect of a game: a reminder or a status change, claimed once when due."""
 
     __tablename__ = "jobs"
-    __table_args__ = (
-        CheckConstraint("kind IN ('reminder', 'start', 'complete')", name="kind"),
-        Index("ix_jobs_due_pending", "done_at", "due_at"),
-    )
+    __table_args__ = (CheckConstraint("kind IN ('reminder', 'start', 'complete')", name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
@@ -190,11 +201,18 @@ class JobRow(Base):
     """When the reminder was posted in the game's channel for players with closed DMs."""
 
 
+OPEN_JOB = JobRow.done_at.is_(None)
+"""A job still to be done. Done jobs stay as the record, so the open ones are indexed apart
+(by due time): the dispatcher's next due job and its claims read only those."""
+Index(
+    "ix_jobs_open_due", JobRow.due_at, JobRow.id, postgresql_where=OPEN_JOB, sqlite_where=OPEN_JOB
+)
+
+
 class NotificationRow(Base):
     """A direct message owed to one member (promotion, cancellation, new time), sent once."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_pending", "sent_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     game_id: Mapped[int] = mapped_column(ForeignKey("games.id", ondelete="CASCADE"), index=True)
@@ -208,6 +226,17 @@ class NotificationRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failure: Mapped[str | None] = mapped_column(String(64))
     """Why it could not be delivered (e.g. ``dms_closed``); set together with sent_at."""
+
+
+OWED_NOTIFICATION = NotificationRow.sent_at.is_(None)
+"""A DM not sent yet (nor refused). Sent ones stay as the record: the owed ones are indexed
+apart, oldest first, so the dispatcher's claims read only those."""
+Index(
+    "ix_notifications_owed",
+    NotificationRow.id,
+    postgresql_where=OWED_NOTIFICATION,
+    sqlite_where=OWED_NOTIFICATION,
+)
 
 
 class DeliveryRow(Base):

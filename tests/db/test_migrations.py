@@ -17,14 +17,16 @@ from gamesched.services.dm_channels import RememberedDmChannels
 
 async def test_migrated_schema_matches_the_models(database: Database) -> None:
     """After `db upgrade` autogenerate finds no difference between database and models."""
+    assert await _differences(database) == []
 
+
+async def _differences(database: Database) -> list[object]:
     def diff(connection: Connection) -> list[object]:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
 
     async with database.engine.connect() as connection:
-        differences = await connection.run_sync(diff)
-    assert differences == []
+        return await connection.run_sync(diff)
 
 
 async def test_database_is_at_the_newest_revision_and_upgrade_is_idempotent(
@@ -34,6 +36,26 @@ async def test_database_is_at_the_newest_revision_and_upgrade_is_idempotent(
     assert await current_revision(database) == head_revision()
     await upgrade(database)
     assert await current_revision(database) == head_revision()
+
+
+async def test_the_scale_indexes_go_and_come_back_with_their_migration(
+    database: Database,
+) -> None:
+    """Undoing 0007 brings back the indexes it replaced; redoing it leaves the schema the
+    models describe."""
+    await downgrade(database, "0007-1")
+    assert {"ix_jobs_due_pending", "ix_notifications_pending"} <= await _index_names(database)
+    assert not {
+        "ix_games_updated_at",
+        "ix_games_announcement_behind",
+        "ix_jobs_open_due",
+        "ix_notifications_owed",
+    } & await _index_names(database)
+
+    await upgrade(database)
+
+    assert "ix_jobs_due_pending" not in await _index_names(database)
+    assert await _differences(database) == []
 
 
 async def downgrade(database: Database, revision: str) -> None:
@@ -69,3 +91,16 @@ async def test_dm_channels_migration_goes_down_and_up_again(database: Database) 
     assert await remembered.recall([7]) == {}
     await remembered.remember(7, 702)
     assert await remembered.recall([7, 8]) == {7: 702}
+
+
+async def _index_names(database: Database) -> set[str]:
+    def read(connection: Connection) -> set[str]:
+        inspector = inspect(connection)
+        return {
+            str(index["name"])
+            for table in inspector.get_table_names()
+            for index in inspector.get_indexes(table)
+        }
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(read)
