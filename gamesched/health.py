@@ -174,21 +174,29 @@ async def _schema(config: Config) -> Check:
     )
 
 
-async def _redis(url: str) -> Check:
-    if not url:
-        return _ok("redis", "not used (single process)")
-    redis = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+async def redis_problem(url: str, *, wait_seconds: float = 5.0) -> Exception | None:
+    """Why Redis at ``url`` did not answer PING within ``wait_seconds``, or None if it did."""
+    redis = Redis.from_url(url, socket_connect_timeout=wait_seconds, socket_timeout=wait_seconds)
     try:
         await redis.ping()
     except (RedisError, OSError) as error:
+        return error
+    finally:
+        await redis.aclose()
+    return None
+
+
+async def _redis(url: str) -> Check:
+    if not url:
+        return _ok("redis", "not used (single process)")
+    problem = await redis_problem(url)
+    if problem is not None:
         return _fail(
             "redis",
-            f"cannot reach Redis at broker.url: {error}",
+            f"cannot reach Redis at broker.url: {problem}",
             "Start Redis, or fix broker.url (GAMESCHED_BROKER__URL); leave it empty to run "
             "the bot, worker and web in one process without Redis.",
         )
-    finally:
-        await redis.aclose()
     return _ok("redis", "reachable (PING answered)")
 
 

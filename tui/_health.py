@@ -14,13 +14,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from rich.text import Text
 
 from gamesched.app import Operating, ServiceUnavailable, database_in_use
 from gamesched.config import Config
 from gamesched.discord.rest import DiscordError
+from gamesched.health import redis_problem
 from gamesched.services import outbox, workers
 from tui._format import relative, when
 
@@ -123,17 +122,8 @@ class HealthProbe:
         url = self._config.broker.url
         if not url:
             return replace(self._redis, level=Level.NONE, detail="not used")
-        redis = Redis.from_url(
-            url,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-        try:
-            await redis.ping()
-        except (RedisError, OSError):
+        if await redis_problem(url, wait_seconds=REDIS_TIMEOUT_SECONDS) is not None:
             return Part("redis", Level.FAIL, "unreachable")
-        finally:
-            await redis.aclose()
         return Part("redis", Level.OK, "ok")
 
     async def _read_discord(self) -> Part:
