@@ -17,6 +17,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from gamesched.discord import render
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound, DiscordRest
@@ -55,7 +56,7 @@ class AnnouncementSync:
         if game_id not in self._running:
             task = asyncio.create_task(self._drain(game_id), name=f"sync-game-{game_id}")
             self._running[game_id] = task
-            task.add_done_callback(lambda _: self._running.pop(game_id, None))
+            task.add_done_callback(lambda done: self._finished(game_id, done))
 
     def sweep(self, game_id: int) -> None:
         """Like :meth:`request`, unless the game's last sync failed and its backoff runs."""
@@ -93,30 +94,42 @@ class AnnouncementSync:
             return await get_game(self._ctx, game_id)
 
     async def _drain(self, game_id: int) -> None:
-        while game_id in self._dirty:
-            self._dirty.discard(game_id)
-            force = game_id in self._forced
-            self._forced.discard(game_id)
-            try:
-                await self._pass(game_id, force=force)
-            except NotFound:
-                return
-            except (DiscordError, Unreachable) as error:
-                # Left behind (rendered_version < version): the worker's sweep retries after
-                # a backoff. The client has already retried Discord's 5xx answers; an
-                # unreachable database is logged once per outage by the engine, not per game.
-                waited = self._backoff.get(game_id, (0.0, 0.0))[0]
-                wait = min(max(waited * 2, FIRST_BACKOFF_SECONDS), MAX_BACKOFF_SECONDS)
-                self._backoff[game_id] = (wait, time.monotonic() + wait)
-                log.log(
-                    logging.DEBUG if isinstance(error, Unreachable) else logging.WARNING,
-                    "announcement of game %s not updated (retry in %.0fs): %s",
-                    game_id,
-                    wait,
-                    error,
-                )
-                return
-            self._backoff.pop(game_id, None)
+        """Pass until no request is left; the game stops counting as running in the same step
+        as the last look at the requests, so a request made after it starts a new pass (a
+        done-callback would run later, and a request in between would be lost)."""
+        try:
+            while game_id in self._dirty:
+                self._dirty.discard(game_id)
+                force = game_id in self._forced
+                self._forced.discard(game_id)
+                try:
+                    await self._pass(game_id, force=force)
+                except NotFound:
+                    return
+                except (DiscordError, Unreachable) as error:
+                    # Left behind (rendered_version < version): the worker's sweep retries after
+                    # a backoff. The client has already retried Discord's 5xx answers; an
+                    # unreachable database is logged once per outage by the engine, not per game.
+                    waited = self._backoff.get(game_id, (0.0, 0.0))[0]
+                    wait = min(max(waited * 2, FIRST_BACKOFF_SECONDS), MAX_BACKOFF_SECONDS)
+                    self._backoff[game_id] = (wait, time.monotonic() + wait)
+                    log.log(
+                        logging.DEBUG if isinstance(error, Unreachable) else logging.WARNING,
+                        "announcement of game %s not updated (retry in %.0fs): %s",
+                        game_id,
+                        wait,
+                        error,
+                    )
+                    return
+                self._backoff.pop(game_id, None)
+        finally:
+            self._finished(game_id, asyncio.current_task())
+
+    def _finished(self, game_id: int, task: asyncio.Task[Any] | None) -> None:
+        """Forget ``task`` as the game's pass (also when it was cancelled before it began),
+        unless a newer pass already took its place."""
+        if self._running.get(game_id) is task:
+            del self._running[game_id]
 
     async def _pass(self, game_id: int, *, force: bool = False) -> GameView:
         game = await get_game(self._ctx, game_id)

@@ -19,6 +19,7 @@ from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context
 from gamesched.services.games import get_game
 from gamesched.services.participation import join_game
+from gamesched.services.views import GameView
 from tests.support.environment import free_port
 from tests.support.factories import make_game
 from tests.support.fakes import FakeClock
@@ -175,3 +176,50 @@ async def test_an_announcement_due_while_the_database_is_unreachable_fails_quiet
         for r in caplog.records
         if "announcement of game" in r.getMessage() and r.levelno >= logging.WARNING
     ] == []
+
+
+async def test_a_request_made_as_a_pass_ends_is_not_lost(
+    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+) -> None:
+    """A change whose sync is asked for just as the previous pass finishes still reaches the
+    announcement (the request is not swallowed by the pass that is ending)."""
+    sandbox, world = running
+    ctx = Context(database=database, clock=clock)
+    sam = user_id_of(world, "sam")
+    created = await make_game(
+        ctx,
+        title="Brass",
+        guild_id=world.guilds[0].id,
+        channel_id=channel_id_of(world, "board-games"),
+        host=administrator(world),
+    )
+    slow = SlowEdits(base_url=sandbox.base_url, token=world.token)
+    sync = AnnouncementSync(ctx, slow)
+    try:
+        slow.hold.set()
+        await sync.publish(created.id)
+        slow.hold.clear()
+        slow.holding.clear()
+        await join_game(ctx, game_id=created.id, user_id=sam)
+        sync.request(created.id)  # renders "sam is in" and stalls before its edit
+        await slow.holding.wait()
+        await join_game(ctx, game_id=created.id, user_id=user_id_of(world, "zoe"))
+        loop = asyncio.get_running_loop()
+        # The next request comes in right after the pass's last step, before anything else.
+
+        def request_next(_: GameView) -> None:
+            loop.call_soon(sync.request, created.id)
+
+        sync.on_synced = request_next
+        slow.hold.set()
+        await sync.wait_idle()
+        sync.on_synced = None
+        await sync.wait_idle()
+
+        game = await get_game(ctx, created.id)
+        assert game.rendered_version == game.version
+        assert game.message_id is not None
+        shown = str(sandbox.sandbox.state.messages[game.message_id].payload["embeds"])
+        assert f"<@{user_id_of(world, 'zoe')}>" in shown
+    finally:
+        await slow.aclose()
