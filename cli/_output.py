@@ -20,9 +20,9 @@ from rich.table import Table
 
 from cli._state import ExitCode, fail
 from gamesched.config import Config
-from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
+from gamesched.discord.render import SOURCE_LABELS, plain_settings
 from gamesched.domain.errors import ValidationFailed
-from gamesched.domain.settings import EffectiveSettings, Source
+from gamesched.domain.settings import EffectiveSettings
 from gamesched.domain.timeparse import resolve_zone
 
 JsonFlag = Annotated[
@@ -110,43 +110,10 @@ def settings_json(settings: EffectiveSettings) -> dict[str, dict[str, Any]]:
     return shaped
 
 
-def setting_rows(settings: EffectiveSettings) -> dict[str, tuple[str, str, Source]]:
-    """Each setting (by its field name) as people read it: label, value and source."""
-    return {
-        "max_players": (
-            "Max players",
-            str(settings.max_players.value),
-            settings.max_players.source,
-        ),
-        "reminder_minutes": (
-            "Reminders",
-            reminders_text(settings.reminder_minutes.value),
-            settings.reminder_minutes.source,
-        ),
-        "duration_minutes": (
-            "Duration",
-            duration_text(settings.duration_minutes.value),
-            settings.duration_minutes.source,
-        ),
-        "category": ("Category", settings.category.value or "none", settings.category.source),
-        "rules": ("Rules", settings.rules.value or "none", settings.rules.source),
-        "host_role_ids": (
-            "Host roles",
-            ", ".join(map(str, settings.host_role_ids.value)) or "none (Manage Server hosts)",
-            settings.host_role_ids.source,
-        ),
-        "remind_in_channel": (
-            "Reminders in the channel for closed DMs",
-            "on" if settings.remind_in_channel.value else "off",
-            settings.remind_in_channel.source,
-        ),
-    }
-
-
 def settings_table(settings: EffectiveSettings, *, title: str) -> Table:
     """Every effective setting with where it comes from, in the bot's words."""
     table = Table("Setting", "Value", "Source", title=title, title_justify="left")
-    for name, value, source in setting_rows(settings).values():
+    for name, value, source in plain_settings(settings).values():
         table.add_row(name, value, SOURCE_LABELS[source])
     return table
 

@@ -12,7 +12,6 @@ from cli._output import (
     IdsFlag,
     JsonFlag,
     print_json,
-    setting_rows,
     settings_json,
     settings_table,
     show,
@@ -23,7 +22,7 @@ from cli._state import ExitCode, fail, load, run
 from gamesched.app import Core, Operating
 from gamesched.config import Config
 from gamesched.discord.place_names import NOT_LOOKED_UP, PlaceNames, place_names
-from gamesched.discord.render import SOURCE_LABELS
+from gamesched.discord.render import SOURCE_LABELS, plain_settings
 from gamesched.discord.rest import DiscordForbidden, DiscordNotFound
 from gamesched.discord.rights import POSTABLE_TYPES
 from gamesched.domain.errors import NotFound, Problem, ValidationFailed
@@ -443,7 +442,7 @@ def _value_line(place: PlaceSettings, key: SettingKey, *, inherited: bool) -> st
     """The key's effective value on the place, with where it comes from."""
     if key.field is None:
         return f"The time zone of {place.name}: {place.timezone or 'UTC (not set)'}."
-    label, value, source = setting_rows(place.settings)[key.field]
+    label, value, source = plain_settings(place.settings)[key.field]
     inherits = " now inherits" if inherited else ""
     return f"{label} of {place.name}{inherits}: {value} ({SOURCE_LABELS[source]})."
 

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
-from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
-from gamesched.domain.settings import EffectiveSettings, Source
+from gamesched.discord.render import SOURCE_LABELS, duration_text, plain_settings
+from gamesched.domain.settings import EffectiveSettings
 from gamesched.domain.status import GameStatus
 from gamesched.services.context import FrontEnd
 from gamesched.services.history import Action, HistoryEntry
@@ -106,34 +106,9 @@ def members(user_ids: Sequence[int], names: Mapping[int, str]) -> str:
 
 def setting_rows(settings: EffectiveSettings) -> list[tuple[str, str, str]]:
     """Each setting as label, value and where it comes from (the bot's words)."""
-
-    def source(value: Source) -> str:
-        return SOURCE_LABELS[value]
-
     return [
-        ("Max players", str(settings.max_players.value), source(settings.max_players.source)),
-        (
-            "Reminders",
-            reminders_text(settings.reminder_minutes.value),
-            source(settings.reminder_minutes.source),
-        ),
-        (
-            "Duration",
-            duration_text(settings.duration_minutes.value),
-            source(settings.duration_minutes.source),
-        ),
-        ("Category", settings.category.value or "none", source(settings.category.source)),
-        ("Rules", settings.rules.value or "none", source(settings.rules.source)),
-        (
-            "Host roles",
-            ", ".join(map(str, settings.host_role_ids.value)) or "none (Manage Server hosts)",
-            source(settings.host_role_ids.source),
-        ),
-        (
-            "Reminders in the channel for closed DMs",
-            "on" if settings.remind_in_channel.value else "off",
-            source(settings.remind_in_channel.source),
-        ),
+        (label, value, SOURCE_LABELS[source])
+        for label, value, source in plain_settings(settings).values()
     ]
 
 

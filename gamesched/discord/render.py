@@ -35,7 +35,12 @@ from gamesched.discord.limits import (
 from gamesched.domain.entries import MAX_PLACEHOLDER_LENGTH
 from gamesched.domain.errors import Problem, Suggestion
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
-from gamesched.domain.settings import MAX_CATEGORY_LENGTH, MAX_RULES_LENGTH, Source
+from gamesched.domain.settings import (
+    MAX_CATEGORY_LENGTH,
+    MAX_RULES_LENGTH,
+    EffectiveSettings,
+    Source,
+)
 from gamesched.domain.status import GameStatus
 from gamesched.services.planning import NoticeKind
 from gamesched.services.views import GameView
@@ -97,6 +102,40 @@ def duration_text(minutes: int) -> str:
 def reminders_text(minutes: Sequence[int]) -> str:
     """Reminder offsets as a sentence's end: ``1 h, 15 min before``, or ``none``."""
     return ", ".join(duration_text(m) for m in minutes) + " before" if minutes else "none"
+
+
+def plain_settings(settings: EffectiveSettings) -> dict[str, tuple[str, str, Source]]:
+    """Each setting (by its field name) as plain text for a terminal: label, value, source.
+    Role ids stay ids (a terminal cannot show Discord's mentions)."""
+    return {
+        "max_players": (
+            "Max players",
+            str(settings.max_players.value),
+            settings.max_players.source,
+        ),
+        "reminder_minutes": (
+            "Reminders",
+            reminders_text(settings.reminder_minutes.value),
+            settings.reminder_minutes.source,
+        ),
+        "duration_minutes": (
+            "Duration",
+            duration_text(settings.duration_minutes.value),
+            settings.duration_minutes.source,
+        ),
+        "category": ("Category", settings.category.value or "none", settings.category.source),
+        "rules": ("Rules", settings.rules.value or "none", settings.rules.source),
+        "host_role_ids": (
+            "Host roles",
+            ", ".join(map(str, settings.host_role_ids.value)) or "none (Manage Server hosts)",
+            settings.host_role_ids.source,
+        ),
+        "remind_in_channel": (
+            "Reminders in the channel for closed DMs",
+            "on" if settings.remind_in_channel.value else "off",
+            settings.remind_in_channel.source,
+        ),
+    }
 
 
 # --- payloads --------------------------------------------------------------------------------
