@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -26,11 +27,23 @@ def alembic_config(url: str = "") -> AlembicConfig:
 
 async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema up to ``revision``."""
+    await _migrate(database, command.upgrade, revision)
+
+
+async def downgrade(database: Database, revision: str) -> None:
+    """Take the schema back to ``revision`` (a revision id, or relative such as ``-1``)."""
+    await _migrate(database, command.downgrade, revision)
+
+
+async def _migrate(
+    database: Database, step: Callable[[AlembicConfig, str], None], revision: str
+) -> None:
+    """Run an Alembic command on ``database`` in one transaction."""
 
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
 
     async with database.engine.begin() as connection:
         await connection.run_sync(run)

@@ -15,12 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from sqlalchemy.engine import Connection
 from typer.testing import Result
 
 from gamesched.db.engine import Database
-from gamesched.db.migrate import alembic_config, current_revision, head_revision
+from gamesched.db.migrate import current_revision, downgrade, head_revision
 from gamesched.domain.settings import SettingsPatch
 from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.state import Clock
@@ -282,14 +280,7 @@ async def test_a_database_behind_on_migrations_fails_saying_to_upgrade(
 ) -> None:
     """One revision behind: the database check fails with `gamesched db upgrade`, and the
     checks that read it are skipped rather than crashing on missing tables."""
-
-    def downgrade(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "-1")
-
-    async with database.engine.begin() as connection:
-        await connection.run_sync(downgrade)
+    await downgrade(database, "-1")
     behind = await current_revision(database)
 
     code, checks = await doctor_json()

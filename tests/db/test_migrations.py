@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from gamesched.db.engine import Database
-from gamesched.db.migrate import alembic_config, current_revision, head_revision, upgrade
+from gamesched.db.migrate import (
+    current_revision,
+    downgrade,
+    head_revision,
+    upgrade,
+)
 from gamesched.db.tables import Base
 from gamesched.services.context import Context
 from gamesched.services.dm_channels import RememberedDmChannels
@@ -56,16 +60,6 @@ async def test_the_scale_indexes_go_and_come_back_with_their_migration(
 
     assert "ix_jobs_due_pending" not in await _index_names(database)
     assert await _differences(database) == []
-
-
-async def downgrade(database: Database, revision: str) -> None:
-    def run(connection: Connection) -> None:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-    async with database.engine.begin() as connection:
-        await connection.run_sync(run)
 
 
 async def table_names(database: Database) -> set[str]:
