@@ -50,6 +50,17 @@ async def running() -> AsyncIterator[tuple[RunningSandbox, World]]:
     await sandbox.close()
 
 
+async def brass(ctx: Context, world: World, *, channel_id: int | None = None) -> GameView:
+    """A new, unannounced game in #board-games (or the channel given)."""
+    return await make_game(
+        ctx,
+        title="Brass",
+        guild_id=world.guilds[0].id,
+        channel_id=channel_id or channel_id_of(world, "board-games"),
+        host=administrator(world),
+    )
+
+
 async def test_a_slow_older_edit_landing_last_is_corrected(
     database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
 ) -> None:
@@ -58,13 +69,7 @@ async def test_a_slow_older_edit_landing_last_is_corrected(
     sandbox, world = running
     ctx = Context(database=database, clock=clock)
     sam, zoe = user_id_of(world, "sam"), user_id_of(world, "zoe")
-    created = await make_game(
-        ctx,
-        title="Brass",
-        guild_id=world.guilds[0].id,
-        channel_id=channel_id_of(world, "board-games"),
-        host=administrator(world),
-    )
+    created = await brass(ctx, world)
     slow = SlowEdits(base_url=sandbox.base_url, token=world.token)
     fast = DiscordRest(base_url=sandbox.base_url, token=world.token)
     a, b = AnnouncementSync(ctx, slow), AnnouncementSync(ctx, fast)
@@ -95,9 +100,7 @@ async def test_a_new_game_discord_refuses_to_announce_is_removed_again(
     """A new game whose announcement Discord refuses does not linger unannounced."""
     sandbox, world = running
     ctx = Context(database=database, clock=clock)
-    created = await make_game(
-        ctx, title="Brass", guild_id=world.guilds[0].id, channel_id=4242, host=administrator(world)
-    )
+    created = await brass(ctx, world, channel_id=4242)
     rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
     try:
         with pytest.raises(DiscordNotFound):
@@ -127,13 +130,7 @@ async def test_a_new_game_another_process_announced_meanwhile_stands(
     """A refused post does not remove a game a worker announced meanwhile: it stays shown."""
     sandbox, world = running
     ctx = Context(database=database, clock=clock)
-    created = await make_game(
-        ctx,
-        title="Brass",
-        guild_id=world.guilds[0].id,
-        channel_id=channel_id_of(world, "board-games"),
-        host=administrator(world),
-    )
+    created = await brass(ctx, world)
     rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
     refused = RefusedAfterAnotherPosted(
         AnnouncementSync(ctx, rest), created.id, base_url=sandbox.base_url, token=world.token
@@ -186,13 +183,7 @@ async def test_a_request_made_as_a_pass_ends_is_not_lost(
     sandbox, world = running
     ctx = Context(database=database, clock=clock)
     sam = user_id_of(world, "sam")
-    created = await make_game(
-        ctx,
-        title="Brass",
-        guild_id=world.guilds[0].id,
-        channel_id=channel_id_of(world, "board-games"),
-        host=administrator(world),
-    )
+    created = await brass(ctx, world)
     slow = SlowEdits(base_url=sandbox.base_url, token=world.token)
     sync = AnnouncementSync(ctx, slow)
     try:
