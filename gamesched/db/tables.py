@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
     or_,
@@ -85,6 +87,10 @@ class GuildRow(SettingsColumns, Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     host_role_ids: Mapped[list[int] | None] = mapped_column(JSON)
     remind_in_channel: Mapped[bool | None] = mapped_column(Boolean)
+    public_feed: Mapped[bool | None] = mapped_column(Boolean)
+    """Whether the server's games are published as a calendar feed anyone with its link reads."""
+    mirror_events: Mapped[bool | None] = mapped_column(Boolean)
+    """Whether games are mirrored as Discord scheduled events."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -98,8 +104,65 @@ class ChannelRow(SettingsColumns, Base):
     guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"), index=True)
     host_role_ids: Mapped[list[int] | None] = mapped_column(JSON)
     remind_in_channel: Mapped[bool | None] = mapped_column(Boolean)
+    public_feed: Mapped[bool | None] = mapped_column(Boolean)
+    mirror_events: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SeriesRow(SettingsColumns, Base):
+    """A recurring game: the rule its occurrences follow and the template each occurrence (a
+    normal game) is made from. Times are local wall time in an IANA zone, never a UTC rule,
+    so 19:00 Berlin stays 19:00 Berlin across daylight-saving changes."""
+
+    __tablename__ = "series"
+    __table_args__ = (CheckConstraint("status IN ('active', 'ended', 'cancelled')", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(ForeignKey("guilds.id", ondelete="CASCADE"))
+    channel_id: Mapped[int] = mapped_column(
+        ForeignKey("channels.id", ondelete="CASCADE"), index=True
+    )
+    host_id: Mapped[int] = mapped_column(BigInteger)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    ping_participants: Mapped[bool] = mapped_column(Boolean, default=False)
+    timezone: Mapped[str] = mapped_column(String(64))
+    """The IANA zone the wall time is read in."""
+    wall_time: Mapped[time] = mapped_column(Time)
+    """Local start time of every occurrence."""
+    rule: Mapped[dict[str, Any]] = mapped_column(JSON)
+    """The recurrence pattern as the domain's rule value stores it."""
+    starts_on: Mapped[date] = mapped_column(Date)
+    """The local date the pattern counts from (its first possible occurrence)."""
+    until_on: Mapped[date | None] = mapped_column(Date)
+    count: Mapped[int | None] = mapped_column(Integer)
+    skipped: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """Local dates (ISO) that have no occurrence."""
+    ahead_days: Mapped[int | None] = mapped_column(Integer)
+    """Occurrences are created this many days before their start; None: the next one once
+    the current one starts."""
+    carry_roster: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Whether a new occurrence starts with the previous one's players and placeholders."""
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the next occurrence is to be created; None once the series has no more."""
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+SERIES_DUE = SeriesRow.next_due_at.is_not(None)
+"""A series with an occurrence still to create: indexed apart, by due time, like open jobs."""
+Index(
+    "ix_series_next_due",
+    SeriesRow.next_due_at,
+    SeriesRow.id,
+    postgresql_where=SERIES_DUE,
+    sqlite_where=SERIES_DUE,
+)
 
 
 class UserRow(Base):
@@ -124,6 +187,7 @@ class GameRow(SettingsColumns, Base):
         Index("ix_games_guild_status_start", "guild_id", "status", "start_at"),
         Index("ix_games_channel_start", "channel_id", "start_at"),
         Index("ix_games_updated_at", "updated_at", "id"),
+        UniqueConstraint("series_id", "occurrence_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -140,6 +204,18 @@ class GameRow(SettingsColumns, Base):
     rendered_version: Mapped[int] = mapped_column(Integer, default=0)
     """The version the announcement shows; behind ``version`` means a sync is due."""
     ping_participants: Mapped[bool] = mapped_column(Boolean, default=False)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
+    """The series this game is an occurrence of, if any."""
+    occurrence_on: Mapped[date | None] = mapped_column(Date)
+    """The series' local date this occurrence stands for (kept when the game is moved), so a
+    series never gets two games for one date."""
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The Discord scheduled event mirroring the game, once created."""
+    event_version: Mapped[int] = mapped_column(Integer, default=0)
+    """The game version the scheduled event shows."""
+    event_problem: Mapped[str | None] = mapped_column(String(32))
+    """Why the game is not mirrored (e.g. the server's events are full), once the host was
+    told, so they are told once."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -325,3 +401,22 @@ class DmChannelRow(Base):
     channel_id: Mapped[int] = mapped_column(BigInteger)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     """When the bot opened it (again, after Discord said the remembered one was gone)."""
+
+
+class CalendarFeedRow(Base):
+    """A secret calendar feed address: a member's own feed, or a server's or channel's public
+    one. Only a hash of the address's token is stored, so the database never holds a working
+    address; a new token replaces the old one (the old address then answers 404)."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (
+        CheckConstraint("kind IN ('member', 'guild', 'channel')", name="kind"),
+        UniqueConstraint("kind", "owner_id"),
+    )
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the token, hex."""
+    kind: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[int] = mapped_column(BigInteger)
+    """The member's, server's or channel's Discord id."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

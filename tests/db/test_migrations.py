@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from gamesched.db.engine import Database
@@ -98,3 +98,26 @@ async def _index_names(database: Database) -> set[str]:
 
     async with database.engine.connect() as connection:
         return await connection.run_sync(read)
+
+
+async def test_series_calendar_and_event_migration_goes_down_and_up_again(
+    database: Database,
+) -> None:
+    """Revision 0008 (series, calendar feeds, event mirrors) goes down to 0007 keeping
+    the servers already there, and up again to the schema the models describe."""
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO guilds (id, created_at, updated_at) "
+                "VALUES (1, '2026-12-06', '2026-12-06')"
+            )
+        )
+    before = await table_names(database)
+
+    await downgrade(database, "0007")
+
+    assert before - await table_names(database) == {"series", "calendar_feeds"}
+    await upgrade(database)
+    assert await _differences(database) == []
+    async with database.engine.connect() as connection:
+        assert (await connection.execute(text("SELECT id FROM guilds"))).scalars().all() == [1]
