@@ -324,9 +324,12 @@ def test_every_occurrence_is_at_the_wall_time_or_the_documented_shift(
         assert falls_on(rec, starts_on=first, on=occurrence.on)
         wall_then = datetime.combine(occurrence.on, wall)
         start_local = occurrence.start_at.astimezone(tz).replace(tzinfo=None)
-        gap = wall_then.replace(tzinfo=tz, fold=1).utcoffset() - wall_then.replace(  # type: ignore[operator]
-            tzinfo=tz, fold=0
-        ).utcoffset()
+        gap = (
+            wall_then.replace(tzinfo=tz, fold=1).utcoffset()
+            - wall_then.replace(  # type: ignore[operator]
+                tzinfo=tz, fold=0
+            ).utcoffset()
+        )
         if start_local == wall_then:
             assert occurrence.shift is None or "happens twice" in occurrence.shift
         else:

@@ -13,7 +13,7 @@ from gamesched.domain.recurrence import read_recurrence
 from gamesched.domain.status import GameStatus
 from gamesched.services import outbox, series
 from gamesched.services.context import Context
-from gamesched.services.games import GameEdit, cancel_game, get_game
+from gamesched.services.games import GameEdit, NewGame, cancel_game, get_game
 from gamesched.services.participation import join_game
 from gamesched.services.series import EditScope, SeriesStatus
 from gamesched.services.views import GameView
@@ -27,8 +27,8 @@ THU_DEC_3 = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
 
 def new_game(
     when: str = "2026-12-03 19:00", *, zone: str = BERLIN, participants: str = ""
-) -> series.NewGame:
-    return series.NewGame(
+) -> NewGame:
+    return NewGame(
         guild_id=GUILD,
         channel_id=CHANNEL,
         title="Weekly",
@@ -274,7 +274,7 @@ async def test_edit_future_with_a_new_pattern_cancels_dates_it_no_longer_has(
 ) -> None:
     """Every 2 weeks from the second game cancels the third game and re-anchors the series."""
     created = await make_series(ctx, ahead_days=21)
-    first, second, third = created.games
+    _, second, third = created.games
     await join_game(ctx, game_id=third.id, user_id=P1)
     edited = await series.edit_series(
         ctx,
