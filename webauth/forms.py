@@ -50,6 +50,8 @@ FIELD_LABELS = {
     "host_role_ids": "Host roles",
     "remind_in_channel": "Reminders in the channel",
     "timezone": "Time zone",
+    "repeat": "Repeat",
+    "ahead_days": "Announce ahead",
 }
 """Each field's name as the summary of problems names it."""
 

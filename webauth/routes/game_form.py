@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypedDict, cast
 
 from starlette.datastructures import FormData
@@ -34,11 +35,15 @@ from gamesched.domain.errors import (
     ValidationFailed,
 )
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from gamesched.domain.numbers import read_whole_number
+from gamesched.domain.permissions import Actor
+from gamesched.domain.recurrence import FIELD, MAX_REPEAT_LENGTH, Recurrence, read_recurrence
 from gamesched.domain.settings import EffectiveSettings, Keep, Source
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import MAX_WHEN_LENGTH
 from gamesched.services.configuration import channel_settings
 from gamesched.services.games import (
+    CreatedGame,
     GameEdit,
     NewGame,
     create_game,
@@ -47,6 +52,12 @@ from gamesched.services.games import (
     require_can_manage,
 )
 from gamesched.services.people import ZoneChoice, ZoneSource, time_zone_of
+from gamesched.services.series import (
+    MAX_AHEAD_DAYS,
+    SeriesPreview,
+    create_series,
+    preview_series,
+)
 from gamesched.services.views import GameView
 from webauth.access import (
     MemberGame,
@@ -68,7 +79,7 @@ from webauth.forms import (
 )
 from webauth.inputs import read_id
 from webauth.routing import form_route
-from webauth.start_time import local_value, shown_start, start_from
+from webauth.start_time import local_value, picked_zone, shown_start, start_from
 from webauth.state import web_of
 
 BOT_CANNOT_POST = (
@@ -86,6 +97,8 @@ LIMITS = {
     "description": MAX_DESCRIPTION_LENGTH,
     "participants": MAX_TEXT_INPUT_VALUE,
     "entries": MAX_ENTRIES,
+    "repeat": MAX_REPEAT_LENGTH,
+    "ahead_days": MAX_AHEAD_DAYS,
 }
 """The modal's limits, shown as the controls' ``maxlength`` too."""
 
@@ -162,6 +175,46 @@ def participants_problems(text: str) -> list[Problem]:
             )
         ]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatChoice:
+    """The form's Repeat section when it asks for a series."""
+
+    recurrence: Recurrence
+    ahead_days: int | None
+    """Announce each game this many days ahead; None: the next once one starts."""
+    carry_roster: bool
+
+
+ONLY_WITH_REPEAT = (
+    "Announcing ahead and carrying the players over are for a recurring game: say how it "
+    "repeats, or leave them empty."
+)
+
+
+def repeat_from(values: dict[str, str]) -> tuple[RepeatChoice | None, list[Problem]]:
+    """The series the Repeat section asks for (None: a single game), and its problems."""
+    typed, ahead_text = values["repeat"].strip(), values["ahead_days"].strip()
+    problems: list[Problem] = []
+    ahead = read_whole_number(ahead_text) if ahead_text else None
+    if ahead_text and ahead is None:
+        problems.append(
+            Problem(
+                "ahead_days",
+                f"Announce ahead must be a whole number of days (got `{ahead_text[:20]}`), "
+                "or empty to announce each game once the one before starts.",
+            )
+        )
+    if not typed:
+        if ahead_text or values["carry_roster"]:
+            problems.append(Problem(FIELD, ONLY_WITH_REPEAT))
+        return None, problems
+    try:
+        recurrence = read_recurrence(typed)
+    except ValidationFailed as error:
+        return None, problems + list(error.problems)
+    return RepeatChoice(recurrence, ahead, values["carry_roster"] == "on"), problems
 
 
 def _guarded(problems: list[Problem], found: ValidationFailed | None) -> list[Problem]:
@@ -241,6 +294,8 @@ class FormPage:
     channel_name: str = ""
     refused_channel: str | None = None
     """Why the preselected channel is not offered."""
+    preview: SeriesPreview | None = None
+    """The next dates of the repeat typed, after "Preview the dates"."""
 
     def render(self, request: Request, status: int = 200) -> Response:
         if self.game is None:
@@ -262,6 +317,7 @@ class FormPage:
             "refused_channel": self.refused_channel,
             "game": self.game,
             "limits": LIMITS,
+            "preview": self.preview,
         }
         return web_of(request).pages.page(request, "game_form.html", context, status=status)
 
@@ -333,6 +389,9 @@ VALUE_KEYS = (
     "ping",
     "start_shown",
     "start_utc",
+    "repeat",
+    "ahead_days",
+    "carry_roster",
 )
 """What the form's template shows as typed (``start_utc``: an edit's start, for the script
 that shows it in the browser's zone)."""
@@ -345,6 +404,7 @@ def _values(**given: str) -> dict[str, str]:
 def _typed_values(form: FormData) -> dict[str, str]:
     values = _values(**{key: form_text(form, key) for key in VALUE_KEYS if key != "start_utc"})
     values["ping"] = "on" if form.get("ping") == "on" else ""
+    values["carry_roster"] = "on" if form.get("carry_roster") == "on" else ""
     return values
 
 
@@ -389,9 +449,15 @@ async def create_from_form(request: Request) -> Response:
     problems += control_problems(values, ("title", "description", "participants"))
     when = start.when
     assert not isinstance(when, Keep), "only an edit keeps its start"
+    repeat, repeat_problems = repeat_from(values)
+    problems += repeat_problems
+    if sent.get("preview") == "on":
+        return await _preview(request, facts, channel_id, sent, actor, when, repeat, problems)
     new = NewGame(
         guild_id=guild_id,
         channel_id=channel_id,
+        # A series keeps the start's time of day in the zone it was given in.
+        zone=picked_zone(sent) if repeat is not None else None,
         title=values["title"],
         # With problems of its own the web sends an empty start: the use case then checks
         # every other field and is certain to write nothing.
@@ -402,22 +468,85 @@ async def create_from_form(request: Request) -> Response:
         **settings,
     )
     try:
-        created = await create_game(
-            web.core.services, actor=actor, new=new, directory=web.core.directory
-        )
+        if repeat is None:
+            created = await create_game(
+                web.core.services, actor=actor, new=new, directory=web.core.directory
+            )
+            games, done = [created.game], f"Game #{created.game.id} created"
+        else:
+            made = await create_series(
+                web.core.services,
+                actor=actor,
+                game=new,
+                recurrence=repeat.recurrence,
+                ahead_days=repeat.ahead_days,
+                carry_roster=repeat.carry_roster,
+                directory=web.core.directory,
+            )
+            games = list(made.games)
+            done = f"Recurring game created ({made.series.pattern}); game #{games[0].id}"
+            created = CreatedGame(game=games[0], read_as=made.read_as)
     except ValidationFailed as error:
         return await _create_failed(request, facts, values, sent, _guarded(problems, error))
     except PermissionDenied as error:
         return web.pages.error(request, 403, web_text(error, facts.role_names))
     assert not problems, "the use case saw an empty start and cannot have written anything"
     try:
-        await web.core.sync.announce_new(created.game.id)
+        for game in games:
+            await web.core.sync.announce_new(game.id)
     except DiscordError as error:
         notice = _post_failed(error, channel.name)
         return await _create_failed(request, facts, values, sent, [], notice=notice, status=502)
     read_as = start.read_as or created.read_as
-    flash(request, f"Game #{created.game.id} created; it starts {read_as}.")
+    flash(request, f"{done}; it starts {read_as}.")
     return RedirectResponse(f"/games/{created.game.id}", status_code=303)
+
+
+PREVIEWED_FIELDS = ("when", FIELD, "ahead_days")
+"""The fields a preview of the dates reads; problems elsewhere wait for "Create game"."""
+NOTHING_TO_PREVIEW = "Say how the game repeats to preview its dates, e.g. `weekly on Thu`."
+
+
+async def _preview(
+    request: Request,
+    facts: GuildFacts,
+    channel_id: int,
+    form: FormData,
+    actor: Actor,
+    when: str | datetime,
+    repeat: RepeatChoice | None,
+    problems: list[Problem],
+) -> Response:
+    """ "Preview the dates": the form as typed with the repeat's next dates (nothing saved),
+    or the problems of the start and the repeat beside their fields."""
+    web = web_of(request)
+    values = _typed_values(form)
+    found = [p for p in problems if p.field in PREVIEWED_FIELDS]
+    if repeat is None and not found:
+        found.append(Problem(FIELD, NOTHING_TO_PREVIEW))
+    preview = None
+    if repeat is not None and not found:
+        try:
+            preview = await preview_series(
+                web.core.services,
+                actor=actor,
+                guild_id=facts.guild_id,
+                channel_id=channel_id,
+                start_text=when,
+                recurrence=repeat.recurrence,
+                zone=picked_zone(form),
+                directory=web.core.directory,
+            )
+        except ValidationFailed as error:
+            found += error.problems
+    offered = await host_channels(request, facts)
+    if not offered.allowed:
+        return _cannot_host(request, facts, offered)
+    page = await _create_page(
+        request, facts, offered, values=values, form=form, problems=FormProblems.of(found)
+    )
+    page.preview = preview
+    return page.render(request, 200 if preview is not None else 422)
 
 
 def _post_failed(error: DiscordError, channel_name: str) -> str:
