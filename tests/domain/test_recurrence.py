@@ -34,6 +34,13 @@ def local(occurrence: Occurrence, zone: str) -> datetime:
     return occurrence.start_at.astimezone(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
 
 
+def offset(moment: datetime) -> timedelta:
+    """The UTC offset of an aware datetime."""
+    found = moment.utcoffset()
+    assert found is not None
+    return found
+
+
 def sundays(zone: str, wall: time, first: date, n: int) -> list[Occurrence]:
     return occurrences(
         WEEKLY_SUNDAY,
@@ -324,11 +331,8 @@ def test_every_occurrence_is_at_the_wall_time_or_the_documented_shift(
         assert falls_on(rec, starts_on=first, on=occurrence.on)
         wall_then = datetime.combine(occurrence.on, wall)
         start_local = occurrence.start_at.astimezone(tz).replace(tzinfo=None)
-        gap = (
-            wall_then.replace(tzinfo=tz, fold=1).utcoffset()
-            - wall_then.replace(  # type: ignore[operator]
-                tzinfo=tz, fold=0
-            ).utcoffset()
+        gap = offset(wall_then.replace(tzinfo=tz, fold=1)) - offset(
+            wall_then.replace(tzinfo=tz, fold=0)
         )
         if start_local == wall_then:
             assert occurrence.shift is None or "happens twice" in occurrence.shift
@@ -380,7 +384,7 @@ def test_days_of_a_change_place_each_wall_time_as_documented(
         assert occurrence.shift is not None
         assert "happens twice" in occurrence.shift
     else:
-        gap = second.utcoffset() - first.utcoffset()  # type: ignore[operator]
+        gap = offset(second) - offset(first)
         assert start_local == wall_then + gap
         assert occurrence.shift is not None
         assert "does not exist" in occurrence.shift

@@ -4,6 +4,7 @@ making its next game by the clock (both engines)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -390,3 +391,37 @@ async def test_two_workers_make_each_game_once(ctx: Context, clock: FakeClock) -
         for series_id in claimed.series_ids:
             assert await series.advance_series(ctx, series_id=series_id, claim=claimed.claim) == ()
     assert len(await games_of(ctx, created.series.id)) == 2
+
+
+@pytest.mark.parametrize(
+    ("zone", "first", "wall", "locals_"),
+    [
+        ("Europe/Berlin", "2027-03-21", "19:00", ["19:00"] * 3),
+        ("Europe/Berlin", "2027-10-24", "19:00", ["19:00"] * 3),
+        ("America/New_York", "2027-03-07", "19:00", ["19:00"] * 3),
+        ("America/New_York", "2027-10-31", "19:00", ["19:00"] * 3),
+        ("Australia/Sydney", "2027-03-28", "19:00", ["19:00"] * 3),
+        ("Australia/Sydney", "2027-09-26", "02:30", ["02:30", "03:30", "02:30"]),
+    ],
+)
+async def test_games_made_by_the_clock_keep_local_time_in_every_hemisphere(
+    ctx: Context, clock: FakeClock, zone: str, first: str, wall: str, locals_: list[str]
+) -> None:
+    """Weekly Sunday games made one by one across each change in Europe, the US and Sydney
+    start at the series' local time, or (a spring gap) the documented hour later."""
+    created = await series.create_series(
+        ctx,
+        actor=ADMIN,
+        game=new_game(f"{first} {wall}", zone=zone),
+        recurrence=read_recurrence("weekly on Sun"),
+        directory=NoMembers(),
+    )
+    made = [created.games[0]]
+    for _ in range(2):
+        clock.now = made[-1].start_at
+        made += await run_worker(ctx)
+    tz = ZoneInfo(zone)
+    assert [f"{g.start_at.astimezone(tz):%H:%M}" for g in made] == locals_
+    assert [g.start_at.astimezone(tz).date() for g in made] == [
+        date.fromisoformat(first) + timedelta(weeks=k) for k in range(3)
+    ]
