@@ -5,9 +5,11 @@ next dates, and the series created with its first game announced."""
 from __future__ import annotations
 
 import html
+from datetime import timedelta
 
-from gamesched.services.games import list_games
+from gamesched.services.games import get_game, list_games
 from gamesched.services.series import series_of_game
+from gamesched.services.views import GameView
 from tests.support.demo import GUILD
 from tests.support.web import Site
 from tests.webauth.test_game_form import (
@@ -17,6 +19,7 @@ from tests.webauth.test_game_form import (
     host,
     in_two_weeks,
     nothing_written,
+    save,
 )
 
 
@@ -78,6 +81,16 @@ async def test_a_repeat_it_cannot_read_is_said_beside_the_field_with_everything_
     assert await nothing_written(site)
 
 
+async def test_announcing_too_far_ahead_is_refused_beside_its_field(site: Site) -> None:
+    """More days ahead than the series allow answers 422 beside that field; nothing made."""
+    token = await host(site)
+    response = await create(site, token, repeat=f"weekly on {weekday()}", ahead_days="400")
+    assert response.status_code == 422
+    assert 'id="field-ahead-days-errors"' in response.text
+    assert "not 400" in response.text
+    assert await nothing_written(site)
+
+
 async def test_series_options_without_a_repeat_are_refused(site: Site) -> None:
     """Carrying the players over with no repeat is refused beside the repeat, not ignored."""
     token = await host(site)
@@ -85,3 +98,68 @@ async def test_series_options_without_a_repeat_are_refused(site: Site) -> None:
     assert response.status_code == 422
     assert "for a recurring game" in response.text
     assert (await list_games(site.core.services, guild_id=GUILD)).total == 0
+
+
+async def series_games(site: Site, token: str) -> list[GameView]:
+    """A weekly series made through the form with each game announced 30 days ahead (so its
+    first three are made at once); its games, soonest first."""
+    response = await create(site, token, repeat=f"weekly on {weekday()}", ahead_days="30")
+    first = await created(site, response)
+    series = await series_of_game(site.core.services, first.id)
+    assert series is not None
+    return [await get_game(site.core.services, game_id) for game_id in series.game_ids]
+
+
+async def test_the_edit_form_of_a_series_game_shows_the_series_and_its_next_dates(
+    site: Site,
+) -> None:
+    """Editing a game of a series shows its pattern, time and zone, its next dates, and the
+    choice between this game and the later ones too."""
+    token = await host(site)
+    first, *_ = await series_games(site, token)
+    page = html.unescape((await site.browser.get(f"/games/{first.id}/edit")).text)
+    assert f"This game is one of a series: Every week on {weekday()}, at 19:00 UTC." in page
+    assert f'<time datetime="{first.start_at.isoformat()}">' in page
+    assert "Change this and the later games" in page
+    assert 'id="field-scope-this" value="this" checked' in page
+
+
+async def test_saving_this_game_or_the_later_ones_too(site: Site) -> None:
+    """ "Only this game" retitles one game; "this and the later games" retitles it and the
+    later ones, and the flash says how many."""
+    token = await host(site)
+    first, second, third = await series_games(site, token)
+    alone = await save(site, second, token, title="Azul night", scope="this")
+    assert alone.status_code == 303, alone.text
+    titles = [(await get_game(site.core.services, g.id)).title for g in (first, second, third)]
+    assert titles == ["Catan night", "Azul night", "Catan night"]
+
+    later = await save(site, second, token, title="Ticket night", scope="future")
+    assert later.status_code == 303, later.text
+    titles = [(await get_game(site.core.services, g.id)).title for g in (first, second, third)]
+    assert titles == ["Catan night", "Ticket night", "Ticket night"]
+    landing = await site.browser.get(later.headers["location"])
+    assert "1 later game(s) changed too" in landing.text
+
+
+async def test_a_new_pattern_is_previewed_and_needs_the_later_games(site: Site) -> None:
+    """A new pattern for this game alone comes back beside the field with nothing changed;
+    with the later games its dates are previewed before saving."""
+    token = await host(site)
+    first, *_ = await series_games(site, token)
+    every_other = f"every 2 weeks on {weekday()}"
+    refused = await save(site, first, token, repeat=every_other, scope="this")
+    assert refused.status_code == 422
+    assert 'id="field-repeat-errors"' in refused.text
+    assert f'value="{every_other}"' in refused.text
+
+    shown = await save(site, first, token, repeat=every_other, scope="future", preview="on")
+    assert shown.status_code == 200, shown.text
+    page = html.unescape(shown.text)
+    assert f"Every 2 weeks on {weekday()}: the next dates" in page
+    second = first.start_at + timedelta(weeks=2)
+    assert f'<time datetime="{second.isoformat()}">' in page
+    assert 'id="field-scope-future" value="future" checked' in page
+    series = await series_of_game(site.core.services, first.id)
+    assert series is not None
+    assert series.pattern == f"Every week on {weekday()}"

@@ -47,16 +47,19 @@ from gamesched.services.games import (
     GameEdit,
     NewGame,
     create_game,
-    edit_game,
     require_can_create,
     require_can_manage,
 )
 from gamesched.services.people import ZoneChoice, ZoneSource, time_zone_of
 from gamesched.services.series import (
     MAX_AHEAD_DAYS,
+    EditScope,
     SeriesPreview,
+    SeriesView,
     create_series,
+    edit_series,
     preview_series,
+    series_of_game,
 )
 from gamesched.services.views import GameView
 from webauth.access import (
@@ -296,6 +299,8 @@ class FormPage:
     """Why the preselected channel is not offered."""
     preview: SeriesPreview | None = None
     """The next dates of the repeat typed, after "Preview the dates"."""
+    series: SeriesView | None = None
+    """The series the edited game is one of."""
 
     def render(self, request: Request, status: int = 200) -> Response:
         if self.game is None:
@@ -318,6 +323,7 @@ class FormPage:
             "game": self.game,
             "limits": LIMITS,
             "preview": self.preview,
+            "series": self.series,
         }
         return web_of(request).pages.page(request, "game_form.html", context, status=status)
 
@@ -392,6 +398,7 @@ VALUE_KEYS = (
     "repeat",
     "ahead_days",
     "carry_roster",
+    "scope",
 )
 """What the form's template shows as typed (``start_utc``: an edit's start, for the script
 that shows it in the browser's zone)."""
@@ -619,9 +626,11 @@ async def _edit_page(
             start_utc=game.start_at.isoformat(),
         )
     values["start_shown"] = values["start_shown"] or game.start_at.isoformat()
+    values["scope"] = values["scope"] or EditScope.THIS
     problems = problems or FormProblems()
     channel = facts.channel(game.channel_id)
     return FormPage(
+        series=await series_of_game(web_of(request).core.services, game.id),
         facts=facts,
         zone=zone,
         values=values,
@@ -645,7 +654,8 @@ async def edit_game_form(request: Request) -> Response:
 
 
 async def edit_from_form(request: Request) -> Response:
-    """Save the changes, bring the announcement up to date, and go to the game's page."""
+    """Save the changes (to this game, or for a game of a series to the later ones too),
+    bring the announcements up to date, and go to the game's page."""
     web = web_of(request)
     async with request.form() as form:
         values = _typed_values(form)
@@ -662,6 +672,35 @@ async def edit_from_form(request: Request) -> Response:
     )
     settings, problems = settings_from(sent)
     problems = start.problems + problems + control_problems(values, ("title", "description"))
+    series = await series_of_game(web.core.services, game.id)
+    scope, recurrence, found = _edit_scope(values, series)
+    problems += found
+
+    async def failed(problems: list[Problem], status: int = 422) -> Response:
+        shown = FormProblems.of(problems)
+        page = await _edit_page(request, game, facts, values=values, form=sent, problems=shown)
+        return page.render(request, status)
+
+    if sent.get("preview") == "on" and series is not None:
+        found = [p for p in problems if p.field in PREVIEWED_FIELDS]
+        if found:
+            return await failed(found)
+        try:
+            preview = await preview_series(
+                web.core.services,
+                actor=managed.actor,
+                guild_id=game.guild_id,
+                channel_id=game.channel_id,
+                start_text=game.start_at if isinstance(start.when, Keep) else start.when,
+                recurrence=recurrence or series.recurrence,
+                zone=series.zone if isinstance(start.when, Keep) else picked_zone(sent),
+                directory=web.core.directory,
+            )
+        except ValidationFailed as error:
+            return await failed(list(error.problems))
+        page = await _edit_page(request, game, facts, values=values, form=sent)
+        page.preview = preview
+        return page.render(request)
     edit = GameEdit(
         title=values["title"],
         description=values["description"],
@@ -670,19 +709,55 @@ async def edit_from_form(request: Request) -> Response:
         **settings,
     )
     try:
-        edited = await edit_game(web.core.services, actor=managed.actor, game_id=game.id, edit=edit)
+        changed = await edit_series(
+            web.core.services,
+            actor=managed.actor,
+            game_id=game.id,
+            edit=edit,
+            recurrence=recurrence,
+            scope=scope,
+        )
     except ValidationFailed as error:
-        found = FormProblems.of(_guarded(problems, error))
-        page = await _edit_page(request, game, facts, values=values, form=sent, problems=found)
-        return page.render(request, 422)
+        return await failed(_guarded(problems, error))
     assert not problems, "the use case saw an empty start and cannot have written anything"
-    web.core.sync.request(edited.game.id)
+    for each in (*(e.game for e in changed.games), *changed.cancelled, *changed.created):
+        web.core.sync.request(each.id)  # a game the new pattern made is posted by it too
+    this, *later = changed.games
     moved = ""
-    if edited.rescheduled:
-        read_as = start.read_as or edited.read_as
+    if this.rescheduled:
+        read_as = start.read_as or this.read_as
         moved = f" It now starts {read_as}; its players are told."
+    if scope is EditScope.FUTURE and changed.series is not None:
+        moved += (
+            f" {len(later)} later game(s) changed too; the series repeats: "
+            f"{changed.series.pattern}."
+        )
     flash(request, f"Game #{game.id} saved.{moved}")
     return RedirectResponse(f"/games/{game.id}", status_code=303)
+
+
+def _edit_scope(
+    values: dict[str, str], series: SeriesView | None
+) -> tuple[EditScope, Recurrence | None, list[Problem]]:
+    """Which games of the series an edit changes, and the new pattern it gives them."""
+    scope = (
+        EditScope.FUTURE if series is not None and values["scope"] == "future" else EditScope.THIS
+    )
+    typed = values["repeat"].strip()
+    if series is None or not typed:
+        return scope, None, []
+    if scope is EditScope.THIS:
+        return scope, None, [Problem(FIELD, NEW_PATTERN_NEEDS_LATER)]
+    try:
+        return scope, read_recurrence(typed), []
+    except ValidationFailed as error:
+        return scope, None, list(error.problems)
+
+
+NEW_PATTERN_NEEDS_LATER = (
+    'A new pattern changes the later games too: choose "This and later games", or empty it '
+    "to change this game alone."
+)
 
 
 ROUTES = [

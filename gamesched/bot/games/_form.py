@@ -17,7 +17,6 @@ from gamesched.bot.games._render import (
     created_text,
     dates_text,
     picked_text,
-    saved_text,
     series_created_text,
     series_saved_text,
 )
@@ -29,7 +28,7 @@ from gamesched.discord.custom_ids import Action, DraftRef, draft_custom_id
 from gamesched.domain.errors import Conflict, ValidationFailed
 from gamesched.domain.settings import KEEP
 from gamesched.services.context import Context
-from gamesched.services.games import GameEdit, NewGame, create_game, edit_game
+from gamesched.services.games import GameEdit, NewGame, create_game
 from gamesched.services.series import EditScope, create_series, edit_series
 
 if TYPE_CHECKING:
@@ -153,25 +152,16 @@ class GameForm:
             when=typed["when"] if typed.get("when") != draft.shown_when else KEEP,
             max_players=typed.get("max_players", "") or None,
         )
-        if draft.scope is None:
-            edited = await edit_game(
-                self.services, actor=actor_of(inter), game_id=draft.game_id, edit=edit
-            )
-            self.bot.deps.sync.request(edited.game.id)
-            await reply(inter, saved_text(edited))
-            return
         changed = await edit_series(
             self.services,
             actor=actor_of(inter),
             game_id=draft.game_id,
             edit=edit,
             recurrence=draft.recurrence,
-            scope=draft.scope,
+            scope=draft.scope or EditScope.THIS,
         )
-        for game in (*(e.game for e in changed.games), *changed.cancelled):
-            self.bot.deps.sync.request(game.id)
-        for game in changed.created:
-            await self.bot.deps.sync.announce_new(game.id)
+        for game in (*(e.game for e in changed.games), *changed.cancelled, *changed.created):
+            self.bot.deps.sync.request(game.id)  # a game a new pattern made is posted by it
         this, *later = changed.games
         dates = None
         if draft.scope is EditScope.FUTURE and changed.series is not None:
