@@ -10,7 +10,8 @@ from datetime import timedelta
 from gamesched.services.games import get_game, list_games
 from gamesched.services.series import series_of_game
 from gamesched.services.views import GameView
-from tests.support.demo import GUILD
+from tests.support.api import api_as, new_game, soon
+from tests.support.demo import GUILD, allow_game_hosts
 from tests.support.web import Site
 from tests.webauth.test_game_form import (
     announcement_of,
@@ -163,3 +164,24 @@ async def test_a_new_pattern_is_previewed_and_needs_the_later_games(site: Site) 
     series = await series_of_game(site.core.services, first.id)
     assert series is not None
     assert series.pattern == f"Every week on {weekday()}"
+
+
+async def test_the_api_creates_a_series_and_refuses_a_pattern_it_cannot_read(site: Site) -> None:
+    """POST /api/v1/games with ``repeat`` answers 201 with the first game of a new series
+    (announced); an unreadable ``repeat`` answers 422 naming that field, nothing made."""
+    await allow_game_hosts(site)
+    api = await api_as(site, "sam")
+    refused = await api.post("/games", new_game(repeat="every full moon"))
+    assert refused.status_code == 422
+    assert [p["field"] for p in refused.json()["problems"]] == ["repeat"]
+    assert await nothing_written(site)
+
+    start = soon()
+    response = await api.post(
+        "/games", new_game(repeat=f"weekly on {start:%A}", ahead_days=7, carry_roster=True)
+    )
+    assert response.status_code == 201, response.text
+    series = await series_of_game(site.core.services, int(response.json()["id"]))
+    assert series is not None
+    assert (series.ahead_days, series.carry_roster) == (7, True)
+    assert series.pattern == f"Every week on {start:%A}"
