@@ -64,10 +64,12 @@ from gamesched.domain.recurrence import (
     dates_before,
     describe,
     falls_on,
+    local_text,
     occurrence_on,
     occurrences,
 )
 from gamesched.domain.status import GameStatus
+from gamesched.domain.timeparse import resolve_zone
 from gamesched.services._common import load_managed_game, view_of
 from gamesched.services.context import Context, MemberDirectory
 from gamesched.services.games import (
@@ -213,14 +215,9 @@ def _store_recurrence(row: SeriesRow, rec: Recurrence) -> None:
     row.skipped = rec.stored_skipped()
 
 
-def _local_text(start: datetime, zone: str) -> str:
-    local = start.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {zone}"
-
-
 def _dates(found: Sequence[Occurrence], zone: str) -> tuple[SeriesDate, ...]:
     return tuple(
-        SeriesDate(on=o.on, start_at=o.start_at, local=_local_text(o.start_at, zone), shift=o.shift)
+        SeriesDate(on=o.on, start_at=o.start_at, local=local_text(o.start_at, zone), shift=o.shift)
         for o in found
     )
 
@@ -382,6 +379,7 @@ async def _first_date(
 ) -> tuple[CheckedGame, Occurrence]:
     """The checked first game and its series date (which must be one of the pattern's)."""
     checked = await check_new_game(ctx, actor=actor, new=new, directory=directory)
+    checked = replace(checked, zone=resolve_zone(checked.zone))
     local = checked.start.astimezone(zoneinfo.ZoneInfo(checked.zone))
     first = occurrence_on(local.date(), wall_time=local.time(), zone=checked.zone)
     if not falls_on(rec, starts_on=local.date(), on=local.date()):
@@ -389,7 +387,7 @@ async def _first_date(
             [
                 Problem(
                     FIELD,
-                    f"The first game ({_local_text(checked.start, checked.zone)}) is not on one "
+                    f"The first game ({local_text(checked.start, checked.zone)}) is not on one "
                     f"of the series' dates ({describe(rec)}); start it on one of them.",
                 )
             ]
