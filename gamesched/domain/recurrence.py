@@ -15,7 +15,8 @@ API (the front ends use only these):
   Tuesday``, ``monthly on day 15``, each optionally followed by ``until 2027-03-01`` or
   ``for 10 times``. Anything else is a :class:`ValidationFailed` (field ``repeat``) whose
   text shows accepted examples.
-- :func:`describe`: the pattern in words, e.g. ``Every 2 weeks on Monday and Thursday``.
+- :func:`describe`: the pattern in words, e.g. ``Every 2 weeks on Monday and Thursday``;
+  :func:`local_text`: a start in the series' zone, e.g. ``Thu 3 Dec 2026, 19:00 Europe/Berlin``.
 - :func:`occurrences`: the next dates of a series as :class:`Occurrence` values (local date,
   UTC start, and a note when the wall time had to be shifted on that date).
 - :func:`occurrence_on`: one date's start (the same DST rules); :func:`falls_on`: whether a
@@ -431,6 +432,13 @@ def describe(rec: Recurrence) -> str:
         more = f" and {len(rec.skipped) - 5} more" if len(rec.skipped) > 5 else ""
         text += f", except {shown}{more}"
     return text
+
+
+def local_text(start_at: datetime, zone: str) -> str:
+    """A start as the host reads it in the series' zone: ``Thu 3 Dec 2026, 19:00
+    Europe/Berlin`` (English names, whatever the machine's locale)."""
+    local = start_at.astimezone(zoneinfo.ZoneInfo(zone))
+    return f"{_day(local.date())}, {_clock(local.time())} {zone}"
 
 
 def _error(message: str) -> ValidationFailed:

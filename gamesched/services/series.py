@@ -64,10 +64,12 @@ from gamesched.domain.recurrence import (
     dates_before,
     describe,
     falls_on,
+    local_text,
     occurrence_on,
     occurrences,
 )
 from gamesched.domain.status import GameStatus
+from gamesched.domain.timeparse import resolve_zone
 from gamesched.services._common import load_managed_game, view_of
 from gamesched.services.context import Context, MemberDirectory
 from gamesched.services.games import (
@@ -213,14 +215,9 @@ def _store_recurrence(row: SeriesRow, rec: Recurrence) -> None:
     row.skipped = rec.stored_skipped()
 
 
-def _local_text(start: datetime, zone: str) -> str:
-    local = start.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {zone}"
-
-
 def _dates(found: Sequence[Occurrence], zone: str) -> tuple[SeriesDate, ...]:
     return tuple(
-        SeriesDate(on=o.on, start_at=o.start_at, local=_local_text(o.start_at, zone), shift=o.shift)
+        SeriesDate(on=o.on, start_at=o.start_at, local=local_text(o.start_at, zone), shift=o.shift)
         for o in found
     )
 
@@ -358,7 +355,7 @@ async def _advance(
         else:
             due = nxt.start_at - timedelta(days=row.ahead_days)
         if due > now or len(made) >= MAX_PER_PASS:
-            row.next_due_at = max(due, now) if len(made) < MAX_PER_PASS else now
+            row.next_due_at = due if due > now else now  # now: the rest in the next pass
             return made
         entries = await _carried(session, row, previous)
         view = await add_game(
@@ -379,17 +376,18 @@ async def _advance(
 
 async def _first_date(
     ctx: Context, *, actor: Actor, new: NewGame, rec: Recurrence, directory: MemberDirectory
-) -> tuple[CheckedGame, Occurrence]:
-    """The checked first game and its series date (which must be one of the pattern's)."""
+) -> tuple[CheckedGame, datetime]:
+    """The checked first game and its local start in its zone, whose date must be one of
+    the pattern's."""
     checked = await check_new_game(ctx, actor=actor, new=new, directory=directory)
+    checked = replace(checked, zone=resolve_zone(checked.zone))
     local = checked.start.astimezone(zoneinfo.ZoneInfo(checked.zone))
-    first = occurrence_on(local.date(), wall_time=local.time(), zone=checked.zone)
     if not falls_on(rec, starts_on=local.date(), on=local.date()):
         raise ValidationFailed(
             [
                 Problem(
                     FIELD,
-                    f"The first game ({_local_text(checked.start, checked.zone)}) is not on one "
+                    f"The first game ({local_text(checked.start, checked.zone)}) is not on one "
                     f"of the series' dates ({describe(rec)}); start it on one of them.",
                 )
             ]
@@ -398,7 +396,7 @@ async def _first_date(
         raise ValidationFailed(
             [Problem(FIELD, "The series' end date is before its first game; pick a later one.")]
         )
-    return checked, first
+    return checked, local
 
 
 def _ahead_problems(ahead_days: int | None) -> list[Problem]:
@@ -422,11 +420,10 @@ async def create_series(
     problems = _ahead_problems(ahead_days)
     if problems:
         raise ValidationFailed(problems)
-    checked, first = await _first_date(
+    checked, local = await _first_date(
         ctx, actor=actor, new=game, rec=recurrence, directory=directory
     )
     template = checked.template
-    local = checked.start.astimezone(zoneinfo.ZoneInfo(checked.zone))
     async with ctx.transaction() as session:
         await repo.ensure_channel(
             session, channel_id=template.channel_id, guild_id=template.guild_id
@@ -448,7 +445,7 @@ async def create_series(
             category=layer.category,
             timezone=checked.zone,
             wall_time=local.time(),
-            starts_on=first.on,
+            starts_on=local.date(),
             ahead_days=ahead_days,
             carry_roster=carry_roster,
             status=SeriesStatus.ACTIVE,
@@ -466,7 +463,7 @@ async def create_series(
             start=checked.start,
             member_id=actor.user_id,
             series_id=row.id,
-            occurrence_on=first.on,
+            occurrence_on=local.date(),
         )
         _record(
             session,
@@ -502,24 +499,23 @@ async def preview_series(
     new = NewGame(
         guild_id=guild_id, channel_id=channel_id, title="preview", when=start_text, zone=zone
     )
-    checked_any, first = await _first_date(
+    checked, local = await _first_date(
         ctx, actor=actor, new=new, rec=recurrence, directory=directory
     )
-    local = checked_any.start.astimezone(zoneinfo.ZoneInfo(checked_any.zone))
     found = occurrences(
         recurrence,
         wall_time=local.time(),
-        zone=checked_any.zone,
-        starts_on=first.on,
-        after=checked_any.start - timedelta(seconds=1),
+        zone=checked.zone,
+        starts_on=local.date(),
+        after=checked.start - timedelta(seconds=1),
         limit=max(1, min(count, 50)),
     )
     return SeriesPreview(
-        zone=checked_any.zone,
+        zone=checked.zone,
         wall_time=local.time(),
         pattern=describe(recurrence),
-        read_as=checked_any.read_as,
-        dates=_dates(found, checked_any.zone),
+        read_as=checked.read_as,
+        dates=_dates(found, checked.zone),
     )
 
 

@@ -7,14 +7,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from gamesched.db import repositories as repo
+from gamesched.db.tables import HistoryRow
 from gamesched.domain.errors import PermissionDenied, ValidationFailed
 from gamesched.domain.recurrence import read_recurrence
 from gamesched.domain.status import GameStatus
 from gamesched.services import outbox, series
 from gamesched.services.context import Context
 from gamesched.services.games import GameEdit, NewGame, cancel_game, get_game
+from gamesched.services.history import Action
 from gamesched.services.participation import join_game
 from gamesched.services.series import EditScope, SeriesStatus
 from gamesched.services.views import GameView
@@ -425,3 +428,35 @@ async def test_games_made_by_the_clock_keep_local_time_in_every_hemisphere(
     assert [g.start_at.astimezone(tz).date() for g in made] == [
         date.fromisoformat(first) + timedelta(weeks=k) for k in range(3)
     ]
+
+
+async def test_zone_names_are_stored_canonically(ctx: Context) -> None:
+    """A zone typed in any case is stored as its IANA name, so the worker can read it."""
+    created = await series.create_series(
+        ctx,
+        actor=ADMIN,
+        game=new_game(zone="europe/berlin"),
+        recurrence=read_recurrence("weekly on Thu"),
+        directory=NoMembers(),
+    )
+    assert created.series.zone == "Europe/Berlin"
+
+
+async def test_series_changes_are_in_the_history(ctx: Context) -> None:
+    """Creating, skipping and cancelling a series are recorded, naming the series and who."""
+    created = await make_series(ctx)
+    series_id = created.series.id
+    await series.skip_date(ctx, actor=ADMIN, series_id=series_id, on=date(2026, 12, 10))
+    await series.cancel_series(ctx, actor=ADMIN, series_id=series_id)
+    async with ctx.transaction() as session:
+        rows = (
+            await session.scalars(
+                select(HistoryRow).where(HistoryRow.game_id.is_(None)).order_by(HistoryRow.id)
+            )
+        ).all()
+    assert [(r.action, r.member_id, r.changes["series"][1]) for r in rows] == [
+        (Action.SERIES_CREATED, ADMIN.user_id, series_id),
+        (Action.SERIES_SKIPPED, ADMIN.user_id, series_id),
+        (Action.SERIES_CANCELLED, ADMIN.user_id, series_id),
+    ]
+    assert rows[1].changes["skipped"] == [None, "2026-12-10"]

@@ -107,24 +107,31 @@ async def test_two_workers_on_redis_make_every_date_once(
     queue: str,
 ) -> None:
     """Two workers on one Redis queue and one PostgreSQL database, several series, the clock
-    stepped week by week: every series gets one game per date, none missing, all posted."""
+    stepped week by week, both workers restarted half way: every series gets one game per
+    date, none missing, all posted."""
     database = create_database(database_url)
     front = Context(database=database, clock=clock)
     series_ids = [await weekly_series(front, demo_world, title=f"Series {n}") for n in range(4)]
     weeks = 4
-    async with AsyncExitStack() as stack:
-        wakes = [
-            await start_local_worker(
-                stack, url=database_url, sandbox=sandbox, world=demo_world, clock=clock, queue=queue
-            )
-            for _ in range(2)
-        ]
-        for week in range(weeks):
-            clock.now = FIRST + timedelta(weeks=week)
-            for wake in wakes:
-                wake.notify()
-            await wait_for_dates(front, series_ids, count=week + 2)
-        await asyncio.sleep(0.5)  # room for a duplicate to show up
+    for run_weeks in (range(2), range(2, weeks)):  # two workers, restarted half way
+        async with AsyncExitStack() as stack:
+            wakes = [
+                await start_local_worker(
+                    stack,
+                    url=database_url,
+                    sandbox=sandbox,
+                    world=demo_world,
+                    clock=clock,
+                    queue=queue,
+                )
+                for _ in range(2)
+            ]
+            for week in run_weeks:
+                clock.now = FIRST + timedelta(weeks=week)
+                for wake in wakes:
+                    wake.notify()
+                await wait_for_dates(front, series_ids, count=week + 2)
+            await asyncio.sleep(0.5)  # room for a duplicate to show up
     for series_id in series_ids:
         made = await games(front, series_id)
         assert [g.start_at.date() for g in made] == thursdays(weeks + 1)
