@@ -1,6 +1,6 @@
-"""Recurring games in the bot: the series options of /create-game, /edit-game and
-/cancel-game read before any form opens, and the series' answers (next dates, the
-whole-series cancellation question, the /game-info line)."""
+"""Recurring games in the bot: the series options of /create-game and /edit-game read before
+any form opens (an unreadable pattern is answered at once), the scopes of /edit-game and
+/cancel-game, the buttons confirming a whole series' cancellation, and /game-info's field."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from gamesched.discord.limits import MAX_EMBED_FIELD_VALUE
 from gamesched.domain.errors import Conflict, Problem, ValidationFailed
 from gamesched.domain.recurrence import FIELD, Recurrence, read_recurrence
 from gamesched.services.context import Context
-from gamesched.services.series import EditScope, SeriesView, series_of_game
+from gamesched.services.series import EditScope, SeriesStatus, SeriesView, series_of_game
 from gamesched.services.views import GameView
 
 THIS_GAME = "this game"
@@ -97,7 +97,11 @@ def cancel_series_buttons(game_id: int) -> disnake.ui.MessageActionRow:
 
 def repeats_field(series: SeriesView) -> tuple[str, str]:
     """/game-info's "Repeats" field for a game of ``series``: its pattern and next dates."""
-    return "Repeats", f"{series.pattern}\n{dates_text(series.next_dates)}"[:MAX_EMBED_FIELD_VALUE]
+    if series.status is SeriesStatus.CANCELLED:
+        dates = "The series is cancelled: no more games are made."
+    else:
+        dates = dates_text(series.next_dates)
+    return "Repeats", f"{series.pattern}\n{dates}"[:MAX_EMBED_FIELD_VALUE]
 
 
 MAX_DATE_LENGTH = 20
