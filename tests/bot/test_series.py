@@ -9,7 +9,7 @@ from gamesched.sandbox.driver import SandboxDriver
 from gamesched.services.games import get_game, list_games
 from gamesched.services.series import series_of_game
 from gamesched.services.views import GameView
-from tests.support.bot import GAME_FORM, RunningBot, embed_fields
+from tests.support.bot import GAME_FORM, RunningBot, create_via_form, embed_fields
 
 WEEKLY = {"repeat": "weekly on Sat", "create_ahead_days": 14}
 """Saturdays at 19:00 (the form's 2026-12-05 is one), each announced two weeks ahead: the
@@ -150,6 +150,15 @@ async def test_a_new_repeat_needs_the_later_games_scope(
     )
     assert refused.modal is None
     assert "this and later games" in refused.content
+    single = await create_via_form(discord, gamesched_bot, title="One-off")
+    alone = await discord.slash(
+        "olivia",
+        "edit-game",
+        channel="board-games",
+        options={"game": single.id, "scope": "this and later games"},
+    )
+    assert alone.modal is None
+    assert f"Game #{single.id} is not recurring" in alone.content
 
 
 async def test_cancelling_one_game_or_the_whole_series(

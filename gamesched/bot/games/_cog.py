@@ -246,7 +246,7 @@ class GamesCog(commands.Cog):
         ),
         repeat: str | None = commands.Param(
             None,
-            description="With this and later games: a new rule, e.g. every 2 weeks on Friday",
+            description="With this and later games: a new pattern, e.g. every 2 weeks on Friday",
             max_length=MAX_REPEAT_LENGTH,
         ),
     ) -> None:

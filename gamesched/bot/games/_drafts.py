@@ -68,7 +68,7 @@ class Draft:
     """For an edited occurrence of a series: this game only, or this and the later ones
     (None: the game is in no series)."""
     recurrence: Recurrence | None = None
-    """A new rule for this and the later occurrences (an edit of ``EditScope.FUTURE``)."""
+    """A new pattern for this and the later games (an edit of ``EditScope.FUTURE``)."""
     problems: tuple[Problem, ...] = ()
     """What was wrong with the last submit."""
     picks: dict[int, str] = field(default_factory=dict)
