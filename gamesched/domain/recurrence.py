@@ -52,6 +52,13 @@ from typing import Any, Final, Literal
 from dateutil import rrule
 
 from gamesched.domain.errors import Problem, ValidationFailed
+from gamesched.domain.timeparse import (  # the time reader's names and formats, shared
+    _MONTH_NAMES,
+    _WEEKDAY_NAMES,
+    _WEEKDAYS,
+    _clock,
+    _offset,
+)
 
 MAX_WEEKS: Final = 52
 MAX_MONTHS: Final = 12
@@ -77,16 +84,6 @@ WEEKDAY_NAMES: Final = (
     "Saturday",
     "Sunday",
 )
-_SHORT_DAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_NAMES: Final = (
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-)  # fmt: skip
-_WEEKDAYS: Final = {
-    "mon": 0, "monday": 0, "mondays": 0, "tue": 1, "tues": 1, "tuesday": 1, "tuesdays": 1,
-    "wed": 2, "wednesday": 2, "wednesdays": 2, "thu": 3, "thur": 3, "thurs": 3,
-    "thursday": 3, "thursdays": 3, "fri": 4, "friday": 4, "fridays": 4, "sat": 5,
-    "saturday": 5, "saturdays": 5, "sun": 6, "sunday": 6, "sundays": 6,
-}  # fmt: skip
 _NTH: Final = {
     "1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4, "fourth": 4,
     "last": -1,
@@ -280,18 +277,18 @@ def occurrence_on(on: date, *, wall_time: time, zone: str) -> Occurrence:
         return Occurrence(on=on, start_at=start)
     assert before is not None
     assert after is not None
-    shown = f"{_clock(wall_time)} on {_day(on)}"
+    shown = f"{_clock(wall)} on {_day(on)}"
     if start.astimezone(tz).replace(tzinfo=None) == wall:
         return Occurrence(
             on=on,
             start_at=start,
             shift=(
                 f"{shown} happens twice in {zone} (clocks go back that night); that game "
-                f"starts at the first {_clock(wall_time)} (UTC{_offset(before)})."
+                f"starts at the first {_clock(wall)} (UTC{_offset(before)})."
             ),
         )
     moved = start.astimezone(tz).replace(tzinfo=None)
-    moved_text = _clock(moved.time())
+    moved_text = _clock(moved)
     if moved.date() != on:
         moved_text += f" on {_day(moved.date())}"
     return Occurrence(
@@ -385,14 +382,14 @@ def _read_pattern(text: str, *, original: str, until: date | None, count: int | 
         frequency = Frequency.MONTHLY_DATE
         fields: dict[str, Any] = {"day": int(match.group("d1") or match.group("d2"))}
     elif match := _MONTHLY_NTH.fullmatch(text):
-        weekday = _WEEKDAYS.get(match.group("day"))
+        weekday = _weekday(match.group("day"))
         if weekday is None:
             raise unreadable
         frequency = Frequency.MONTHLY_WEEKDAY
         fields = {"nth": _NTH[match.group("nth")], "weekday": weekday}
     elif match := _WEEKLY.fullmatch(text):
         words = [w for w in re.split(r"[\s,&/]+|\band\b", match.group("days")) if w]
-        days = [_WEEKDAYS.get(w) for w in words if w != "and"]
+        days = [_weekday(w) for w in words if w != "and"]
         if not days or None in days:
             raise unreadable
         frequency = Frequency.WEEKLY
@@ -438,11 +435,16 @@ def local_text(start_at: datetime, zone: str) -> str:
     """A start as the host reads it in the series' zone: ``Thu 3 Dec 2026, 19:00
     Europe/Berlin`` (English names, whatever the machine's locale)."""
     local = start_at.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{_day(local.date())}, {_clock(local.time())} {zone}"
+    return f"{_day(local.date())}, {_clock(local)} {zone}"
 
 
 def _error(message: str) -> ValidationFailed:
     return ValidationFailed([Problem(FIELD, message)])
+
+
+def _weekday(word: str) -> int | None:
+    """A weekday name or abbreviation as the time reader knows it, also plural (``mondays``)."""
+    return _WEEKDAYS.get(word, _WEEKDAYS.get(word.removesuffix("s")))
 
 
 def _join(items: list[str]) -> str:
@@ -451,17 +453,7 @@ def _join(items: list[str]) -> str:
 
 def _day(on: date) -> str:
     """``Sun 29 Mar 2026``."""
-    return f"{_SHORT_DAYS[on.weekday()]} {on.day} {_MONTH_NAMES[on.month - 1]} {on.year}"
-
-
-def _clock(at: time) -> str:
-    return f"{at:%H:%M:%S}" if at.second else f"{at:%H:%M}"
-
-
-def _offset(offset: timedelta) -> str:
-    sign = "-" if offset < timedelta() else "+"
-    minutes = abs(offset) // timedelta(minutes=1)
-    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{_WEEKDAY_NAMES[on.weekday()]} {on.day} {_MONTH_NAMES[on.month - 1]} {on.year}"
 
 
 def _length(gap: timedelta) -> str:

@@ -15,7 +15,9 @@ API (the front ends use only these; one transaction per call, nothing written on
   zone; its date must be one of the pattern's. Creates the series and every game already due
   (at least the first). Front ends announce each of ``created.games`` with
   ``AnnouncementSync.announce_new`` like ``create_game``'s callers, and show the host
-  ``created.series.next_dates`` with their ``shift`` notes.
+  ``created.series.next_dates`` with their ``shift`` notes. When Discord refuses a post
+  (``announce_new`` then removes that game), call :func:`cancel_series` so no half-made
+  series is left (the CLI does).
 - :func:`preview_series` (``SeriesPreview``): the next dates in the host's zone with their
   shift notes, for a typed first start and a pattern; writes nothing.
 - :func:`edit_series` with :class:`EditScope`: ``THIS`` is ``edit_game`` on that one game;
@@ -70,7 +72,7 @@ from gamesched.domain.recurrence import (
 )
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import resolve_zone
-from gamesched.services._common import load_managed_game, view_of
+from gamesched.services._common import load_game, load_managed_game, view_of
 from gamesched.services.context import Context, MemberDirectory
 from gamesched.services.games import (
     CheckedEdit,
@@ -586,7 +588,7 @@ async def edit_series(
             if later.status != GameStatus.SCHEDULED or later.occurrence_on is None:
                 continue
             if recurrence is not None and not falls_on(rec, starts_on=on, on=later.occurrence_on):
-                cancelled.append(await cancel_loaded(session, ctx, later, actor=actor))
+                cancelled.append(await _cancel(session, ctx, later.id, actor=actor))
                 continue
             start_at = None
             if checked.start is not None:
@@ -659,6 +661,13 @@ def _reanchored(old: Recurrence, new: Recurrence, *, starts_on: date, on: date) 
     return replace(new, count=count, skipped=frozenset(skipped))
 
 
+async def _cancel(session: AsyncSession, ctx: Context, game_id: int, *, actor: Actor) -> GameView:
+    """Cancel one game of a series through the games' cancel, its row locked first."""
+    return await cancel_loaded(
+        session, ctx, await load_game(session, game_id, lock=True), actor=actor
+    )
+
+
 async def cancel_series(ctx: Context, *, actor: Actor, series_id: int) -> CancelledSeries:
     """End the series and cancel each of its games still scheduled (their players are told)."""
     async with ctx.transaction() as session:
@@ -674,9 +683,7 @@ async def cancel_series(ctx: Context, *, actor: Actor, series_id: int) -> Cancel
         cancelled = []
         for game in await series_repo.occurrences_of(session, row.id):
             if game.status == GameStatus.SCHEDULED:
-                locked = await repo.get_game(session, game.id, lock=True)
-                assert locked is not None
-                cancelled.append(await cancel_loaded(session, ctx, locked, actor=actor))
+                cancelled.append(await _cancel(session, ctx, game.id, actor=actor))
         _record(
             session,
             ctx,
