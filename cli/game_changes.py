@@ -32,11 +32,13 @@ from cli._output import (
     zone_of,
 )
 from cli._reading import reading
+from cli._series_output import series_json, series_lines
 from cli._state import ExitCode, fail, load, run
 from cli.games import game_json
 from gamesched.app import Operating
 from gamesched.discord.rest import DiscordError
 from gamesched.discord.sync import why_not_announced
+from gamesched.domain.recurrence import read_recurrence
 from gamesched.domain.setting_keys import KEYS
 from gamesched.domain.settings import KEEP, Keep
 from gamesched.services.games import (
@@ -49,6 +51,7 @@ from gamesched.services.games import (
 )
 from gamesched.services.history import Action, HistoryEntry, game_history
 from gamesched.services.participation import assign_placeholder, remove_player
+from gamesched.services.series import CreatedSeries, cancel_series, create_series
 from gamesched.services.views import GameView
 
 GameArgument = Annotated[int, typer.Argument(metavar="ID", help="The game's number.")]
@@ -135,7 +138,7 @@ def _max_players(text: str | None) -> int | str | Keep | None:
     return None if text.strip().casefold() == INHERIT else text
 
 
-def _zone_for_typing(zone: tzinfo) -> str | None:
+def zone_for_typing(zone: tzinfo) -> str | None:
     """The IANA name typed times are read in, when the operator's zone has one (else the
     host's zone, as in Discord)."""
     key = getattr(zone, "key", None)
@@ -192,19 +195,47 @@ def create(
     ping: Annotated[
         bool, typer.Option("--ping/--no-ping", help="Notify the participants it names.")
     ] = False,
+    repeat: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATTERN",
+            help="Make it a recurring series: `weekly on Mon, Thu`, `every 2 weeks on Friday`, "
+            "`monthly on the last Friday`, `monthly on day 15`; optionally `until 2027-03-01` "
+            "or `for 10 times`.",
+        ),
+    ] = None,
+    ahead_days: Annotated[
+        int | None,
+        typer.Option(
+            metavar="DAYS",
+            help="With --repeat: make each game this many days before it (default: the next "
+            "one once the current one starts).",
+        ),
+    ] = None,
+    carry_roster: Annotated[
+        bool,
+        typer.Option(
+            "--carry-roster/--no-carry-roster",
+            help="With --repeat: each game starts with the previous one's players.",
+        ),
+    ] = False,
     tz: TzOption = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Create a game for a host and announce it, as /create-game does.
+    """Create a game for a host and announce it, as /create-game does; with --repeat, a
+    recurring series whose first game it is.
 
     Example: gamesched games create --guild 1170000000000000001 --channel 1170000000000000101
     --host 1170000000000000901 --title "Catan night" --when "friday 19:30" --max 4
+    --repeat "weekly on Fri"
     """
     config = load(ctx)
     zone = zone_of(tz, config)
     host_id = member_of(host)
+    if repeat is None and (ahead_days is not None or carry_roster):
+        raise fail("--ahead-days and --carry-roster go with --repeat.", ExitCode.USAGE)
 
-    async def body() -> tuple[GameView, str, str]:
+    async def body() -> tuple[GameView, str, str, CreatedSeries | None]:
         async with operating(config) as op:
             new = NewGame(
                 guild_id=guild_id,
@@ -220,20 +251,57 @@ def create(
                 category=_given(_setting(category, "category")),
                 ping_participants=ping,
                 host_id=host_id,
-                zone=_zone_for_typing(zone),
+                zone=zone_for_typing(zone),
             )
+            if repeat is not None:
+                return await _create_series(
+                    op, new, repeat=repeat, ahead_days=ahead_days, carry_roster=carry_roster
+                )
             created = await create_game(
                 op.services, actor=op.actor, new=new, directory=op.directory
             )
             await _announce(op, created.game)
             game = await get_game(op.services, created.game.id)
-            return game, created.read_as, await op.what_follows()
+            return game, created.read_as, await op.what_follows(), None
 
-    game, read_as, next_step = run(body())
+    game, read_as, next_step, made = run(body())
     if as_json:
-        print_json({**game_json(game, {}), "read_as": read_as})
+        extra = {} if made is None else {"series": series_json(made.series)}
+        print_json({**game_json(game, {}), "read_as": read_as, **extra})
         return
-    show(_changed(game, zone, "created", read_as=read_as), next_step)
+    lines = [_changed(game, zone, "created", read_as=read_as)]
+    if made is not None:
+        lines += series_lines(made.series, zone, made=len(made.games))
+    show(*lines, next_step)
+
+
+async def _create_series(
+    op: Operating, new: NewGame, *, repeat: str, ahead_days: int | None, carry_roster: bool
+) -> tuple[GameView, str, str, CreatedSeries]:
+    """Create the series, announce each game it made, as ``create`` does a game's."""
+    created = await create_series(
+        op.services,
+        actor=op.actor,
+        game=new,
+        recurrence=read_recurrence(repeat),
+        ahead_days=ahead_days,
+        carry_roster=carry_roster,
+        directory=op.directory,
+    )
+    if op.core is not None:
+        for made in created.games:
+            try:
+                await op.core.sync.announce_new(made.id)
+            except DiscordError as error:
+                # announce_new removed that game; the series and its other games go too.
+                await cancel_series(op.services, actor=op.actor, series_id=created.series.id)
+                raise fail(
+                    "Discord did not accept the announcement, so the series was cancelled: "
+                    f"{why_not_announced(error)}.",
+                    ExitCode.FAILED,
+                ) from None
+    game = await get_game(op.services, created.games[0].id)
+    return game, created.read_as, await op.what_follows(), created
 
 
 def _given(value: Any) -> Any:
@@ -265,23 +333,11 @@ def edit(
     zone = zone_of(tz, config)
     given = (title, description, when, max_players, duration, reminders, rules, category, ping)
     if all(value is None for value in given):
-        raise fail(
-            "Nothing to change: give at least one option (see `gamesched games edit --help`).",
-            ExitCode.USAGE,
-        )
+        raise nothing_to_change("games edit")
 
     async def body() -> tuple[GameView, str | None, str]:
-        change = GameEdit(
-            title=KEEP if title is None else title,
-            description=KEEP if description is None else description,
-            when=KEEP if when is None else when,
-            max_players=_max_players(max_players),
-            reminder_minutes=_setting(reminders, "reminders"),
-            rules=_setting(rules, "rules"),
-            duration_minutes=_setting(duration, "duration"),
-            category=_setting(category, "category"),
-            ping_participants=KEEP if ping is None else ping,
-            zone=_zone_for_typing(zone),
+        change = game_edit(
+            title, description, when, max_players, duration, reminders, rules, category, ping, zone
         )
         async with operating(config) as op:
             edited = await edit_game(op.services, actor=op.actor, game_id=game_id, edit=change)
@@ -292,6 +348,41 @@ def edit(
         print_json({**game_json(game, {}), "read_as": read_as})
         return
     show(_changed(game, zone, "changed", read_as=read_as), next_step)
+
+
+def nothing_to_change(command: str) -> typer.Exit:
+    return fail(
+        f"Nothing to change: give at least one option (see `gamesched {command} --help`).",
+        ExitCode.USAGE,
+    )
+
+
+def game_edit(
+    title: str | None,
+    description: str | None,
+    when: str | None,
+    max_players: str | None,
+    duration: str | None,
+    reminders: str | None,
+    rules: str | None,
+    category: str | None,
+    ping: bool | None,
+    zone: tzinfo,
+) -> GameEdit:
+    """The edit the options of ``games edit`` (and ``series edit``) ask for; a bad setting
+    raises a domain error, so call it inside the command's ``run``."""
+    return GameEdit(
+        title=KEEP if title is None else title,
+        description=KEEP if description is None else description,
+        when=KEEP if when is None else when,
+        max_players=_max_players(max_players),
+        reminder_minutes=_setting(reminders, "reminders"),
+        rules=_setting(rules, "rules"),
+        duration_minutes=_setting(duration, "duration"),
+        category=_setting(category, "category"),
+        ping_participants=KEEP if ping is None else ping,
+        zone=zone_for_typing(zone),
+    )
 
 
 def cancel(ctx: typer.Context, game_id: GameArgument, yes: YesFlag = False) -> None:

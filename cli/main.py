@@ -22,6 +22,7 @@ from cli.places import (
     guilds_app,
 )
 from cli.reminders import reminders_app
+from cli.series import series_app
 from gamesched.app import migrate, schema_state
 from gamesched.config import describe
 
@@ -43,6 +44,7 @@ app.add_typer(guilds_app, name="guilds")
 app.add_typer(channels_app, name="channels")
 app.add_typer(games_app, name="games")
 app.add_typer(reminders_app, name="reminders")
+app.add_typer(series_app, name="series")
 config_app.command("show")(config_show)
 config_app.command("set", help=CONFIG_SET_HELP)(config_set)
 config_app.command("unset")(config_unset)

@@ -165,8 +165,9 @@ SESSION_PLUMBING = frozenset(
 )
 """What a use case may take from SQLAlchemy: the session it runs in, nothing to build SQL with
 (statements live in the ``db`` repositories)."""
-DOMAIN_THIRD_PARTY = frozenset({"dateparser"})
-"""The domain is the standard library plus the well-kept natural-language date parser."""
+DOMAIN_THIRD_PARTY = frozenset({"dateparser", "dateutil"})
+"""The domain is the standard library plus the well-kept natural-language date parser and
+dateutil's recurrence rules (RFC 5545)."""
 
 
 @dataclass(frozen=True, slots=True)

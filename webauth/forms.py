@@ -51,6 +51,8 @@ FIELD_LABELS = {
     "host_role_ids": "Host roles",
     **PLACE_FLAGS,
     "timezone": "Time zone",
+    "repeat": "Repeat",
+    "ahead_days": "Announce ahead",
 }
 """Each field's name as the summary of problems names it."""
 

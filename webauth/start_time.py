@@ -40,6 +40,14 @@ def _zone_name(text: str) -> str | None:
         return None
 
 
+def picked_zone(form: FormData) -> str | None:
+    """The browser's zone the date picker's value is read in (None when it sent none, or
+    the start is typed text, read in the member's own zone)."""
+    if form_text(form, "when").strip():
+        return None
+    return _zone_name(form_text(form, "tz"))
+
+
 def _offset_minutes(text: str) -> int | None:
     try:
         minutes = int(text.strip())

@@ -73,10 +73,15 @@ def point_at(api_base_url: str) -> None:
 
 def declared_commands() -> frozenset[str]:
     """The names of the application commands the bot registers when it starts, read from its
-    extensions' cogs without building a bot (``gamesched doctor`` compares them with Discord's)."""
+    extensions' cogs without building a bot (``gamesched doctor`` compares them with Discord's);
+    a subcommand is part of its command, not a name of its own."""
     names: set[str] = set()
     for extension in EXTENSIONS:
         for value in vars(importlib.import_module(extension)).values():
             if isinstance(value, type) and issubclass(value, commands.Cog):
-                names.update(command.name for command in value.__cog_app_commands__)
+                names.update(
+                    command.name
+                    for command in value.__cog_app_commands__
+                    if not isinstance(command, commands.SubCommand | commands.SubCommandGroup)
+                )
     return frozenset(names)

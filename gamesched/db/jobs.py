@@ -27,10 +27,12 @@ from gamesched.db.engine import changed_any
 from gamesched.db.tables import (
     OPEN_JOB,
     OWED_NOTIFICATION,
+    SERIES_DUE,
     DeliveryRow,
     GameRow,
     JobRow,
     NotificationRow,
+    SeriesRow,
 )
 
 # ----- claims -----------------------------------------------------------------------------
@@ -68,9 +70,25 @@ async def claim_owed_notifications(
     )
 
 
+async def claim_due_series(
+    session: AsyncSession, *, now: datetime, lease: timedelta, claim: str, limit: int
+) -> tuple[int, ...]:
+    """Take up to ``limit`` series due to make a game by ``now`` that nobody holds."""
+    return await _claim(
+        session,
+        SeriesRow,
+        and_(SERIES_DUE, SeriesRow.next_due_at <= now),
+        order=(SeriesRow.next_due_at, SeriesRow.id),
+        now=now,
+        lease=lease,
+        claim=claim,
+        limit=limit,
+    )
+
+
 async def _claim(
     session: AsyncSession,
-    table: type[JobRow] | type[NotificationRow],
+    table: type[JobRow] | type[NotificationRow] | type[SeriesRow],
     due: ColumnElement[bool],
     *,
     order: tuple[InstrumentedAttribute[Any], ...],

@@ -58,6 +58,8 @@ class Action(StrEnum):
     """Confirm cancelling the game."""
     CANCEL_NO = "cancel_no"
     """Keep the game after all."""
+    CANCEL_SERIES = "cancel_series"
+    """Confirm cancelling the whole series the game is an occurrence of."""
     SUBMIT = "submit"
     """The form (modal) holding the draft was submitted."""
     REOPEN = "reopen"
@@ -67,7 +69,9 @@ class Action(StrEnum):
 
 
 SCOPE_ACTIONS: Final[dict[Scope, frozenset[Action]]] = {
-    Scope.GAME: frozenset({Action.JOIN, Action.LEAVE, Action.CANCEL_YES, Action.CANCEL_NO}),
+    Scope.GAME: frozenset(
+        {Action.JOIN, Action.LEAVE, Action.CANCEL_YES, Action.CANCEL_NO, Action.CANCEL_SERIES}
+    ),
     Scope.DRAFT: frozenset({Action.SUBMIT, Action.REOPEN, Action.PICK}),
 }
 """The actions each scope has; any other pairing is not an id of ours."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -180,13 +180,38 @@ def _raise_if(problems: list[Problem]) -> None:
         raise ValidationFailed(problems)
 
 
-async def create_game(
-    ctx: Context, *, actor: Actor, new: NewGame, directory: MemberDirectory
-) -> CreatedGame:
-    """Validate everything, then write the game, its participants and its plan in one go.
+@dataclass(frozen=True, slots=True)
+class GameTemplate:
+    """A validated game to write: a new game's fields, or a series' template for each of its
+    occurrences (:func:`add_game` writes it)."""
 
-    On any problem nothing is written and every problem is reported together.
-    """
+    guild_id: int
+    channel_id: int
+    host_id: int
+    title: str
+    description: str
+    ping_participants: bool
+    layer: SettingsLayer
+    """The game's own settings (None inherits)."""
+    entries: ResolvedEntries
+    """The members and placeholders it starts with."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedGame:
+    """A new game that passed every check, not written yet."""
+
+    template: GameTemplate
+    start: datetime
+    read_as: str
+    zone: str
+    """The IANA zone its start time was read in (the host's unless given)."""
+
+
+async def check_new_game(
+    ctx: Context, *, actor: Actor, new: NewGame, directory: MemberDirectory
+) -> CheckedGame:
+    """Check a new game without writing anything; every problem is reported together."""
     now = ctx.now()
     await require_can_create(ctx, actor=actor, guild_id=new.guild_id, channel_id=new.channel_id)
     host_id = actor.user_id if new.host_id is None else new.host_id
@@ -216,45 +241,86 @@ async def create_game(
     _raise_if(problems + entry_problems + match_problems)
     assert start is not None
     assert resolved is not None
+    template = GameTemplate(
+        guild_id=new.guild_id,
+        channel_id=new.channel_id,
+        host_id=host_id,
+        title=new.title.strip(),
+        description=new.description.strip(),
+        ping_participants=new.ping_participants,
+        layer=layer,
+        entries=resolved,
+    )
+    return CheckedGame(template=template, start=start, read_as=read_as, zone=zone)
 
+
+async def create_game(
+    ctx: Context, *, actor: Actor, new: NewGame, directory: MemberDirectory
+) -> CreatedGame:
+    """Validate everything, then write the game, its participants and its plan in one go.
+
+    On any problem nothing is written and every problem is reported together.
+    """
+    checked = await check_new_game(ctx, actor=actor, new=new, directory=directory)
     async with ctx.transaction() as session:
-        await repo.ensure_channel(session, channel_id=new.channel_id, guild_id=new.guild_id)
-        game = GameRow(
-            guild_id=new.guild_id,
-            channel_id=new.channel_id,
-            host_id=host_id,
-            title=new.title.strip(),
-            description=new.description.strip(),
-            start_at=start,
-            status=GameStatus.SCHEDULED,
-            version=1,
-            rendered_version=0,
-            ping_participants=new.ping_participants,
-            max_players=layer.max_players,
-            reminder_minutes=None
-            if layer.reminder_minutes is None
-            else list(layer.reminder_minutes),
-            rules=layer.rules,
-            duration_minutes=layer.duration_minutes,
-            category=layer.category,
+        view = await add_game(
+            session, ctx, checked.template, start=checked.start, member_id=actor.user_id
         )
-        session.add(game)
-        await session.flush()
-        settings = await settings_of(session, game)
-        _add_initial_participants(session, game, resolved, max_players=settings.max_players.value)
-        await replan_jobs(session, game, settings, now=now)
-        await session.flush()
-        view = await view_of(session, game)
-        record_game(
-            session,
-            ctx,
-            game,
-            action=Action.CREATED,
-            member_id=actor.user_id,
-            before={},
-            after={k: v for k, v in game_state(game, view).items() if v not in EMPTY},
-        )
-        return CreatedGame(game=view, read_as=read_as)
+        return CreatedGame(game=view, read_as=checked.read_as)
+
+
+async def add_game(
+    session: AsyncSession,
+    ctx: Context,
+    template: GameTemplate,
+    *,
+    start: datetime,
+    member_id: int | None,
+    series_id: int | None = None,
+    occurrence_on: date | None = None,
+) -> GameView:
+    """Write a checked game, its participants and its plan in the open transaction (a new
+    game, or a series' occurrence with its series and date); ``member_id`` made it."""
+    layer = template.layer
+    await repo.ensure_channel(session, channel_id=template.channel_id, guild_id=template.guild_id)
+    game = GameRow(
+        guild_id=template.guild_id,
+        channel_id=template.channel_id,
+        host_id=template.host_id,
+        title=template.title,
+        description=template.description,
+        start_at=start,
+        status=GameStatus.SCHEDULED,
+        version=1,
+        rendered_version=0,
+        ping_participants=template.ping_participants,
+        max_players=layer.max_players,
+        reminder_minutes=None if layer.reminder_minutes is None else list(layer.reminder_minutes),
+        rules=layer.rules,
+        duration_minutes=layer.duration_minutes,
+        category=layer.category,
+        series_id=series_id,
+        occurrence_on=occurrence_on,
+    )
+    session.add(game)
+    await session.flush()
+    settings = await settings_of(session, game)
+    _add_initial_participants(
+        session, game, template.entries, max_players=settings.max_players.value
+    )
+    await replan_jobs(session, game, settings, now=ctx.now())
+    await session.flush()
+    view = await view_of(session, game)
+    record_game(
+        session,
+        ctx,
+        game,
+        action=Action.CREATED,
+        member_id=member_id,
+        before={},
+        after={k: v for k, v in game_state(game, view).items() if v not in EMPTY},
+    )
+    return view
 
 
 def _add_initial_participants(
@@ -303,8 +369,20 @@ def _edit_settings(edit: GameEdit) -> tuple[dict[str, object], list[Problem]]:
     return changes, problems
 
 
-async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit) -> EditedGame:
-    """Change a scheduled game; moving its start tells its players and moves its reminders."""
+@dataclass(frozen=True, slots=True)
+class CheckedEdit:
+    """An edit that passed every check, not applied yet (:func:`apply_edit`)."""
+
+    edit: GameEdit
+    start: datetime | None
+    """The new start (None keeps it)."""
+    read_as: str | None
+    settings: dict[str, object]
+    """The setting columns it changes."""
+
+
+async def check_edit(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit) -> CheckedEdit:
+    """Check an edit of a scheduled game the actor may manage, without writing anything."""
     now = ctx.now()
     async with ctx.transaction() as session:
         game = await load_managed_game(session, actor, game_id)
@@ -323,85 +401,102 @@ async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit)
         problems += time_problems
     setting_changes, setting_errors = _edit_settings(edit)
     _raise_if(problems + setting_errors)
+    return CheckedEdit(edit=edit, start=start, read_as=read_as, settings=setting_changes)
 
+
+async def edit_game(ctx: Context, *, actor: Actor, game_id: int, edit: GameEdit) -> EditedGame:
+    """Change a scheduled game; moving its start tells its players and moves its reminders."""
+    checked = await check_edit(ctx, actor=actor, game_id=game_id, edit=edit)
     async with ctx.transaction() as session:
-        game = await load_game(session, game_id, lock=True)
-        require_open(game, GameAction.EDIT)
-        before = game_state(game, await view_of(session, game))
-        if not isinstance(edit.title, Keep):
-            game.title = edit.title.strip()
-        if not isinstance(edit.description, Keep):
-            game.description = edit.description.strip()
-        if not isinstance(edit.ping_participants, Keep):
-            game.ping_participants = edit.ping_participants
-        for name, value in setting_changes.items():
-            setattr(game, name, value)
-        rescheduled = start is not None and start != game.start_at
-        if start is not None:
-            game.start_at = start
-        first_key = bump(game)
-        promoted = await fill_free_seats(session, game, first_key=first_key)
-        settings = await settings_of(session, game)
-        await replan_jobs(session, game, settings, now=now)
-        if rescheduled:
-            view = await view_of(session, game)
-            notify(
-                session,
-                game,
-                NoticeKind.RESCHEDULED,
-                [
-                    u
-                    for u in view.joined + view.waitlist
-                    if u != actor.user_id and u not in promoted
-                ],
-            )
-        notify(session, game, NoticeKind.PROMOTED, promoted)
-        await session.flush()
+        return await apply_edit(session, ctx, actor=actor, game_id=game_id, checked=checked)
+
+
+async def apply_edit(
+    session: AsyncSession, ctx: Context, *, actor: Actor, game_id: int, checked: CheckedEdit
+) -> EditedGame:
+    """Apply a checked edit to a scheduled game in the open transaction: its players are told
+    of a new start, its reminders follow, a higher cap seats the waitlist."""
+    now = ctx.now()
+    edit, start = checked.edit, checked.start
+    game = await load_game(session, game_id, lock=True)
+    require_open(game, GameAction.EDIT)
+    before = game_state(game, await view_of(session, game))
+    if not isinstance(edit.title, Keep):
+        game.title = edit.title.strip()
+    if not isinstance(edit.description, Keep):
+        game.description = edit.description.strip()
+    if not isinstance(edit.ping_participants, Keep):
+        game.ping_participants = edit.ping_participants
+    for name, value in checked.settings.items():
+        setattr(game, name, value)
+    rescheduled = start is not None and start != game.start_at
+    if start is not None:
+        game.start_at = start
+    first_key = bump(game)
+    promoted = await fill_free_seats(session, game, first_key=first_key)
+    settings = await settings_of(session, game)
+    await replan_jobs(session, game, settings, now=now)
+    if rescheduled:
         view = await view_of(session, game)
-        record_game(
+        notify(
             session,
-            ctx,
             game,
-            action=Action.EDITED,
-            member_id=actor.user_id,
-            before=before,
-            after=game_state(game, view),
+            NoticeKind.RESCHEDULED,
+            [u for u in view.joined + view.waitlist if u != actor.user_id and u not in promoted],
         )
-        return EditedGame(
-            game=view,
-            read_as=read_as,
-            rescheduled=rescheduled,
-            promoted=promoted,
-        )
+    notify(session, game, NoticeKind.PROMOTED, promoted)
+    await session.flush()
+    view = await view_of(session, game)
+    record_game(
+        session,
+        ctx,
+        game,
+        action=Action.EDITED,
+        member_id=actor.user_id,
+        before=before,
+        after=game_state(game, view),
+    )
+    return EditedGame(
+        game=view,
+        read_as=checked.read_as,
+        rescheduled=rescheduled,
+        promoted=promoted,
+    )
 
 
 async def cancel_game(ctx: Context, *, actor: Actor, game_id: int) -> GameView:
     """Cancel a game before it completes: it stays listed as cancelled; its players are told."""
-    now = ctx.now()
     async with ctx.transaction() as session:
         game = await load_managed_game(session, actor, game_id, lock=True)
-        was = game.status
-        game.status = move(GameStatus(game.status), GameStatus.CANCELLED)
-        bump(game)
-        await replan_jobs(session, game, await settings_of(session, game), now=now)
-        view = await view_of(session, game)
-        record_game(
-            session,
-            ctx,
-            game,
-            action=Action.CANCELLED,
-            member_id=actor.user_id,
-            before={"status": was},
-            after={"status": game.status},
-        )
-        notify(
-            session,
-            game,
-            NoticeKind.CANCELLED,
-            [u for u in view.joined + view.waitlist if u != actor.user_id],
-        )
-        await session.flush()
-        return await view_of(session, game)
+        return await cancel_loaded(session, ctx, game, actor=actor)
+
+
+async def cancel_loaded(
+    session: AsyncSession, ctx: Context, game: GameRow, *, actor: Actor
+) -> GameView:
+    """Cancel a locked game in the open transaction (:func:`cancel_game`'s change)."""
+    was = game.status
+    game.status = move(GameStatus(game.status), GameStatus.CANCELLED)
+    bump(game)
+    await replan_jobs(session, game, await settings_of(session, game), now=ctx.now())
+    view = await view_of(session, game)
+    record_game(
+        session,
+        ctx,
+        game,
+        action=Action.CANCELLED,
+        member_id=actor.user_id,
+        before={"status": was},
+        after={"status": game.status},
+    )
+    notify(
+        session,
+        game,
+        NoticeKind.CANCELLED,
+        [u for u in view.joined + view.waitlist if u != actor.user_id],
+    )
+    await session.flush()
+    return await view_of(session, game)
 
 
 async def get_game(ctx: Context, game_id: int) -> GameView:

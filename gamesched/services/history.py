@@ -37,6 +37,13 @@ class Action(StrEnum):
     """An operator had refused DMs sent again."""
     MOVED = "moved"
     """The game is announced in another channel of its server now."""
+    SERIES_CREATED = "series_created"
+    """A recurring series was created (its games have their own entries)."""
+    SERIES_EDITED = "series_edited"
+    SERIES_SKIPPED = "series_skipped"
+    SERIES_CANCELLED = "series_cancelled"
+    SERIES_ENDED = "series_ended"
+    """A series' pattern ran out of dates: no more games are made."""
 
 
 GAME_FIELDS = (

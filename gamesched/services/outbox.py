@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gamesched.db import jobs
 from gamesched.db import repositories as repo
+from gamesched.db import series as series_repo
 from gamesched.db.tables import GameRow, JobRow
 from gamesched.domain.lifecycle import move
 from gamesched.domain.status import GameStatus
@@ -50,6 +51,8 @@ class Claimed:
     """The pass's claim: the tasks present it to show they still hold their row."""
     job_ids: tuple[int, ...]
     notification_ids: tuple[int, ...]
+    series_ids: tuple[int, ...] = ()
+    """Recurring series due to make their next game (``series.advance_series``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,8 @@ class OwedNotice:
 async def claim_due(
     ctx: Context, *, worker: str, limit: int = 200, lease: timedelta = LEASE
 ) -> Claimed:
-    """Claim the jobs that are due now and the owed DMs (plus any whose claim expired)."""
+    """Claim the jobs that are due now, the owed DMs and the series due to make a game (plus
+    any whose claim expired)."""
     now = ctx.now()
     claim = f"{worker[:55]}/{secrets.token_hex(4)}"  # fits jobs.claimed_by (64)
     async with ctx.transaction() as session:
@@ -96,13 +100,20 @@ async def claim_due(
         notice_ids = await jobs.claim_owed_notifications(
             session, now=now, lease=lease, claim=claim, limit=limit
         )
-    return Claimed(claim=claim, job_ids=job_ids, notification_ids=notice_ids)
+        series_ids = await jobs.claim_due_series(
+            session, now=now, lease=lease, claim=claim, limit=limit
+        )
+    return Claimed(claim=claim, job_ids=job_ids, notification_ids=notice_ids, series_ids=series_ids)
 
 
 async def next_due_at(ctx: Context) -> datetime | None:
-    """When the next unclaimed job falls due (None when nothing is planned)."""
+    """When the next unclaimed job or series falls due (None when nothing is planned)."""
     async with ctx.transaction() as session:
-        return await jobs.next_unclaimed_due_at(session)
+        due = [
+            await jobs.next_unclaimed_due_at(session),
+            await series_repo.next_unclaimed_series_due_at(session),
+        ]
+    return min((d for d in due if d is not None), default=None)
 
 
 async def stale_announcements(ctx: Context, *, limit: int = 100) -> tuple[int, ...]:

@@ -52,7 +52,8 @@ def worker_name() -> str:
 
 
 class Dispatcher:
-    """Claims due jobs and owed DMs and kicks them to taskiq; keeps announcements in sync."""
+    """Claims due jobs, owed DMs and due series and kicks them to taskiq; keeps announcements
+    in sync."""
 
     def __init__(
         self,
@@ -100,10 +101,13 @@ class Dispatcher:
         self._unsent.extend(
             (self._tasks.deliver_notice, i, claimed.claim) for i in claimed.notification_ids
         )
+        self._unsent.extend(
+            (self._tasks.advance_series, i, claimed.claim) for i in claimed.series_ids
+        )
         await self._hand_over()
         for game_id in await outbox.stale_announcements(self._services):
             self._sync.sweep(game_id)
-        return len(claimed.job_ids) + len(claimed.notification_ids)
+        return len(claimed.job_ids) + len(claimed.notification_ids) + len(claimed.series_ids)
 
     async def _hand_over(self) -> None:
         """Kick the claimed rows not yet kicked, in order, each once."""

@@ -1,4 +1,5 @@
-"""What a worker does with a claimed row: send a reminder round, change a status, send a DM.
+"""What a worker does with a claimed row: send a reminder round, change a status, send a DM,
+make a recurring series' next game.
 
 Each task is idempotent: it re-reads its row, does only what is still owed, and records the
 outcome, so a re-claimed task never repeats a finished DM. A task carries the claim it was
@@ -25,7 +26,7 @@ from gamesched.discord.rest import CLOSED_DMS, DiscordError, DiscordRest, Discor
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.metrics import NOTICES, DmOutcome, count_reminder_dm
 from gamesched.outages import Unreachable, caused_by
-from gamesched.services import channel_reminders, outbox
+from gamesched.services import channel_reminders, outbox, series
 from gamesched.services.context import Context
 from gamesched.services.planning import JobKind
 
@@ -199,6 +200,13 @@ async def deliver_notice(deps: WorkerDeps, notification_id: int, claim: str) -> 
     )
 
 
+async def advance_series(deps: WorkerDeps, series_id: int, claim: str) -> None:
+    """Make the games a series claimed under ``claim`` has due, and post their announcements
+    (a post that fails is retried by the worker's sweep of unannounced games)."""
+    for game in await series.advance_series(deps.services, series_id=series_id, claim=claim):
+        deps.sync.request(game.id)
+
+
 async def send_dm(
     rest: DiscordRest, user_id: int, payload: dict[str, Any], *, nonce: str
 ) -> str | None:
@@ -235,6 +243,7 @@ class Tasks:
 
     run_job: AsyncTaskiqDecoratedTask[..., Any]
     deliver_notice: AsyncTaskiqDecoratedTask[..., Any]
+    advance_series: AsyncTaskiqDecoratedTask[..., Any]
 
 
 @contextmanager
@@ -263,9 +272,18 @@ def register_tasks(broker: AsyncBroker) -> Tasks:
         with _left_for_later():
             await deliver_notice(deps, notification_id, claim)
 
+    async def advance_series_task(
+        series_id: int, claim: str, deps: Annotated[WorkerDeps, TaskiqDepends()]
+    ) -> None:
+        with _left_for_later():
+            await advance_series(deps, series_id, claim)
+
     return Tasks(
         run_job=broker.register_task(run_job_task, task_name="gamesched.run_job"),
         deliver_notice=broker.register_task(
             deliver_notice_task, task_name="gamesched.deliver_notice"
+        ),
+        advance_series=broker.register_task(
+            advance_series_task, task_name="gamesched.advance_series"
         ),
     )

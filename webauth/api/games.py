@@ -25,6 +25,7 @@ from gamesched.domain.errors import (
     ValidationFailed,
 )
 from gamesched.domain.permissions import Actor
+from gamesched.domain.recurrence import Recurrence, read_recurrence
 from gamesched.domain.settings import KEEP, Keep
 from gamesched.domain.status import GameStatus
 from gamesched.services.games import (
@@ -40,6 +41,7 @@ from gamesched.services.games import (
     require_can_manage,
 )
 from gamesched.services.participation import Joined, Left, join_game, leave_game
+from gamesched.services.series import create_series
 from gamesched.services.views import GameView
 from webauth.access import (
     NOT_A_MEMBER,
@@ -189,6 +191,7 @@ async def create(request: Request) -> Response:
         raise cannot_post(channel.name, form)
     when, when_field = start_of(body, form, heading=NOT_CREATED, required=True)
     assert not isinstance(when, Keep)
+    repeat = repeat_of(body, form)
     new = NewGame(
         guild_id=guild_id,
         channel_id=channel_id,
@@ -204,7 +207,22 @@ async def create(request: Request) -> Response:
         ping_participants=body.ping_participants,
     )
     try:
-        created = await create_game(services, actor=actor, new=new, directory=web.core.directory)
+        if repeat is None:
+            created = await create_game(
+                services, actor=actor, new=new, directory=web.core.directory
+            )
+            games: tuple[GameView, ...] = (created.game,)
+        else:
+            made = await create_series(
+                services,
+                actor=actor,
+                game=new,
+                recurrence=repeat,
+                ahead_days=body.ahead_days,
+                carry_roster=body.carry_roster,
+                directory=web.core.directory,
+            )
+            games = made.games
     except ValidationFailed as error:
         raise refused_game(
             error,
@@ -216,12 +234,31 @@ async def create(request: Request) -> Response:
     except PermissionDenied as refused:
         return refusal(refused, facts.role_names)
     try:
-        game = await web.core.sync.announce_new(created.game.id)
+        game, *_ = [await web.core.sync.announce_new(each.id) for each in games]
     except DiscordError as error:
         if isinstance(error, DiscordForbidden | DiscordNotFound):
             raise cannot_post(channel.name, form) from None
         raise
     return answer(await shown(request, game, actor), 201, Location=f"/api/v1/games/{game.id}")
+
+
+ONLY_WITH_REPEAT = (
+    "`ahead_days` and `carry_roster` are for a recurring game: give `repeat` too, or leave "
+    "them out."
+)
+
+
+def repeat_of(body: models.CreateGame, form: Any) -> Recurrence | None:
+    """The series a create asks for (None: a single game), or its 422."""
+    if body.repeat is None or not body.repeat.strip():
+        if body.ahead_days is not None or body.carry_roster:
+            problem = {"field": "repeat", "message": ONLY_WITH_REPEAT, "entry": None}
+            raise game_invalid([problem], form, heading=NOT_CREATED)
+        return None
+    try:
+        return read_recurrence(body.repeat)
+    except ValidationFailed as error:
+        raise refused_game(error, form, heading=NOT_CREATED, when="when") from None
 
 
 def cannot_post(channel_name: str, form: Any) -> ApiError:

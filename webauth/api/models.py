@@ -16,6 +16,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from gamesched.domain.entries import MAX_ENTRIES
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from gamesched.domain.recurrence import MAX_REPEAT_LENGTH
 from gamesched.domain.settings import (
     MAX_CATEGORY_LENGTH,
     MAX_DURATION_MINUTES,
@@ -30,6 +31,7 @@ from gamesched.domain.settings import (
 )
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import MAX_WHEN_LENGTH, MAX_ZONE_LENGTH
+from gamesched.services.series import MAX_AHEAD_DAYS
 from webauth.inputs import (
     NO_CONTROLS,
     PLAIN_TEXT_PATTERN,
@@ -97,6 +99,7 @@ WhenText = Annotated[str, text_field(MAX_WHEN_LENGTH), AfterValidator(plain_text
 Rules = Annotated[str, text_field(MAX_RULES_LENGTH), AfterValidator(plain_text)]
 Category = Annotated[str, text_field(MAX_CATEGORY_LENGTH), AfterValidator(plain_text)]
 ZoneName = Annotated[str, text_field(MAX_ZONE_LENGTH), AfterValidator(plain_text)]
+RepeatText = Annotated[str, text_field(MAX_REPEAT_LENGTH), AfterValidator(plain_text)]
 
 
 def limits(minimum: int, maximum: int) -> dict[str, Any]:
@@ -227,6 +230,22 @@ class CreateGame(GameFields):
         "nickname), `<@id>` or a bare id (a member by id), or other text (a placeholder slot "
         "such as `Guest`).",
         json_schema_extra={"maxItems": MAX_ENTRIES},
+    )
+    repeat: RepeatText | None = Field(
+        None,
+        description="Make it a recurring game (a series) as `/create-game`'s `repeat` does: "
+        "`weekly on Mon, Thu`, `every 2 weeks on Friday`, `monthly on the last Friday`, "
+        "`monthly on day 15`, optionally followed by `until 2027-03-01` or `for 10 times`. "
+        "The start must fall on one of its dates; the answer is the first game.",
+    )
+    ahead_days: int | None = Field(
+        None,
+        description="With `repeat`: make and announce each game this many days before its "
+        "start (`null`: the next once the one before starts).",
+        json_schema_extra=limits(1, MAX_AHEAD_DAYS),
+    )
+    carry_roster: bool = Field(
+        False, description="With `repeat`: each game starts with the previous one's players."
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypedDict, cast
 
 from starlette.datastructures import FormData
@@ -34,19 +35,32 @@ from gamesched.domain.errors import (
     ValidationFailed,
 )
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
+from gamesched.domain.numbers import read_whole_number
+from gamesched.domain.permissions import Actor
+from gamesched.domain.recurrence import FIELD, MAX_REPEAT_LENGTH, Recurrence, read_recurrence
 from gamesched.domain.settings import EffectiveSettings, Keep, Source
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import MAX_WHEN_LENGTH
 from gamesched.services.configuration import channel_settings
 from gamesched.services.games import (
+    CreatedGame,
     GameEdit,
     NewGame,
     create_game,
-    edit_game,
     require_can_create,
     require_can_manage,
 )
 from gamesched.services.people import ZoneChoice, ZoneSource, time_zone_of
+from gamesched.services.series import (
+    MAX_AHEAD_DAYS,
+    EditScope,
+    SeriesPreview,
+    SeriesView,
+    create_series,
+    edit_series,
+    preview_series,
+    series_of_game,
+)
 from gamesched.services.views import GameView
 from webauth.access import (
     MemberGame,
@@ -68,7 +82,7 @@ from webauth.forms import (
 )
 from webauth.inputs import read_id
 from webauth.routing import form_route
-from webauth.start_time import local_value, shown_start, start_from
+from webauth.start_time import local_value, picked_zone, shown_start, start_from
 from webauth.state import web_of
 
 BOT_CANNOT_POST = (
@@ -86,6 +100,8 @@ LIMITS = {
     "description": MAX_DESCRIPTION_LENGTH,
     "participants": MAX_TEXT_INPUT_VALUE,
     "entries": MAX_ENTRIES,
+    "repeat": MAX_REPEAT_LENGTH,
+    "ahead_days": MAX_AHEAD_DAYS,
 }
 """The modal's limits, shown as the controls' ``maxlength`` too."""
 
@@ -162,6 +178,46 @@ def participants_problems(text: str) -> list[Problem]:
             )
         ]
     return []
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatChoice:
+    """The form's Repeat section when it asks for a series."""
+
+    recurrence: Recurrence
+    ahead_days: int | None
+    """Announce each game this many days ahead; None: the next once one starts."""
+    carry_roster: bool
+
+
+ONLY_WITH_REPEAT = (
+    "Announcing ahead and carrying the players over are for a recurring game: say how it "
+    "repeats, or leave them empty."
+)
+
+
+def repeat_from(values: dict[str, str]) -> tuple[RepeatChoice | None, list[Problem]]:
+    """The series the Repeat section asks for (None: a single game), and its problems."""
+    typed, ahead_text = values["repeat"].strip(), values["ahead_days"].strip()
+    problems: list[Problem] = []
+    ahead = read_whole_number(ahead_text) if ahead_text else None
+    if ahead_text and ahead is None:
+        problems.append(
+            Problem(
+                "ahead_days",
+                f"Announce ahead must be a whole number of days (got `{ahead_text[:20]}`), "
+                "or empty to announce each game once the one before starts.",
+            )
+        )
+    if not typed:
+        if ahead_text or values["carry_roster"]:
+            problems.append(Problem(FIELD, ONLY_WITH_REPEAT))
+        return None, problems
+    try:
+        recurrence = read_recurrence(typed)
+    except ValidationFailed as error:
+        return None, problems + list(error.problems)
+    return RepeatChoice(recurrence, ahead, values["carry_roster"] == "on"), problems
 
 
 def _guarded(problems: list[Problem], found: ValidationFailed | None) -> list[Problem]:
@@ -241,6 +297,10 @@ class FormPage:
     channel_name: str = ""
     refused_channel: str | None = None
     """Why the preselected channel is not offered."""
+    preview: SeriesPreview | None = None
+    """The next dates of the repeat typed, after "Preview the dates"."""
+    series: SeriesView | None = None
+    """The series the edited game is one of."""
 
     def render(self, request: Request, status: int = 200) -> Response:
         if self.game is None:
@@ -262,6 +322,8 @@ class FormPage:
             "refused_channel": self.refused_channel,
             "game": self.game,
             "limits": LIMITS,
+            "preview": self.preview,
+            "series": self.series,
         }
         return web_of(request).pages.page(request, "game_form.html", context, status=status)
 
@@ -333,6 +395,10 @@ VALUE_KEYS = (
     "ping",
     "start_shown",
     "start_utc",
+    "repeat",
+    "ahead_days",
+    "carry_roster",
+    "scope",
 )
 """What the form's template shows as typed (``start_utc``: an edit's start, for the script
 that shows it in the browser's zone)."""
@@ -345,6 +411,7 @@ def _values(**given: str) -> dict[str, str]:
 def _typed_values(form: FormData) -> dict[str, str]:
     values = _values(**{key: form_text(form, key) for key in VALUE_KEYS if key != "start_utc"})
     values["ping"] = "on" if form.get("ping") == "on" else ""
+    values["carry_roster"] = "on" if form.get("carry_roster") == "on" else ""
     return values
 
 
@@ -389,9 +456,15 @@ async def create_from_form(request: Request) -> Response:
     problems += control_problems(values, ("title", "description", "participants"))
     when = start.when
     assert not isinstance(when, Keep), "only an edit keeps its start"
+    repeat, repeat_problems = repeat_from(values)
+    problems += repeat_problems
+    if sent.get("preview") == "on":
+        return await _preview(request, facts, channel_id, sent, actor, when, repeat, problems)
     new = NewGame(
         guild_id=guild_id,
         channel_id=channel_id,
+        # A series keeps the start's time of day in the zone it was given in.
+        zone=picked_zone(sent) if repeat is not None else None,
         title=values["title"],
         # With problems of its own the web sends an empty start: the use case then checks
         # every other field and is certain to write nothing.
@@ -402,22 +475,85 @@ async def create_from_form(request: Request) -> Response:
         **settings,
     )
     try:
-        created = await create_game(
-            web.core.services, actor=actor, new=new, directory=web.core.directory
-        )
+        if repeat is None:
+            created = await create_game(
+                web.core.services, actor=actor, new=new, directory=web.core.directory
+            )
+            games, done = [created.game], f"Game #{created.game.id} created"
+        else:
+            made = await create_series(
+                web.core.services,
+                actor=actor,
+                game=new,
+                recurrence=repeat.recurrence,
+                ahead_days=repeat.ahead_days,
+                carry_roster=repeat.carry_roster,
+                directory=web.core.directory,
+            )
+            games = list(made.games)
+            done = f"Recurring game created ({made.series.pattern}); game #{games[0].id}"
+            created = CreatedGame(game=games[0], read_as=made.read_as)
     except ValidationFailed as error:
         return await _create_failed(request, facts, values, sent, _guarded(problems, error))
     except PermissionDenied as error:
         return web.pages.error(request, 403, web_text(error, facts.role_names))
     assert not problems, "the use case saw an empty start and cannot have written anything"
     try:
-        await web.core.sync.announce_new(created.game.id)
+        for game in games:
+            await web.core.sync.announce_new(game.id)
     except DiscordError as error:
         notice = _post_failed(error, channel.name)
         return await _create_failed(request, facts, values, sent, [], notice=notice, status=502)
     read_as = start.read_as or created.read_as
-    flash(request, f"Game #{created.game.id} created; it starts {read_as}.")
+    flash(request, f"{done}; it starts {read_as}.")
     return RedirectResponse(f"/games/{created.game.id}", status_code=303)
+
+
+PREVIEWED_FIELDS = ("when", FIELD, "ahead_days")
+"""The fields a preview of the dates reads; problems elsewhere wait for "Create game"."""
+NOTHING_TO_PREVIEW = "Say how the game repeats to preview its dates, e.g. `weekly on Thu`."
+
+
+async def _preview(
+    request: Request,
+    facts: GuildFacts,
+    channel_id: int,
+    form: FormData,
+    actor: Actor,
+    when: str | datetime,
+    repeat: RepeatChoice | None,
+    problems: list[Problem],
+) -> Response:
+    """ "Preview the dates": the form as typed with the repeat's next dates (nothing saved),
+    or the problems of the start and the repeat beside their fields."""
+    web = web_of(request)
+    values = _typed_values(form)
+    found = [p for p in problems if p.field in PREVIEWED_FIELDS]
+    if repeat is None and not found:
+        found.append(Problem(FIELD, NOTHING_TO_PREVIEW))
+    preview = None
+    if repeat is not None and not found:
+        try:
+            preview = await preview_series(
+                web.core.services,
+                actor=actor,
+                guild_id=facts.guild_id,
+                channel_id=channel_id,
+                start_text=when,
+                recurrence=repeat.recurrence,
+                zone=picked_zone(form),
+                directory=web.core.directory,
+            )
+        except ValidationFailed as error:
+            found += error.problems
+    offered = await host_channels(request, facts)
+    if not offered.allowed:
+        return _cannot_host(request, facts, offered)
+    page = await _create_page(
+        request, facts, offered, values=values, form=form, problems=FormProblems.of(found)
+    )
+    page.preview = preview
+    return page.render(request, 200 if preview is not None else 422)
 
 
 def _post_failed(error: DiscordError, channel_name: str) -> str:
@@ -490,9 +626,11 @@ async def _edit_page(
             start_utc=game.start_at.isoformat(),
         )
     values["start_shown"] = values["start_shown"] or game.start_at.isoformat()
+    values["scope"] = values["scope"] or EditScope.THIS
     problems = problems or FormProblems()
     channel = facts.channel(game.channel_id)
     return FormPage(
+        series=await series_of_game(web_of(request).core.services, game.id),
         facts=facts,
         zone=zone,
         values=values,
@@ -516,7 +654,8 @@ async def edit_game_form(request: Request) -> Response:
 
 
 async def edit_from_form(request: Request) -> Response:
-    """Save the changes, bring the announcement up to date, and go to the game's page."""
+    """Save the changes (to this game, or for a game of a series to the later ones too),
+    bring the announcements up to date, and go to the game's page."""
     web = web_of(request)
     async with request.form() as form:
         values = _typed_values(form)
@@ -533,6 +672,35 @@ async def edit_from_form(request: Request) -> Response:
     )
     settings, problems = settings_from(sent)
     problems = start.problems + problems + control_problems(values, ("title", "description"))
+    series = await series_of_game(web.core.services, game.id)
+    scope, recurrence, found = _edit_scope(values, series)
+    problems += found
+
+    async def failed(problems: list[Problem], status: int = 422) -> Response:
+        shown = FormProblems.of(problems)
+        page = await _edit_page(request, game, facts, values=values, form=sent, problems=shown)
+        return page.render(request, status)
+
+    if sent.get("preview") == "on" and series is not None:
+        found = [p for p in problems if p.field in PREVIEWED_FIELDS]
+        if found:
+            return await failed(found)
+        try:
+            preview = await preview_series(
+                web.core.services,
+                actor=managed.actor,
+                guild_id=game.guild_id,
+                channel_id=game.channel_id,
+                start_text=game.start_at if isinstance(start.when, Keep) else start.when,
+                recurrence=recurrence or series.recurrence,
+                zone=series.zone if isinstance(start.when, Keep) else picked_zone(sent),
+                directory=web.core.directory,
+            )
+        except ValidationFailed as error:
+            return await failed(list(error.problems))
+        page = await _edit_page(request, game, facts, values=values, form=sent)
+        page.preview = preview
+        return page.render(request)
     edit = GameEdit(
         title=values["title"],
         description=values["description"],
@@ -541,19 +709,55 @@ async def edit_from_form(request: Request) -> Response:
         **settings,
     )
     try:
-        edited = await edit_game(web.core.services, actor=managed.actor, game_id=game.id, edit=edit)
+        changed = await edit_series(
+            web.core.services,
+            actor=managed.actor,
+            game_id=game.id,
+            edit=edit,
+            recurrence=recurrence,
+            scope=scope,
+        )
     except ValidationFailed as error:
-        found = FormProblems.of(_guarded(problems, error))
-        page = await _edit_page(request, game, facts, values=values, form=sent, problems=found)
-        return page.render(request, 422)
+        return await failed(_guarded(problems, error))
     assert not problems, "the use case saw an empty start and cannot have written anything"
-    web.core.sync.request(edited.game.id)
+    for each in (*(e.game for e in changed.games), *changed.cancelled, *changed.created):
+        web.core.sync.request(each.id)  # a game the new pattern made is posted by it too
+    this, *later = changed.games
     moved = ""
-    if edited.rescheduled:
-        read_as = start.read_as or edited.read_as
+    if this.rescheduled:
+        read_as = start.read_as or this.read_as
         moved = f" It now starts {read_as}; its players are told."
+    if scope is EditScope.FUTURE and changed.series is not None:
+        moved += (
+            f" {len(later)} later game(s) changed too; the series repeats: "
+            f"{changed.series.pattern}."
+        )
     flash(request, f"Game #{game.id} saved.{moved}")
     return RedirectResponse(f"/games/{game.id}", status_code=303)
+
+
+def _edit_scope(
+    values: dict[str, str], series: SeriesView | None
+) -> tuple[EditScope, Recurrence | None, list[Problem]]:
+    """Which games of the series an edit changes, and the new pattern it gives them."""
+    scope = (
+        EditScope.FUTURE if series is not None and values["scope"] == "future" else EditScope.THIS
+    )
+    typed = values["repeat"].strip()
+    if series is None or not typed:
+        return scope, None, []
+    if scope is EditScope.THIS:
+        return scope, None, [Problem(FIELD, NEW_PATTERN_NEEDS_LATER)]
+    try:
+        return scope, read_recurrence(typed), []
+    except ValidationFailed as error:
+        return scope, None, list(error.problems)
+
+
+NEW_PATTERN_NEEDS_LATER = (
+    'A new pattern changes the later games too: choose "This and later games", or empty it '
+    "to change this game alone."
+)
 
 
 ROUTES = [

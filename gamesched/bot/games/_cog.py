@@ -23,9 +23,26 @@ from gamesched.bot.games._render import (
     assigned_text,
     cancel_question_text,
     cancelled_text,
+    dates_text,
     joined_text,
     left_text,
     list_texts,
+    preview_text,
+    series_cancel_question_text,
+    series_cancelled_text,
+    skipped_text,
+)
+from gamesched.bot.games._series import (
+    CANCEL_SCOPES,
+    EDIT_SCOPES,
+    MAX_DATE_LENGTH,
+    THIS_GAME,
+    cancel_series_buttons,
+    edit_scope_of,
+    read_date,
+    repeats_field,
+    series_for,
+    series_options,
 )
 from gamesched.bot.games._views import cancel_confirmation
 from gamesched.bot.interactions import AnyInteraction, Click, CommandInteraction, GuildCommand
@@ -43,6 +60,7 @@ from gamesched.domain.errors import (
     UnknownGame,
 )
 from gamesched.domain.permissions import may_manage_game
+from gamesched.domain.recurrence import MAX_REPEAT_LENGTH, read_recurrence
 from gamesched.domain.settings import (
     MAX_CATEGORY_LENGTH,
     MAX_DURATION_MINUTES,
@@ -51,6 +69,7 @@ from gamesched.domain.settings import (
     parse_reminder_minutes,
 )
 from gamesched.domain.status import GameStatus
+from gamesched.domain.timeparse import MAX_WHEN_LENGTH
 from gamesched.services import outbox
 from gamesched.services.context import Context
 from gamesched.services.games import (
@@ -65,6 +84,14 @@ from gamesched.services.games import (
 )
 from gamesched.services.participation import assign_placeholder, join_game, leave_game
 from gamesched.services.people import time_zone_of
+from gamesched.services.series import (
+    MAX_AHEAD_DAYS,
+    SeriesView,
+    cancel_series,
+    preview_series,
+    series_of_game,
+    skip_date,
+)
 from gamesched.services.views import GameView
 
 if TYPE_CHECKING:
@@ -84,6 +111,7 @@ class GamesCog(commands.Cog):
         router.route_components(action_prefix(Action.LEAVE), self._leave)
         router.route_components(action_prefix(Action.CANCEL_YES), self._confirm_cancel)
         router.route_components(action_prefix(Action.CANCEL_NO), self._keep_game)
+        router.route_components(action_prefix(Action.CANCEL_SERIES), self._confirm_cancel_series)
         router.route_forms(action_prefix(Action.SUBMIT), self.form.submit)
         router.route_components(action_prefix(Action.REOPEN), self.form.reopen)
         router.route_components(action_prefix(Action.PICK), self.form.pick)
@@ -121,8 +149,24 @@ class GamesCog(commands.Cog):
         ping_participants: bool = commands.Param(
             False, description="Let the announcement notify the listed players"
         ),
+        repeat: str | None = commands.Param(
+            None,
+            description="Make it recurring, e.g. weekly on Thu, monthly on the last Friday",
+            max_length=MAX_REPEAT_LENGTH,
+        ),
+        create_ahead_days: int | None = commands.Param(
+            None,
+            description="With repeat: announce each game this many days ahead (default: "
+            "the next once one starts)",
+            ge=1,
+            le=MAX_AHEAD_DAYS,
+        ),
+        carry_roster: bool = commands.Param(
+            False, description="With repeat: each game starts with the last one's players"
+        ),
     ) -> None:
-        """Announce a game: opens a form for title, time, description, seats and players."""
+        """Announce a game (or a recurring one): opens a form for title, time, description,
+        seats and players."""
         target = channel.id if channel is not None else inter.channel_id
         if not _bot_can_announce(inter, target):
             raise PermissionDenied(MISSING_PERMISSIONS)  # before the host types a whole form
@@ -138,6 +182,7 @@ class GamesCog(commands.Cog):
             rules=rules,
             category=category,
             ping_participants=ping_participants,
+            repeat=series_options(repeat, ahead_days=create_ahead_days, carry_roster=carry_roster),
         )
         await self.form.open(
             inter,
@@ -174,6 +219,16 @@ class GamesCog(commands.Cog):
         self.bot.deps.sync.request(game_id)
         await inter.response.edit_message(content=cancelled_text(game), components=[])
 
+    async def _confirm_cancel_series(self, inter: Click) -> None:
+        series = await series_for(self.services, await get_game(self.services, _game_id(inter)))
+        ended = await cancel_series(self.services, actor=actor_of(inter), series_id=series.id)
+        for game in ended.cancelled:
+            self.bot.deps.sync.request(game.id)
+        await inter.response.edit_message(
+            content=series_cancelled_text(series.title, cancelled=len(ended.cancelled)),
+            components=[],
+        )
+
     async def _keep_game(self, inter: Click) -> None:
         await inter.response.edit_message(content=NOTHING_CHANGED, components=[])
 
@@ -184,11 +239,24 @@ class GamesCog(commands.Cog):
         self,
         inter: GuildCommand,
         game: int = commands.Param(description="The game (start typing its title)"),
+        scope: str = commands.Param(
+            THIS_GAME,
+            description="For a recurring game: this one only, or the later ones too",
+            choices=list(EDIT_SCOPES),
+        ),
+        repeat: str | None = commands.Param(
+            None,
+            description="With this and later games: a new pattern, e.g. every 2 weeks on Friday",
+            max_length=MAX_REPEAT_LENGTH,
+        ),
     ) -> None:
         """Change a game's title, time, description or seats (host or admins)."""
         view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
         if view.status is not GameStatus.SCHEDULED:
             raise Conflict(GameNotOpen(view.id, view.status, GameAction.EDIT))
+        edit_scope, recurrence = await edit_scope_of(
+            self.services, view, scope=EDIT_SCOPES[scope], repeat=repeat
+        )
         zone = (
             await time_zone_of(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
         ).zone
@@ -209,6 +277,8 @@ class GamesCog(commands.Cog):
                 values=values,
                 game_id=view.id,
                 shown_when=when,
+                scope=edit_scope,
+                recurrence=recurrence,
             ),
         )
 
@@ -217,9 +287,19 @@ class GamesCog(commands.Cog):
         self,
         inter: GuildCommand,
         game: int = commands.Param(description="The game (start typing its title)"),
+        scope: str = commands.Param(
+            THIS_GAME,
+            description="For a recurring game: this one only, or the whole series",
+            choices=list(CANCEL_SCOPES),
+        ),
     ) -> None:
-        """Cancel a game (host or admins); asks you to confirm first."""
+        """Cancel a game or its whole series (host or admins); asks you to confirm first."""
         view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
+        if CANCEL_SCOPES[scope]:
+            series = await series_for(self.services, view)
+            question = series_cancel_question_text(series.title, pattern=series.pattern)
+            await reply(inter, question, components=[cancel_series_buttons(view.id)])
+            return
         if view.status.is_final:
             raise Conflict(AlreadyInStatus(view.status))
         await reply(
@@ -255,18 +335,77 @@ class GamesCog(commands.Cog):
     ) -> None:
         """A game's details, privately; its host also sees who could not be reached by DM."""
 
-        async def work() -> dict[str, Any]:
+        async def work() -> tuple[dict[str, Any], SeriesView | None]:
             view = await get_game(self.services, game)
             if view.guild_id != inter.guild_id or view.channel_id not in visible_channels(inter):
                 raise NotFound(UnknownGame(game, in_guild=True))
             unreachable = None
             if may_manage_game(actor_of(inter), host_id=view.host_id):
                 unreachable = await outbox.unreachable_players(self.services, game_id=view.id)
-            return render.game_info(view, unreachable=unreachable)
+            return render.game_info(view, unreachable=unreachable), await series_of_game(
+                self.services, view.id
+            )
 
-        payload = await within_deadline(inter, work())
+        payload, series = await within_deadline(inter, work())
         (embed,) = payload["embeds"]
-        await reply(inter, payload["content"] or None, embed=disnake.Embed.from_dict(embed))
+        shown = disnake.Embed.from_dict(embed)
+        if series is not None:
+            shown.add_field(*repeats_field(series), inline=False)
+        await reply(inter, payload["content"] or None, embed=shown)
+
+    # ----- series ---------------------------------------------------------------------
+
+    @commands.slash_command(name="series", contexts=GUILD_ONLY)
+    async def series_command(self, inter: GuildCommand) -> None:
+        """Recurring games: preview their dates, or skip one date."""
+
+    @series_command.sub_command(name="preview")
+    async def series_preview_command(
+        self,
+        inter: GuildCommand,
+        repeat: str = commands.Param(
+            description="e.g. weekly on Mon, Thu; monthly on the last Friday; ... for 10 times",
+            max_length=MAX_REPEAT_LENGTH,
+        ),
+        when: str = commands.Param(
+            description="The first game's start, e.g. friday 19:30 (your /timezone)",
+            max_length=MAX_WHEN_LENGTH,
+        ),
+    ) -> None:
+        """The next dates a recurring game would have here, in your zone; nothing is saved."""
+        recurrence = read_recurrence(repeat)
+        preview = await within_deadline(
+            inter,
+            preview_series(
+                self.services,
+                actor=actor_of(inter),
+                guild_id=inter.guild_id,
+                channel_id=inter.channel_id,
+                start_text=when,
+                recurrence=recurrence,
+                directory=self.form.directory,
+            ),
+        )
+        await reply(
+            inter,
+            preview_text(preview.pattern, read_as=preview.read_as, dates=dates_text(preview.dates)),
+        )
+
+    @series_command.sub_command(name="skip")
+    async def series_skip_command(
+        self,
+        inter: GuildCommand,
+        game: int = commands.Param(description="A game of the series (start typing its title)"),
+        date: str = commands.Param(
+            description="The date to leave out, e.g. 2026-12-24", max_length=MAX_DATE_LENGTH
+        ),
+    ) -> None:
+        """Leave one date out of a recurring game, before its game is made (host or admins)."""
+        view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
+        series = await series_for(self.services, view)
+        on = read_date(date)
+        await skip_date(self.services, actor=actor_of(inter), series_id=series.id, on=on)
+        await reply(inter, skipped_text(series.title, on=on))
 
     @game_info_command.autocomplete("game")
     async def games_here(self, inter: CommandInteraction, text: str) -> dict[str, int]:
@@ -282,6 +421,7 @@ class GamesCog(commands.Cog):
 
     @edit_game_command.autocomplete("game")
     @cancel_game_command.autocomplete("game")
+    @series_skip_command.autocomplete("game")
     @assign_placeholder_command.autocomplete("game")
     async def own_games(self, inter: CommandInteraction, text: str) -> dict[str, int]:
         mine = await my_games(self.services, user_id=inter.author.id, guild_id=inter.guild_id)

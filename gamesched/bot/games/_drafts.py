@@ -14,6 +14,8 @@ from typing import Literal
 
 from gamesched.discord.custom_ids import new_draft_token
 from gamesched.domain.errors import Conflict, Problem
+from gamesched.domain.recurrence import Recurrence
+from gamesched.services.series import EditScope
 
 DRAFT_LIFETIME_SECONDS = 15 * 60
 
@@ -29,6 +31,20 @@ class CreateOptions:
     category: str | None = None
     ping_participants: bool = False
     """Whether the announcement's participant mentions notify them."""
+    repeat: SeriesOptions | None = None
+    """Make a series of it (``repeat`` given) instead of a single game."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesOptions:
+    """The /create-game options that make the game a series."""
+
+    recurrence: Recurrence
+    """When it repeats, as the ``repeat`` option was read."""
+    ahead_days: int | None = None
+    """Create each occurrence this many days before it; None: the next once one starts."""
+    carry_roster: bool = False
+    """Start each occurrence with the previous one's players."""
 
 
 @dataclass
@@ -48,6 +64,11 @@ class Draft:
     shown_when: str = ""
     """The start as the edit form first showed it: sent unchanged, it keeps the game's time
     to the second instead of being read again."""
+    scope: EditScope | None = None
+    """For an edited occurrence of a series: this game only, or this and the later ones
+    (None: the game is in no series)."""
+    recurrence: Recurrence | None = None
+    """A new pattern for this and the later games (an edit of ``EditScope.FUTURE``)."""
     problems: tuple[Problem, ...] = ()
     """What was wrong with the last submit."""
     picks: dict[int, str] = field(default_factory=dict)

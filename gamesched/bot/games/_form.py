@@ -13,7 +13,13 @@ from gamesched.bot.components import read_custom_id
 from gamesched.bot.directory import BotDirectory
 from gamesched.bot.games._drafts import Draft, DraftStore
 from gamesched.bot.games._modals import CREATE_FIELDS, EDIT_FIELDS, form_components
-from gamesched.bot.games._render import created_text, picked_text, saved_text
+from gamesched.bot.games._render import (
+    created_text,
+    dates_text,
+    picked_text,
+    series_created_text,
+    series_saved_text,
+)
 from gamesched.bot.games._views import problem_components
 from gamesched.bot.interactions import AnyInteraction, Click, FormSubmit
 from gamesched.bot.replies import reply, within_deadline
@@ -22,7 +28,8 @@ from gamesched.discord.custom_ids import Action, DraftRef, draft_custom_id
 from gamesched.domain.errors import Conflict, ValidationFailed
 from gamesched.domain.settings import KEEP
 from gamesched.services.context import Context
-from gamesched.services.games import GameEdit, NewGame, create_game, edit_game
+from gamesched.services.games import GameEdit, NewGame, create_game
+from gamesched.services.series import EditScope, create_series, edit_series
 
 if TYPE_CHECKING:
     from gamesched.bot.client import GameschedBot
@@ -45,7 +52,7 @@ class GameForm:
         self.drafts.keep(draft)
         creating = draft.kind == "create"
         await inter.response.send_modal(
-            title="New game" if creating else "Edit game",
+            title=_form_title(draft),
             custom_id=draft_custom_id(Action.SUBMIT, draft.token),
             components=form_components(CREATE_FIELDS if creating else EDIT_FIELDS, draft.values),
         )
@@ -108,14 +115,33 @@ class GameForm:
             category=options.category,
             ping_participants=options.ping_participants,
         )
-        created = await create_game(
+        actor = actor_of(inter, channel_id=draft.channel_id)
+        if options.repeat is None:
+            created = await create_game(
+                self.services, actor=actor, new=new, directory=self.directory
+            )
+            game = await self.bot.deps.sync.announce_new(created.game.id)
+            await reply(inter, created_text(game, read_as=created.read_as))
+            return
+        series = await create_series(
             self.services,
-            actor=actor_of(inter, channel_id=draft.channel_id),
-            new=new,
+            actor=actor,
+            game=new,
+            recurrence=options.repeat.recurrence,
+            ahead_days=options.repeat.ahead_days,
+            carry_roster=options.repeat.carry_roster,
             directory=self.directory,
         )
-        game = await self.bot.deps.sync.announce_new(created.game.id)
-        await reply(inter, created_text(game, read_as=created.read_as))
+        first, *_ = [await self.bot.deps.sync.announce_new(game.id) for game in series.games]
+        await reply(
+            inter,
+            series_created_text(
+                first,
+                read_as=series.read_as,
+                pattern=series.series.pattern,
+                dates=dates_text(series.series.next_dates),
+            ),
+        )
 
     async def _edit(self, inter: FormSubmit, draft: Draft) -> None:
         assert draft.game_id is not None
@@ -126,11 +152,21 @@ class GameForm:
             when=typed["when"] if typed.get("when") != draft.shown_when else KEEP,
             max_players=typed.get("max_players", "") or None,
         )
-        edited = await edit_game(
-            self.services, actor=actor_of(inter), game_id=draft.game_id, edit=edit
+        changed = await edit_series(
+            self.services,
+            actor=actor_of(inter),
+            game_id=draft.game_id,
+            edit=edit,
+            recurrence=draft.recurrence,
+            scope=draft.scope or EditScope.THIS,
         )
-        self.bot.deps.sync.request(edited.game.id)
-        await reply(inter, saved_text(edited))
+        for game in (*(e.game for e in changed.games), *changed.cancelled, *changed.created):
+            self.bot.deps.sync.request(game.id)  # a game a new pattern made is posted by it
+        this, *later = changed.games
+        dates = None
+        if draft.scope is EditScope.FUTURE and changed.series is not None:
+            dates = dates_text(changed.series.next_dates)
+        await reply(inter, series_saved_text(this, later=len(later), dates=dates))
 
     async def _answer_problems(
         self, inter: AnyInteraction, draft: Draft, problems: ValidationFailed
@@ -143,6 +179,13 @@ class GameForm:
             render.problems_message(problems.problems),
             components=problem_components(draft),
         )
+
+
+def _form_title(draft: Draft) -> str:
+    """The modal's title: what the form makes or changes."""
+    if draft.kind == "create":
+        return "New game" if draft.options.repeat is None else "New recurring game"
+    return "Edit this and later games" if draft.scope is EditScope.FUTURE else "Edit game"
 
 
 def _replace_entry(text: str, entry: str, replacement: str) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from gamesched.discord import render
 from gamesched.domain.errors import Problem
 from gamesched.domain.roster import SlotStatus
 from gamesched.services.games import EditedGame
 from gamesched.services.participation import Assigned, Joined, Left
+from gamesched.services.series import SeriesDate
 from gamesched.services.views import GameView
 
 PICK_MESSAGE_ROOM = 1800
@@ -107,4 +109,70 @@ def picked_text(problems: Sequence[Problem], *, chosen: str, entry: str | None) 
     return (
         f"{render.problems_message(problems, limit=PICK_MESSAGE_ROOM)}\n\n"
         f"Picked {chosen} for {entry}. Press **Fix and resubmit** to send it."
+    )
+
+
+# ----- series ---------------------------------------------------------------------------
+
+
+def dates_text(dates: Sequence[SeriesDate]) -> str:
+    """The next dates of a series in its zone (with a Discord timestamp counting down to
+    each), then a note for each date a clock change moved."""
+    if not dates:
+        return "It has no more dates (its end date or count is reached)."
+    lines = ["Next dates:"]
+    lines += [f"- {d.local} ({render.timestamp(d.start_at, 'R')})" for d in dates]
+    lines += [f"Note: {d.shift}" for d in dates if d.shift]
+    return "\n".join(lines)
+
+
+def preview_text(pattern: str, *, read_as: str, dates: str) -> str:
+    """/series preview: how the pattern and the first start read, and the next dates."""
+    return (
+        f"Repeats: {pattern}, from {read_as}.\n{dates}\n"
+        "Nothing was saved: this is a preview. /create-game with the same repeat makes it."
+    )
+
+
+def series_created_text(game: GameView, *, read_as: str, pattern: str, dates: str) -> str:
+    """The series is made and its first game announced: where, when, how it repeats, and
+    its next dates."""
+    return (
+        f"{created_text(game, read_as=read_as)}\n"
+        f"Repeats: {pattern}. Each game is announced as any other, ahead of its date.\n{dates}"
+    )
+
+
+def series_saved_text(edited: EditedGame, *, later: int, dates: str | None) -> str:
+    """A game of a series was saved, with how many later ones changed too, and the series'
+    next dates after a change to this and the later games."""
+    lines = [saved_text(edited)]
+    if later:
+        lines.append(f"{later} later game(s) of the series changed too.")
+    if dates:
+        lines.append(dates)
+    return "\n".join(lines)
+
+
+def series_cancel_question_text(title: str, *, pattern: str) -> str:
+    """Asks the host to confirm cancelling a whole series."""
+    return (
+        f"Cancel the whole series **{render.title_text(title)}** ({pattern})? Its upcoming "
+        "games are cancelled, their players told by DM, and no more are made."
+    )
+
+
+def series_cancelled_text(title: str, *, cancelled: int) -> str:
+    """The series ended by its host."""
+    return (
+        f"The series **{render.title_text(title)}** is cancelled: {cancelled} upcoming "
+        "game(s) cancelled and their players told; no more will be made."
+    )
+
+
+def skipped_text(title: str, *, on: date) -> str:
+    """One date of a series left out."""
+    return (
+        f"Skipped {on:%a} {on.day} {on:%b %Y} in **{render.title_text(title)}**: no game "
+        "will be made for it."
     )
