@@ -51,7 +51,7 @@ from gamesched.services.games import (
 )
 from gamesched.services.history import Action, HistoryEntry, game_history
 from gamesched.services.participation import assign_placeholder, remove_player
-from gamesched.services.series import CreatedSeries, cancel_series, create_series
+from gamesched.services.series import CreatedSeries, create_series
 from gamesched.services.views import GameView
 
 GameArgument = Annotated[int, typer.Argument(metavar="ID", help="The game's number.")]
@@ -289,17 +289,14 @@ async def _create_series(
         directory=op.directory,
     )
     if op.core is not None:
-        for made in created.games:
-            try:
-                await op.core.sync.announce_new(made.id)
-            except DiscordError as error:
-                # announce_new removed that game; the series and its other games go too.
-                await cancel_series(op.services, actor=op.actor, series_id=created.series.id)
-                raise fail(
-                    "Discord did not accept the announcement, so the series was cancelled: "
-                    f"{why_not_announced(error)}.",
-                    ExitCode.FAILED,
-                ) from None
+        try:
+            await op.core.sync.announce_series(created, actor=op.actor)
+        except DiscordError as error:
+            raise fail(
+                "Discord did not accept the announcement, so the series was cancelled: "
+                f"{why_not_announced(error)}.",
+                ExitCode.FAILED,
+            ) from None
     game = await get_game(op.services, created.games[0].id)
     return game, created.read_as, await op.what_follows(), created
 

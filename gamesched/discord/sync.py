@@ -22,10 +22,12 @@ from typing import Any
 from gamesched.discord import render
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound, DiscordRest
 from gamesched.domain.errors import NotFound
+from gamesched.domain.permissions import Actor
 from gamesched.outages import Unreachable
 from gamesched.services.announcements import discard_unannounced, record_rendered
 from gamesched.services.context import Context
 from gamesched.services.games import get_game
+from gamesched.services.series import CreatedSeries, cancel_series
 from gamesched.services.views import GameView
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,17 @@ class AnnouncementSync:
             if await discard_unannounced(self._ctx, game_id=game_id):
                 raise
             return await get_game(self._ctx, game_id)
+
+    async def announce_series(self, created: CreatedSeries, *, actor: Actor) -> GameView:
+        """Post the announcements of a new series' games and return the first; if Discord
+        refuses one, cancel the series (a series whose games cannot be shown must not go on
+        making them) and raise Discord's error."""
+        try:
+            first, *_ = [await self.announce_new(game.id) for game in created.games]
+        except DiscordError:
+            await cancel_series(self._ctx, actor=actor, series_id=created.series.id)
+            raise
+        return first
 
     async def _drain(self, game_id: int) -> None:
         """Pass until no request is left; the game stops counting as running in the same step

@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Mapping
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -14,15 +15,18 @@ from gamesched.db.engine import Database, create_database
 from gamesched.discord.rest import DiscordForbidden, DiscordNotFound, DiscordRest
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.errors import NotFound
+from gamesched.domain.recurrence import read_recurrence
+from gamesched.domain.status import GameStatus
 from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
 from gamesched.sandbox.world import World, load_world
 from gamesched.services.context import Context
-from gamesched.services.games import get_game
+from gamesched.services.games import NewGame, get_game
 from gamesched.services.participation import join_game
+from gamesched.services.series import SeriesStatus, create_series, get_series
 from gamesched.services.views import GameView
 from tests.support.environment import free_port
 from tests.support.factories import make_game
-from tests.support.fakes import FakeClock
+from tests.support.fakes import FakeClock, NoMembers
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
 
 
@@ -109,6 +113,44 @@ async def test_a_new_game_discord_refuses_to_announce_is_removed_again(
         await rest.aclose()
     with pytest.raises(NotFound):
         await get_game(ctx, created.id)
+
+
+async def test_a_new_series_discord_refuses_to_announce_is_cancelled(
+    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+) -> None:
+    """A new recurring game whose announcements Discord refuses makes no more games: the
+    series is cancelled and none of its games stays scheduled."""
+    sandbox, world = running
+    ctx = Context(database=database, clock=clock)
+    actor = administrator(world)
+    when = (clock() + timedelta(days=2)).astimezone(UTC)
+    created = await create_series(
+        ctx,
+        actor=actor,
+        game=NewGame(
+            guild_id=world.guilds[0].id,
+            channel_id=4242,
+            title="Weekly Brass",
+            when=when.strftime("%Y-%m-%d %H:%M"),
+            zone="UTC",
+        ),
+        recurrence=read_recurrence(f"weekly on {when:%a}"),
+        ahead_days=14,
+        carry_roster=False,
+        directory=NoMembers(),
+    )
+    assert len(created.games) >= 2
+    rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
+    try:
+        with pytest.raises(DiscordNotFound):
+            await AnnouncementSync(ctx, rest).announce_series(created, actor=actor)
+    finally:
+        await rest.aclose()
+    series = await get_series(ctx, created.series.id)
+    assert series.status is SeriesStatus.CANCELLED
+    assert series.next_due_at is None
+    for game in created.games[1:]:
+        assert (await get_game(ctx, game.id)).status is GameStatus.CANCELLED
 
 
 class RefusedAfterAnotherPosted(DiscordRest):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -211,7 +212,7 @@ async def create(request: Request) -> Response:
             created = await create_game(
                 services, actor=actor, new=new, directory=web.core.directory
             )
-            games: tuple[GameView, ...] = (created.game,)
+            announce = partial(web.core.sync.announce_new, created.game.id)
         else:
             made = await create_series(
                 services,
@@ -222,7 +223,7 @@ async def create(request: Request) -> Response:
                 carry_roster=body.carry_roster,
                 directory=web.core.directory,
             )
-            games = made.games
+            announce = partial(web.core.sync.announce_series, made, actor=actor)
     except ValidationFailed as error:
         raise refused_game(
             error,
@@ -234,7 +235,7 @@ async def create(request: Request) -> Response:
     except PermissionDenied as refused:
         return refusal(refused, facts.role_names)
     try:
-        game, *_ = [await web.core.sync.announce_new(each.id) for each in games]
+        game = await announce()
     except DiscordError as error:
         if isinstance(error, DiscordForbidden | DiscordNotFound):
             raise cannot_post(channel.name, form) from None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any, TypedDict, cast
 
 from starlette.datastructures import FormData
@@ -479,7 +480,8 @@ async def create_from_form(request: Request) -> Response:
             created = await create_game(
                 web.core.services, actor=actor, new=new, directory=web.core.directory
             )
-            games, done = [created.game], f"Game #{created.game.id} created"
+            announce = partial(web.core.sync.announce_new, created.game.id)
+            done = f"Game #{created.game.id} created"
         else:
             made = await create_series(
                 web.core.services,
@@ -490,17 +492,16 @@ async def create_from_form(request: Request) -> Response:
                 carry_roster=repeat.carry_roster,
                 directory=web.core.directory,
             )
-            games = list(made.games)
-            done = f"Recurring game created ({made.series.pattern}); game #{games[0].id}"
-            created = CreatedGame(game=games[0], read_as=made.read_as)
+            announce = partial(web.core.sync.announce_series, made, actor=actor)
+            done = f"Recurring game created ({made.series.pattern}); game #{made.games[0].id}"
+            created = CreatedGame(game=made.games[0], read_as=made.read_as)
     except ValidationFailed as error:
         return await _create_failed(request, facts, values, sent, _guarded(problems, error))
     except PermissionDenied as error:
         return web.pages.error(request, 403, web_text(error, facts.role_names))
     assert not problems, "the use case saw an empty start and cannot have written anything"
     try:
-        for game in games:
-            await web.core.sync.announce_new(game.id)
+        await announce()
     except DiscordError as error:
         notice = _post_failed(error, channel.name)
         return await _create_failed(request, facts, values, sent, [], notice=notice, status=502)

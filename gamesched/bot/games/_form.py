@@ -132,7 +132,7 @@ class GameForm:
             carry_roster=options.repeat.carry_roster,
             directory=self.directory,
         )
-        first, *_ = [await self.bot.deps.sync.announce_new(game.id) for game in series.games]
+        first = await self.bot.deps.sync.announce_series(series, actor=actor)
         await reply(
             inter,
             series_created_text(
