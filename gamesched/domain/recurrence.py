@@ -53,11 +53,10 @@ from dateutil import rrule
 
 from gamesched.domain.errors import Problem, ValidationFailed
 from gamesched.domain.timeparse import (  # the time reader's names and formats, shared
-    _MONTH_NAMES,
-    _WEEKDAY_NAMES,
-    _WEEKDAYS,
-    _clock,
-    _offset,
+    WEEKDAY_NUMBERS,
+    clock_text,
+    day_text,
+    offset_text,
 )
 
 MAX_WEEKS: Final = 52
@@ -277,20 +276,20 @@ def occurrence_on(on: date, *, wall_time: time, zone: str) -> Occurrence:
         return Occurrence(on=on, start_at=start)
     assert before is not None
     assert after is not None
-    shown = f"{_clock(wall)} on {_day(on)}"
+    shown = f"{clock_text(wall)} on {day_text(on)}"
     if start.astimezone(tz).replace(tzinfo=None) == wall:
         return Occurrence(
             on=on,
             start_at=start,
             shift=(
                 f"{shown} happens twice in {zone} (clocks go back that night); that game "
-                f"starts at the first {_clock(wall)} (UTC{_offset(before)})."
+                f"starts at the first {clock_text(wall)} (UTC{offset_text(before)})."
             ),
         )
     moved = start.astimezone(tz).replace(tzinfo=None)
-    moved_text = _clock(moved)
+    moved_text = clock_text(moved)
     if moved.date() != on:
-        moved_text += f" on {_day(moved.date())}"
+        moved_text += f" on {day_text(moved.date())}"
     return Occurrence(
         on=on,
         start_at=start,
@@ -421,11 +420,11 @@ def describe(rec: Recurrence) -> str:
             if rec.day is not None and rec.day > 28:
                 text += " (months without it are skipped)"
     if rec.until is not None:
-        text += f", until {_day(rec.until)}"
+        text += f", until {day_text(rec.until)}"
     if rec.count is not None:
         text += f", {rec.count} time{'s' if rec.count != 1 else ''}"
     if rec.skipped:
-        shown = ", ".join(_day(d) for d in sorted(rec.skipped)[:5])
+        shown = ", ".join(day_text(d) for d in sorted(rec.skipped)[:5])
         more = f" and {len(rec.skipped) - 5} more" if len(rec.skipped) > 5 else ""
         text += f", except {shown}{more}"
     return text
@@ -435,7 +434,7 @@ def local_text(start_at: datetime, zone: str) -> str:
     """A start as the host reads it in the series' zone: ``Thu 3 Dec 2026, 19:00
     Europe/Berlin`` (English names, whatever the machine's locale)."""
     local = start_at.astimezone(zoneinfo.ZoneInfo(zone))
-    return f"{_day(local.date())}, {_clock(local)} {zone}"
+    return f"{day_text(local.date())}, {clock_text(local)} {zone}"
 
 
 def _error(message: str) -> ValidationFailed:
@@ -444,16 +443,11 @@ def _error(message: str) -> ValidationFailed:
 
 def _weekday(word: str) -> int | None:
     """A weekday name or abbreviation as the time reader knows it, also plural (``mondays``)."""
-    return _WEEKDAYS.get(word, _WEEKDAYS.get(word.removesuffix("s")))
+    return WEEKDAY_NUMBERS.get(word, WEEKDAY_NUMBERS.get(word.removesuffix("s")))
 
 
 def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _day(on: date) -> str:
-    """``Sun 29 Mar 2026``."""
-    return f"{_WEEKDAY_NAMES[on.weekday()]} {on.day} {_MONTH_NAMES[on.month - 1]} {on.year}"
 
 
 def _length(gap: timedelta) -> str:

@@ -35,16 +35,16 @@ _TIMEZONE: Final = "timezone"
 _EXAMPLES: Final = "`tomorrow 8pm`, `friday 19:30` or `2026-12-05 19:00`"
 _ZONE_LIST_URL: Final = "https://en.wikipedia.org/wiki/List_of_tz_database_time_zones"
 
-_WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTH_NAMES: Final = (
+WEEKDAY_ABBREVIATIONS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_ABBREVIATIONS: Final = (
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 )  # fmt: skip
 _MONTHS: Final = {
-    **{name.lower(): number for number, name in enumerate(_MONTH_NAMES, start=1)},
+    **{name.lower(): number for number, name in enumerate(MONTH_ABBREVIATIONS, start=1)},
     "january": 1, "february": 2, "march": 3, "april": 4, "june": 6, "july": 7,
     "august": 8, "sept": 9, "september": 9, "october": 10, "november": 11, "december": 12,
 }  # fmt: skip
-_WEEKDAYS: Final = {
+WEEKDAY_NUMBERS: Final = {
     "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
     "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
     "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
@@ -71,10 +71,8 @@ class ParsedTime:
     def describe(self) -> str:
         """Say how the text was read, e.g. ``Sat 5 Dec 2026, 19:00 Europe/Berlin (UTC+01:00)``."""
         local = self.local
-        return (
-            f"{_WEEKDAY_NAMES[local.weekday()]} {local.day} {_MONTH_NAMES[local.month - 1]} "
-            f"{local.year}, {_clock(local)} {self.zone} (UTC{_offset(_utcoffset(local))})"
-        )
+        offset = offset_text(_utcoffset(local))
+        return f"{day_text(local.date())}, {clock_text(local)} {self.zone} (UTC{offset})"
 
 
 def resolve_zone(text: str) -> str:
@@ -291,7 +289,7 @@ def _calendar_day(match: re.Match[str], *, text: str, today: date) -> date | Non
     """The day a matched date names, or None for a word that is no month or weekday."""
     groups = match.groupdict()
     if groups["weekday"] is not None:
-        weekday = _WEEKDAYS.get(groups["weekday"].lower())
+        weekday = WEEKDAY_NUMBERS.get(groups["weekday"].lower())
         if weekday is None:
             return None
         return today + timedelta(days=(weekday - today.weekday()) % 7)
@@ -380,20 +378,21 @@ def _localize(wall: datetime, *, tz: tzinfo, zone: str) -> datetime:
     if before == after:
         return first
     switch = _transition(first.astimezone(UTC), second.astimezone(UTC), tz=tz)
-    jump_from = _clock((switch + before).replace(tzinfo=None))
-    jump_to = _clock((switch + after).replace(tzinfo=None))
-    shown = f"{wall:%Y-%m-%d} {_clock(wall)}"
+    jump_from = clock_text((switch + before).replace(tzinfo=None))
+    jump_to = clock_text((switch + after).replace(tzinfo=None))
+    shown = f"{wall:%Y-%m-%d} {clock_text(wall)}"
     if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall:
         raise _when_error(
             f"{shown} happens twice in {zone}: on that day clocks go back from {jump_from} to "
-            f"{jump_to}, so it comes first at UTC{_offset(before)} and again at "
-            f"UTC{_offset(after)}; add the offset you mean, e.g. `{shown}{_offset(before)}` "
-            f"for the first or `{shown}{_offset(after)}` for the second."
+            f"{jump_to}, so it comes first at UTC{offset_text(before)} and again at "
+            f"UTC{offset_text(after)}; add the offset you mean, e.g. "
+            f"`{shown}{offset_text(before)}` "
+            f"for the first or `{shown}{offset_text(after)}` for the second."
         )
     shift = after - before
     raise _when_error(
         f"{shown} does not exist in {zone}: on that day clocks jump forward from {jump_from} "
-        f"to {jump_to} (UTC{_offset(before)} to UTC{_offset(after)}); pick a time before "
+        f"to {jump_to} (UTC{offset_text(before)} to UTC{offset_text(after)}); pick a time before "
         f"{jump_from} or from {jump_to} on, e.g. `{wall - shift:%Y-%m-%d %H:%M}` or "
         f"`{wall + shift:%Y-%m-%d %H:%M}`."
     )
@@ -484,7 +483,13 @@ def _date_only(text: str) -> ValidationFailed:
     )
 
 
-def _clock(moment: datetime) -> str:
+def day_text(on: date) -> str:
+    """``Sun 29 Mar 2026``, in English whatever the locale."""
+    month = MONTH_ABBREVIATIONS[on.month - 1]
+    return f"{WEEKDAY_ABBREVIATIONS[on.weekday()]} {on.day} {month} {on.year}"
+
+
+def clock_text(moment: datetime) -> str:
     return f"{moment:%H:%M:%S}" if moment.second else f"{moment:%H:%M}"
 
 
@@ -495,7 +500,7 @@ def _utcoffset(moment: datetime) -> timedelta:
     return offset
 
 
-def _offset(offset: timedelta) -> str:
+def offset_text(offset: timedelta) -> str:
     sign = "-" if offset < timedelta() else "+"
     minutes = abs(offset) // timedelta(minutes=1)
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
