@@ -40,6 +40,12 @@ ACTION_LABELS = {
     Action.COMPLETED: "completed",
     Action.SETTINGS_CHANGED: "changed settings",
     Action.DMS_RETRIED: "retried DMs",
+    Action.MOVED: "moved to another channel",
+    Action.SERIES_CREATED: "created a recurring series",
+    Action.SERIES_EDITED: "edited a recurring series",
+    Action.SERIES_SKIPPED: "skipped a date of a series",
+    Action.SERIES_CANCELLED: "cancelled a recurring series",
+    Action.SERIES_ENDED: "a recurring series ended",
 }
 
 

@@ -3,6 +3,8 @@ there with that channel's settings; recorded as the operator's from the TUI."""
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from textual.widgets import Select
 
 from gamesched.domain.permissions import Actor
@@ -14,6 +16,7 @@ from gamesched.services.games import get_game
 from gamesched.services.history import Action, game_history
 from tests.support.factories import CHANNEL, GUILD, OTHER_CHANNEL, P1, make_game
 from tests.support.tui_actions import driving, history_count, operating
+from tui._format import history_line
 from tui.actions import MoveGameScreen
 
 OTHER_GUILD = 100_000_000_000_000_009
@@ -87,3 +90,16 @@ async def test_escape_moves_nothing(ctx: Context) -> None:
         await ui.escape()
         assert ui.result is None
     assert (await get_game(ctx, game.id)).channel_id == CHANNEL
+
+
+async def test_a_moved_games_history_reads_as_a_move(ctx: Context) -> None:
+    """The game's history in the dashboard says it was moved (it used to stop the detail pane
+    with an unlabelled entry)."""
+    await known_channels(ctx)
+    game = await make_game(ctx)
+    async with driving(MoveGameScreen(operating(ctx), game_id=game.id)) as ui:
+        ui.screen.query_one("#channel", Select).value = OTHER_CHANNEL
+        await ui.submit()
+    entry = (await game_history(ctx, game.id))[-1]
+    line = history_line(entry, {}, UTC)
+    assert "moved to another channel (tui)" in line
