@@ -192,8 +192,8 @@ def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[st
             text = (
                 f"**{title}** ({start}) is announced, but it is not listed among the server's "
                 f"events: the server already has {MAX_OPEN_SCHEDULED_EVENTS} upcoming events, "
-                "Discord's limit. It is listed once one ends or is cancelled and the game "
-                "changes again."
+                "Discord's limit. Once one of them ends or is cancelled, the game's next change "
+                "lists it."
             )
         case NoticeKind.EVENTS_FORBIDDEN:
             text = (
