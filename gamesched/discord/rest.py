@@ -397,6 +397,10 @@ class DiscordRest:
         path = f"/guilds/{guild_id}/scheduled-events"
         return await self._object("POST", path, body=payload)
 
+    async def get_scheduled_event(self, guild_id: int, event_id: int) -> dict[str, Any]:
+        """One event (its ``status`` says whether it is scheduled, active or ended)."""
+        return await self._object("GET", f"/guilds/{guild_id}/scheduled-events/{event_id}")
+
     async def edit_scheduled_event(
         self, guild_id: int, event_id: int, payload: Mapping[str, Any]
     ) -> dict[str, Any]:

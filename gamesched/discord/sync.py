@@ -24,7 +24,9 @@ from gamesched.discord.limits import (
     EVENT_ACTIVE,
     EVENT_CANCELED,
     EVENT_COMPLETED,
+    EVENT_SCHEDULED,
     MAX_OPEN_SCHEDULED_EVENTS_CODE,
+    UNKNOWN_SCHEDULED_EVENT_CODE,
 )
 from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound, DiscordRest
 from gamesched.domain.errors import NotFound
@@ -241,7 +243,9 @@ class AnnouncementSync:
                 await self._edit_event(game, event_id)
             else:
                 await self._end_event(game, event_id)
-        except DiscordNotFound:
+        except DiscordNotFound as error:
+            if error.code != UNKNOWN_SCHEDULED_EVENT_CODE:
+                raise
             # Deleted in Discord: a game still on gets a new event, an ended one none.
             await event_mirror.forget_event(self._ctx, game_id=game.id, event_id=event_id)
             if game.status in event_mirror.LIVE:
@@ -264,31 +268,30 @@ class AnnouncementSync:
 
     async def _end_event(self, game: GameView, event_id: int) -> None:
         """Complete the event of a completed game (starting it first if it never started),
-        cancel the event of a cancelled one (deleting it if it had started: Discord cancels
-        only events that have not). Discord refuses (400) a status its event cannot take."""
-        status = EVENT_COMPLETED if game.status is GameStatus.COMPLETED else EVENT_CANCELED
-        if await self._set_event_status(game, event_id, status):
+        cancel the event of a cancelled one (deleting it if it has started: Discord cancels
+        only events that have not); an event that ended already is left as it is."""
+        event = await self._rest.get_scheduled_event(game.guild_id, event_id)
+        status = event.get("status")
+        if game.status is GameStatus.CANCELLED:
+            if status == EVENT_SCHEDULED:
+                await self._set_event_status(game, event_id, EVENT_CANCELED)
+            elif status == EVENT_ACTIVE:
+                await self._rest.delete_scheduled_event(game.guild_id, event_id)
             return
-        if status == EVENT_CANCELED:
-            await self._rest.delete_scheduled_event(game.guild_id, event_id)
-        elif await self._set_event_status(game, event_id, EVENT_ACTIVE):
-            await self._rest.edit_scheduled_event(game.guild_id, event_id, {"status": status})
-        # else it had ended already (by hand in Discord, or by an earlier pass)
+        if status == EVENT_SCHEDULED:
+            await self._set_event_status(game, event_id, EVENT_ACTIVE)
+        if status in (EVENT_SCHEDULED, EVENT_ACTIVE):
+            await self._set_event_status(game, event_id, EVENT_COMPLETED)
 
-    async def _set_event_status(self, game: GameView, event_id: int, status: int) -> bool:
-        """Move the event to ``status``; False if Discord refuses the move (400)."""
-        try:
-            await self._rest.edit_scheduled_event(game.guild_id, event_id, {"status": status})
-        except DiscordError as error:
-            if error.status != 400:
-                raise
-            return False
-        return True
+    async def _set_event_status(self, game: GameView, event_id: int, status: int) -> None:
+        await self._rest.edit_scheduled_event(game.guild_id, event_id, {"status": status})
 
     async def _location(self, game: GameView) -> str:
         """Where the event is held: the channel's name, else the announcement's link."""
-        channel = await self._rest.get_channel(game.channel_id)
-        name = channel.get("name")
+        try:
+            name = (await self._rest.get_channel(game.channel_id)).get("name")
+        except DiscordNotFound:
+            name = None
         if name:
             return f"#{name}"
         return render.announcement_link(game) or f"channel {game.channel_id}"

@@ -163,6 +163,7 @@ async def test_a_game_cancelled_while_running_loses_its_event(
     await worker.drain()
     await bot.sync.wait_idle()
     assert await discord.scheduled_events(bot.guild_id) == []
+    assert await discord.violations() == []
 
 
 async def test_without_mirroring_no_event_is_made(
