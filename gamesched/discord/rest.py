@@ -46,10 +46,12 @@ CLOSED_DMS = 50007
 """Discord's code for "Cannot send messages to this user" (the user closed their DMs)."""
 UNKNOWN_CHANNEL = 10003
 """Discord's code for "Unknown Channel": deleted, or a DM channel that is gone."""
+MISSING_PERMISSIONS = 50013
+"""Discord's code for "Missing Permissions"."""
 
 _HINTS = {
     50001: "the bot cannot see that channel; add it to the channel or its category",
-    50013: "give the bot View Channel, Send Messages and Embed Links in that channel",
+    MISSING_PERMISSIONS: "give the bot View Channel, Send Messages and Embed Links in that channel",
     CLOSED_DMS: "the user does not accept direct messages from this server's members",
     UNKNOWN_CHANNEL: "the channel was deleted; pick another one",
     10008: "the message was deleted",
@@ -58,7 +60,7 @@ _HINTS = {
 EVENTS_PERMISSION_HINT = "give the bot Manage Events (or Create Events) in the server"
 """The fix for a Missing Permissions (50013) on the scheduled-event routes: the message
 permissions the general hint names have nothing to do with events."""
-_EVENT_HINTS = {50013: EVENTS_PERMISSION_HINT}
+_EVENT_HINTS = {MISSING_PERMISSIONS: EVENTS_PERMISSION_HINT}
 """Hints on the scheduled-event routes, ahead of ``_HINTS``."""
 _BAD_TOKEN = "check the bot token in the configuration"
 

@@ -28,7 +28,13 @@ from gamesched.discord.limits import (
     MAX_OPEN_SCHEDULED_EVENTS_CODE,
     UNKNOWN_SCHEDULED_EVENT_CODE,
 )
-from gamesched.discord.rest import DiscordError, DiscordForbidden, DiscordNotFound, DiscordRest
+from gamesched.discord.rest import (
+    MISSING_PERMISSIONS,
+    DiscordError,
+    DiscordForbidden,
+    DiscordNotFound,
+    DiscordRest,
+)
 from gamesched.domain.errors import NotFound
 from gamesched.domain.status import GameStatus
 from gamesched.outages import Unreachable
@@ -44,8 +50,6 @@ FIRST_BACKOFF_SECONDS = 5.0
 """After a failed sync the sweep leaves the game alone this long, doubling per failure..."""
 MAX_BACKOFF_SECONDS = 300.0
 """...up to this."""
-MISSING_PERMISSIONS = 50013
-"""Discord's code for Missing Permissions."""
 EVENT_PROBLEMS = {
     MAX_OPEN_SCHEDULED_EVENTS_CODE: event_mirror.EventProblem.EVENTS_FULL,
     MISSING_PERMISSIONS: event_mirror.EventProblem.NO_PERMISSION,
