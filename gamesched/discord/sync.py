@@ -28,6 +28,7 @@ from gamesched.discord.limits import (
     MAX_OPEN_SCHEDULED_EVENTS_CODE,
     UNKNOWN_SCHEDULED_EVENT_CODE,
 )
+from gamesched.discord.place_names import UNKNOWN_CHANNEL, place_names
 from gamesched.discord.rest import (
     MISSING_PERMISSIONS,
     DiscordError,
@@ -35,6 +36,7 @@ from gamesched.discord.rest import (
     DiscordNotFound,
     DiscordRest,
 )
+from gamesched.discord.rights import GuildRights
 from gamesched.domain.errors import NotFound
 from gamesched.domain.status import GameStatus
 from gamesched.outages import Unreachable
@@ -60,9 +62,14 @@ EVENT_PROBLEMS = {
 class AnnouncementSync:
     """Brings announcements up to date, at most one pass in flight per game."""
 
-    def __init__(self, ctx: Context, rest: DiscordRest) -> None:
+    def __init__(
+        self, ctx: Context, rest: DiscordRest, *, rights: GuildRights | None = None
+    ) -> None:
+        """``rights`` names the channels events are held in (its cached guild facts); by
+        default a cache of this instance's own."""
         self._ctx = ctx
         self._rest = rest
+        self._rights = rights or GuildRights(rest)
         self._dirty: set[int] = set()
         self._forced: set[int] = set()
         self._forced_events: set[int] = set()
@@ -291,12 +298,11 @@ class AnnouncementSync:
         await self._rest.edit_scheduled_event(game.guild_id, event_id, {"status": status})
 
     async def _location(self, game: GameView) -> str:
-        """Where the event is held: the channel's name, else the announcement's link."""
-        try:
-            name = (await self._rest.get_channel(game.channel_id)).get("name")
-        except DiscordNotFound:
-            name = None
-        if name:
+        """Where the event is held: the channel's name (from the cached guild facts), else
+        the announcement's link."""
+        names = await place_names(self._rights, [(game.guild_id, game.channel_id)])
+        name = names.channel(game.channel_id)
+        if name and name != UNKNOWN_CHANNEL:
             return f"#{name}"
         return render.announcement_link(game) or f"channel {game.channel_id}"
 
