@@ -235,7 +235,8 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
             stack.push_async_callback(redis.aclose)
             name_cache = RedisCache(redis, prefix=f"{config.broker.queue_name}:name:")
             rights_cache = RedisCache(redis, prefix=f"{config.broker.queue_name}:rights:")
-        sync = AnnouncementSync(services, rest)
+        rights = GuildRights(rest, cache=rights_cache)
+        sync = AnnouncementSync(services, rest, rights=rights)
         stack.push_async_callback(sync.wait_idle)
         yield Core(
             config=config,
@@ -244,7 +245,7 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
             rest=rest,
             sync=sync,
             names=DisplayNames(rest, cache=name_cache),
-            rights=GuildRights(rest, cache=rights_cache),
+            rights=rights,
             directory=RestDirectory(rest),
             wake=wake,
             redis=redis,

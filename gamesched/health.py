@@ -7,7 +7,8 @@ checks that need it report themselves skipped. The database is only read, never 
 What is checked, in order: the configuration; the database and its schema revision; Redis when
 ``broker.url`` is set; with a bot token, Discord: the token and application, the Server Members
 Intent, the registered slash commands, the bot's permissions in every channel gamesched knows
-(channels with settings or games), and this machine's clock against Discord's; last, whether a
+(channels with settings or games), its right to create scheduled events in every server where
+games are mirrored as events, and this machine's clock against Discord's; last, whether a
 worker is running. Without a token the Discord checks are skipped (the sandbox is used).
 
 A channel needs View Channel, Send Messages and Embed Links for the bot to announce there.
@@ -46,6 +47,7 @@ from gamesched.discord.rights import BOT_POSTS, GuildRights
 from gamesched.domain.permission_bits import Permission
 from gamesched.services import overview, workers
 from gamesched.services.context import Context
+from gamesched.services.overview import ChannelOverview
 
 
 class Status(StrEnum):
@@ -76,11 +78,13 @@ SKEW_FAIL = timedelta(seconds=30)
 """Further off than this, reminders and "starting now" changes are visibly early or late."""
 DISCORD_TIMEOUT_SECONDS = 5.0
 """How long one request to Discord may take before it counts as unreachable."""
+EVENT_RIGHTS = Permission.MANAGE_EVENTS | Permission.CREATE_EVENTS
+"""Either lets the bot create (and change its own) scheduled events."""
 MEMBERS_INTENT_FLAGS = (1 << 14) | (1 << 15)
 """Application flags GATEWAY_GUILD_MEMBERS and GATEWAY_GUILD_MEMBERS_LIMITED: either means the
 Server Members Intent is switched on."""
 
-AFTER_TOKEN = ("members intent", "slash commands", "channel", "clock")
+AFTER_TOKEN = ("members intent", "slash commands", "channel", "events", "clock")
 """The checks that ask Discord once the bot token worked, in the order they are reported;
 when they cannot run, one ``discord`` line says so."""
 NO_TOKEN = (
@@ -221,11 +225,14 @@ async def _discord(
                 _token_refused(error, target),
                 _skipped_discord(AFTER_TOKEN, "the bot token check failed", "Fix that first."),
             ]
+        known = await _known_channels(services)
+        rights = GuildRights(rest)
         return [
             _token(config, bot_user, application),
             _members_intent(config, int(application.get("flags") or 0)),
             await _commands(config, rest, int(application["id"])),
-            *await _channels(services, GuildRights(rest)),
+            *await _channels(known, rights),
+            *await _events(known, rights),
             await _clock(rest, clock),
         ]
 
@@ -317,11 +324,17 @@ async def _commands(config: Config, rest: DiscordRest, application_id: int) -> C
     return _ok("slash commands", f"all {len(declared)} registered ({where})")
 
 
-async def _channels(services: Context | None, rights: GuildRights) -> list[Check]:
+async def _known_channels(services: Context | None) -> list[ChannelOverview] | None:
+    """The channels gamesched knows; None when the database cannot be used."""
     if services is None:
-        return [_warn("channel", NO_DATABASE, "Fix the database first.")]
+        return None
     with database_in_use():
-        known = await overview.channels(services)
+        return await overview.channels(services)
+
+
+async def _channels(known: list[ChannelOverview] | None, rights: GuildRights) -> list[Check]:
+    if known is None:
+        return [_warn("channel", NO_DATABASE, "Fix the database first.")]
     if not known:
         return [_ok("channel", "no channels configured and no games announced yet")]
     found = []
@@ -369,6 +382,51 @@ async def _channel(rights: GuildRights, guild_id: int, channel_id: int) -> Check
             "permissions (Edit Channel -> Permissions).",
         )
     return _ok("channel", f"{where}: the bot can view, send and embed links")
+
+
+async def _events(known: list[ChannelOverview] | None, rights: GuildRights) -> list[Check]:
+    if known is None:
+        return [_warn("events", NO_DATABASE, "Fix the database first.")]
+    guild_ids = sorted({c.guild_id for c in known if c.settings.mirror_events.value})
+    if not guild_ids:
+        return [_ok("events", "no server or channel mirrors games as scheduled events")]
+    found = []
+    for guild_id in guild_ids:
+        try:
+            found.append(await _event_rights(rights, guild_id))
+        except DiscordError as error:
+            found.append(
+                _fail(
+                    "events",
+                    f"server {guild_id}: could not ask Discord: {error.message}",
+                    DISCORD_HINT,
+                )
+            )
+    return found
+
+
+async def _event_rights(rights: GuildRights, guild_id: int) -> Check:
+    facts = await rights.guild(guild_id, fresh=True)
+    if facts is None:
+        return _fail(
+            "events",
+            f"server {guild_id} mirrors games as scheduled events, but the bot is not in it",
+            "Invite the bot to the server again, or switch mirroring off there.",
+        )
+    bot_id = await rights.bot_user_id()
+    roles = await rights.member_roles(guild_id, bot_id, fresh=True) or frozenset()
+    granted = facts.base_permissions(bot_id, roles)
+    where = f"{facts.name} ({guild_id})"
+    if granted & EVENT_RIGHTS:
+        return _ok("events", f"{where}: the bot may create the scheduled events mirroring games")
+    return _fail(
+        "events",
+        f"{where} mirrors games as scheduled events, but the bot lacks "
+        f"{Permission.MANAGE_EVENTS.label} and {Permission.CREATE_EVENTS.label}: games are "
+        "announced without an event",
+        f"Give the bot's role {Permission.MANAGE_EVENTS.label} (or "
+        f"{Permission.CREATE_EVENTS.label}) in Server Settings -> Roles, or switch mirroring off.",
+    )
 
 
 async def _clock(rest: DiscordRest, clock: Callable[[], datetime]) -> Check:

@@ -512,6 +512,47 @@ async def announcements_behind(
     return int(total or 0), (await session.scalars(query)).all()
 
 
+# ----- scheduled events mirroring games ---------------------------------------------------
+
+
+async def next_occurrence(session: AsyncSession, series_id: int) -> int | None:
+    """The series' earliest game still scheduled or running (the one its event mirrors)."""
+    query = (
+        select(GameRow.id)
+        .where(GameRow.series_id == series_id, GameRow.status.in_(("scheduled", "in_progress")))
+        .order_by(GameRow.start_at, GameRow.id)
+        .limit(1)
+    )
+    return (await session.scalars(query)).one_or_none()
+
+
+async def record_event_if_newer(
+    session: AsyncSession, *, game_id: int, was: int | None, event_id: int, version: int
+) -> bool:
+    """Note that ``event_id`` shows ``version``, if the game's event is still ``was`` (None:
+    none yet) and no newer version is recorded; the event problem is cleared with it.
+
+    Compare-and-set in one statement, so two processes never both keep an event they made,
+    and a slow change never marks the event as older than one already recorded.
+    """
+    same = GameRow.event_id.is_(None) if was is None else GameRow.event_id == was
+    result = await session.execute(
+        update(GameRow)
+        .where(GameRow.id == game_id, same, GameRow.event_version < version)
+        .values(event_id=event_id, event_version=version, event_problem=None)
+    )
+    return changed_any(result)
+
+
+async def forget_event(session: AsyncSession, *, game_id: int, event_id: int) -> None:
+    """The game has no event any more (``event_id`` was deleted), unless another replaced it."""
+    await session.execute(
+        update(GameRow)
+        .where(GameRow.id == game_id, GameRow.event_id == event_id)
+        .values(event_id=None, event_version=0)
+    )
+
+
 # ----- members' DM channels -------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Discord message payloads for games: the announcement, DMs, game lists and form errors.
+"""Discord payloads for games: the announcement, DMs, game lists, form errors, and the body of
+the scheduled event mirroring a game.
 
 Pure functions from snapshots to the JSON bodies Discord's REST API takes. Every payload stays
 within Discord's documented limits whatever a game holds: a list that does not fit is cut
@@ -24,6 +25,8 @@ from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.discord.limits import (
     ACTION_ROW,
     BUTTON,
+    EXTERNAL_EVENT,
+    GUILD_ONLY,
     MAX_ALLOWED_MENTION_IDS,
     MAX_CONTENT_LENGTH,
     MAX_EMBED_DESCRIPTION,
@@ -31,6 +34,10 @@ from gamesched.discord.limits import (
     MAX_EMBED_FIELDS,
     MAX_EMBED_TITLE,
     MAX_EMBED_TOTAL_CHARACTERS,
+    MAX_OPEN_SCHEDULED_EVENTS,
+    MAX_SCHEDULED_EVENT_DESCRIPTION,
+    SCHEDULED_EVENT_LOCATION_RANGE,
+    SCHEDULED_EVENT_NAME_RANGE,
 )
 from gamesched.domain.entries import MAX_PLACEHOLDER_LENGTH
 from gamesched.domain.errors import Problem, Suggestion
@@ -181,7 +188,8 @@ def announcement(game: GameView) -> dict[str, Any]:
 
 
 def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[str, Any]:
-    """The DM body telling a member about a change to a game they are in."""
+    """The DM body telling a member about a change to a game they are in (or its host why
+    it is not mirrored as a scheduled event)."""
     title = title_text(game.title)
     start = f"{timestamp(game.start_at, 'F')} ({timestamp(game.start_at, 'R')})"
     match kind:
@@ -193,6 +201,19 @@ def notice(kind: NoticeKind, game: GameView, *, jump_url: str | None) -> dict[st
             text = f"**{title}** was moved: it now starts {start}."
         case NoticeKind.REMOVED:
             text = f"You were taken off **{title}** ({start}) by its organisers."
+        case NoticeKind.EVENTS_FULL:
+            text = (
+                f"**{title}** ({start}) is announced, but it is not listed among the server's "
+                f"events: the server already has {MAX_OPEN_SCHEDULED_EVENTS} upcoming events, "
+                "Discord's limit. Once one of them ends or is cancelled, the game's next change "
+                "lists it."
+            )
+        case NoticeKind.EVENTS_FORBIDDEN:
+            text = (
+                f"**{title}** ({start}) is announced, but it is not listed among the server's "
+                "events: gamesched may not create events there. Ask a server admin to give the "
+                "bot Manage Events (or Create Events)."
+            )
         case _:
             assert_never(kind)
     return _direct_message(text, jump_url)
@@ -260,6 +281,31 @@ def announcement_link(game: GameView) -> str | None:
     if game.message_id is None:
         return None
     return message_link(game.guild_id, game.channel_id, game.message_id)
+
+
+def scheduled_event(game: GameView, *, location: str, now: datetime) -> dict[str, Any]:
+    """The body that creates the game's Discord scheduled event, or brings it up to date: an
+    EXTERNAL event held at ``location`` (the channel's name, or the announcement's link), named
+    after the game, its description followed by the announcement's link. Every text is cut to
+    Discord's limits. The times are left out once the start has passed, since Discord refuses
+    a start in the past (and any start for an event that has begun)."""
+    link = announcement_link(game)
+    sign_up = "" if link is None else f"Sign up: {link}"
+    room = MAX_SCHEDULED_EVENT_DESCRIPTION - len(sign_up) - 2
+    description = "\n\n".join(
+        part for part in (_cut(game.description.strip(), room), sign_up) if part
+    )
+    body: dict[str, Any] = {
+        "name": _cut(_one_line(game.title), SCHEDULED_EVENT_NAME_RANGE[1]),
+        "description": description,
+        "privacy_level": GUILD_ONLY,
+        "entity_type": EXTERNAL_EVENT,
+        "entity_metadata": {"location": _cut(location, SCHEDULED_EVENT_LOCATION_RANGE[1])},
+    }
+    if game.start_at > now:
+        body["scheduled_start_time"] = game.start_at.isoformat()
+        body["scheduled_end_time"] = game.end_at.isoformat()
+    return body
 
 
 def game_line(game: GameView, *, with_channel: bool = False) -> str:

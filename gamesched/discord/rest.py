@@ -46,23 +46,35 @@ CLOSED_DMS = 50007
 """Discord's code for "Cannot send messages to this user" (the user closed their DMs)."""
 UNKNOWN_CHANNEL = 10003
 """Discord's code for "Unknown Channel": deleted, or a DM channel that is gone."""
+MISSING_PERMISSIONS = 50013
+"""Discord's code for "Missing Permissions"."""
 
 _HINTS = {
     50001: "the bot cannot see that channel; add it to the channel or its category",
-    50013: "give the bot View Channel, Send Messages and Embed Links in that channel",
+    MISSING_PERMISSIONS: "give the bot View Channel, Send Messages and Embed Links in that channel",
     CLOSED_DMS: "the user does not accept direct messages from this server's members",
     UNKNOWN_CHANNEL: "the channel was deleted; pick another one",
     10008: "the message was deleted",
 }
 """How to fix the refusals gamesched meets most, appended to Discord's own text."""
+EVENTS_PERMISSION_HINT = "give the bot Manage Events (or Create Events) in the server"
+"""The fix for a Missing Permissions (50013) on the scheduled-event routes: the message
+permissions the general hint names have nothing to do with events."""
+_EVENT_HINTS = {MISSING_PERMISSIONS: EVENTS_PERMISSION_HINT}
+"""Hints on the scheduled-event routes, ahead of ``_HINTS``."""
 _BAD_TOKEN = "check the bot token in the configuration"
 
 
 class DiscordError(Exception):
     """Discord refused or could not answer a request. The text is safe to log and show."""
 
-    def __init__(self, status: int, code: int, message: str) -> None:
-        hint = _HINTS.get(code) or (_BAD_TOKEN if status == 401 else None)
+    def __init__(self, status: int, code: int, message: str, *, path: str = "") -> None:
+        """``path`` is the request's (it picks the hint where a route has its own)."""
+        hint = (
+            (_EVENT_HINTS.get(code) if "/scheduled-events" in path else None)
+            or _HINTS.get(code)
+            or (_BAD_TOKEN if status == 401 else None)
+        )
         self.status = status
         """The HTTP status (0 when Discord could not be reached at all)."""
         self.code = code
@@ -303,7 +315,7 @@ class DiscordRest:
                     if response.is_success:
                         return response
                     if response.status_code < 500:
-                        raise self._error(response)
+                        raise self._error(response, path)
             failures += 1
             if failures > self._max_retries:
                 raise DiscordUnavailable(
@@ -340,14 +352,14 @@ class DiscordRest:
         if wait > 0:
             self._reset_at[bucket] = self._clock() + wait
 
-    def _error(self, response: httpx.Response) -> DiscordError:
+    def _error(self, response: httpx.Response, path: str) -> DiscordError:
         """The exception for a 4xx answer, with Discord's code and its text minus the token."""
         code = _json_field(response, "code")
         message = _json_field(response, "message") or response.reason_phrase
         kind = {403: DiscordForbidden, 404: DiscordNotFound}.get(response.status_code, DiscordError)
         text = str(message)
         safe = text.replace(self._token, "[token]") if self._token else text
-        return kind(response.status_code, code if isinstance(code, int) else 0, safe)
+        return kind(response.status_code, code if isinstance(code, int) else 0, safe, path=path)
 
     # ----- what the doctor asks ---------------------------------------------------------
 
@@ -386,6 +398,10 @@ class DiscordRest:
         """Create an event; 400 code 30038 when the guild has 100 scheduled or active ones."""
         path = f"/guilds/{guild_id}/scheduled-events"
         return await self._object("POST", path, body=payload)
+
+    async def get_scheduled_event(self, guild_id: int, event_id: int) -> dict[str, Any]:
+        """One event (its ``status`` says whether it is scheduled, active or ended)."""
+        return await self._object("GET", f"/guilds/{guild_id}/scheduled-events/{event_id}")
 
     async def edit_scheduled_event(
         self, guild_id: int, event_id: int, payload: Mapping[str, Any]

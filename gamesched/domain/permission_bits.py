@@ -17,6 +17,8 @@ class Permission(IntFlag):
     SEND_MESSAGES = 1 << 11
     EMBED_LINKS = 1 << 14
     MENTION_EVERYONE = 1 << 17
+    MANAGE_EVENTS = 1 << 33
+    CREATE_EVENTS = 1 << 44
 
     @property
     def label(self) -> str:

@@ -44,6 +44,12 @@ class NoticeKind(StrEnum):
     """The start time changed."""
     REMOVED = "removed"
     """The host, an admin or an operator took them off the game."""
+    EVENTS_FULL = "events_full"
+    """To the host: the server has as many upcoming scheduled events as Discord allows, so the
+    game is announced but not mirrored as an event."""
+    EVENTS_FORBIDDEN = "events_forbidden"
+    """To the host: the bot may not create scheduled events, so the game is announced but not
+    mirrored as an event."""
 
 
 async def replan_jobs(

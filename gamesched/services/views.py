@@ -68,6 +68,12 @@ class GameView:
     joined: tuple[int, ...]
     waitlist: tuple[int, ...]
     placeholders: tuple[str, ...]
+    series_id: int | None = None
+    """The recurring series this game is an occurrence of, if any."""
+    event_id: int | None = None
+    """The Discord scheduled event mirroring the game, once created."""
+    event_version: int = 0
+    """The version the scheduled event shows (or the mirror last settled)."""
 
     @property
     def end_at(self) -> datetime:
@@ -143,4 +149,7 @@ def game_view(
             for p in participants
             if p.status == SlotStatus.PLACEHOLDER and p.placeholder
         ),
+        series_id=game.series_id,
+        event_id=game.event_id,
+        event_version=game.event_version,
     )

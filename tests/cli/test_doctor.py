@@ -19,6 +19,7 @@ from typer.testing import Result
 
 from gamesched.db.engine import Database
 from gamesched.db.migrate import current_revision, downgrade, head_revision
+from gamesched.domain.permission_bits import Permission
 from gamesched.domain.settings import SettingsPatch
 from gamesched.sandbox.server import RunningSandbox, start_sandbox
 from gamesched.sandbox.state import Clock
@@ -137,6 +138,7 @@ async def test_a_healthy_deployment_is_all_ok(
         "bot token": ["ok"],
         "members intent": ["ok"],
         "slash commands": ["ok"],
+        "events": ["ok"],
         "clock": ["ok"],
         "worker": ["ok"],
     }
@@ -150,7 +152,7 @@ async def test_a_healthy_deployment_is_all_ok(
     table = await asyncio.to_thread(doctor)
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
-    assert len(lines) == 10
+    assert len(lines) == 11
     assert all(line.startswith("ok  ") for line in lines)
 
 
@@ -273,6 +275,40 @@ async def test_a_channel_the_bot_cannot_post_in_fails_naming_it(
     assert channel["detail"].startswith("#announcements (")
     assert "lacks Send Messages" in channel["detail"]
     assert "Allow Send Messages for the bot" in channel["fix"]
+
+
+async def test_mirroring_events_without_the_bots_permission_fails_naming_it(
+    sandbox: RunningSandbox,
+    demo_world: World,
+    ctx: Context,
+    database: Database,
+    doctor_env: pytest.MonkeyPatch,
+) -> None:
+    """A channel mirrors games as scheduled events but the bot's role lost Manage Events and
+    Create Events: the events check fails naming the server and both permissions."""
+    await configure_channel(
+        ctx,
+        actor=administrator(demo_world),
+        guild_id=demo_world.guilds[0].id,
+        channel_id=channel_id_of(demo_world, "board-games"),
+        patch=SettingsPatch(mirror_events=True),
+    )
+    guild = demo_world.guilds[0]
+    role = guild.find_role("Gamesched")
+    assert role is not None
+    revoked = role.permissions & ~(Permission.MANAGE_EVENTS | Permission.CREATE_EVENTS)
+    sandbox.state.set_role_permissions(guild.id, role.id, revoked)
+    await worker_running(database)
+    against(doctor_env, demo_world, sandbox.base_url)
+
+    code, checks = await doctor_json()
+
+    assert code == 1
+    events = the(checks, "events")
+    assert events["status"] == "fail"
+    assert events["detail"].startswith("Game Night (")
+    assert "lacks Manage Events and Create Events" in events["detail"]
+    assert "Give the bot's role Manage Events (or Create Events)" in events["fix"]
 
 
 async def test_a_database_behind_on_migrations_fails_saying_to_upgrade(

@@ -13,7 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gamesched.discord import render
-from gamesched.discord.limits import MAX_ALLOWED_MENTION_IDS, MAX_CONTENT_LENGTH
+from gamesched.discord.limits import (
+    EXTERNAL_EVENT,
+    GUILD_ONLY,
+    MAX_ALLOWED_MENTION_IDS,
+    MAX_CONTENT_LENGTH,
+    MAX_SCHEDULED_EVENT_DESCRIPTION,
+    SCHEDULED_EVENT_LOCATION_RANGE,
+    SCHEDULED_EVENT_NAME_RANGE,
+)
 from gamesched.domain.entries import MAX_ENTRIES, MAX_PLACEHOLDER_LENGTH
 from gamesched.domain.errors import Problem, Suggestion
 from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
@@ -752,3 +760,47 @@ def test_a_few_unreachable_players_get_one_channel_reminder() -> None:
     view = game()
     payloads = render.channel_reminders(view, offset_minutes=60, user_ids=(1, 2, 3), jump_url=None)
     assert [pings(p).users for p in payloads] == [frozenset({1, 2, 3})]
+
+
+# --- the scheduled event mirroring a game ---------------------------------------------------
+
+
+def test_event_body_names_the_game_its_place_its_times_and_its_link() -> None:
+    """The event is an EXTERNAL event named after the game, at the place given, from the
+    start to the end, its description the game's followed by the announcement's link."""
+    shown = game(description="Bring snacks.", message_id=9, duration=120)
+    body = render.scheduled_event(shown, location="#board-games", now=START - timedelta(days=1))
+    assert body == {
+        "name": "Catan night",
+        "description": "Bring snacks.\n\nSign up: https://discord.com/channels/1/2/9",
+        "privacy_level": GUILD_ONLY,
+        "entity_type": EXTERNAL_EVENT,
+        "entity_metadata": {"location": "#board-games"},
+        "scheduled_start_time": START.isoformat(),
+        "scheduled_end_time": (START + timedelta(minutes=120)).isoformat(),
+    }
+
+
+def test_event_body_leaves_the_times_out_once_the_start_passed() -> None:
+    """Discord refuses a start in the past (and any start once the event began), so a body
+    made after the start carries no times."""
+    body = render.scheduled_event(game(), location="#x", now=START)
+    assert "scheduled_start_time" not in body
+    assert "scheduled_end_time" not in body
+
+
+def test_event_body_fits_discords_limits_in_the_worst_case(spec: DiscordSpec) -> None:
+    """Every text at its longest (a title on several lines, the longest description and
+    place, 20-digit ids): the name, description and location are cut to 100, 1000 and 100
+    characters, the link survives whole, and Discord's schema accepts the body."""
+    shown = worst_case(
+        title="T" * 60 + "\n" + "T" * 60, guild_id=BIG_ID, channel_id=BIG_ID, message_id=BIG_ID
+    )
+    body = render.scheduled_event(shown, location="#" + "c" * 200, now=START - timedelta(days=1))
+    assert len(body["name"]) == SCHEDULED_EVENT_NAME_RANGE[1]
+    assert "\n" not in body["name"]
+    assert len(body["description"]) == MAX_SCHEDULED_EVENT_DESCRIPTION
+    assert body["description"].endswith(f"/{BIG_ID}/{BIG_ID}/{BIG_ID}")
+    assert len(body["entity_metadata"]["location"]) == SCHEDULED_EVENT_LOCATION_RANGE[1]
+    assert spec.validate_request("POST", "/guilds/1/scheduled-events", body) == []
+    assert spec.validate_request("PATCH", "/guilds/1/scheduled-events/2", body) == []

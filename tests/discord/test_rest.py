@@ -250,6 +250,20 @@ async def test_missing_permissions_say_how_to_fix_them(
         await rest.create_message(CHANNEL, {"content": "x"})
 
 
+async def test_missing_permissions_for_events_name_manage_events(
+    rest: DiscordRest, fake_discord: FakeDiscord
+) -> None:
+    """A 50013 refusal on the scheduled-event routes names Manage Events (or Create Events),
+    not the message permissions."""
+    missing = {"code": 50013, "message": "Missing Permissions"}
+    fake_discord.on("POST", "/guilds/5/scheduled-events", Reply(403, missing))
+
+    with pytest.raises(DiscordForbidden) as refused:
+        await rest.create_scheduled_event(5, {"name": "x"})
+    assert "Manage Events (or Create Events)" in refused.value.message
+    assert "Send Messages" not in refused.value.message
+
+
 async def test_dm_channel_is_opened_once_per_user(
     rest: DiscordRest, fake_discord: FakeDiscord
 ) -> None:
