@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gamesched.db.tables import GameRow, SeriesRow
 from gamesched.discord.limits import (
     EVENT_ACTIVE,
     EVENT_CANCELED,
@@ -16,17 +15,19 @@ from gamesched.discord.limits import (
     EXTERNAL_EVENT,
     MAX_OPEN_SCHEDULED_EVENTS,
 )
+from gamesched.domain.recurrence import read_recurrence
 from gamesched.domain.settings import SettingsPatch
 from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.scheduled_events import ScheduledEvent
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.services.configuration import configure_channel
-from gamesched.services.games import GameEdit, cancel_game, edit_game, get_game
+from gamesched.services.games import GameEdit, NewGame, cancel_game, edit_game, get_game
+from gamesched.services.series import create_series, get_series
 from gamesched.services.views import GameView
 from tests.support.bot import RunningBot, join
 from tests.support.factories import make_game
-from tests.support.fakes import FakeClock
+from tests.support.fakes import FakeClock, NoMembers
 from tests.support.sandbox import administrator
 from tests.support.worker import DrivenWorker
 
@@ -260,22 +261,39 @@ async def test_a_long_description_is_cut_to_discords_limit_keeping_the_link(
 async def test_only_the_next_occurrence_of_a_series_is_mirrored(
     worker: DrivenWorker, discord: SandboxDriver, clock: FakeClock
 ) -> None:
-    """Of a series' occurrences only the earliest still to play has an event; when it
-    completes, the next one gets its own."""
+    """Of a weekly series only the game still to play first has an event: the next game,
+    made by the worker when the first starts, gets its own once the first completes."""
     bot = worker.bot
     await mirror_in(bot, "board-games")
     start = start_soon(clock)
-    first = await new_game(bot, start, title="Weekly Azul")
-    second = await new_game(bot, start + timedelta(days=7), title="Weekly Azul")
-    await in_series(bot, first, second)
-    await bot.sync.publish(second.id)
-    await bot.sync.publish(first.id)
-    await worker.drain()
+    olivia = administrator(bot.world)
+    made = await create_series(
+        bot.services,
+        actor=olivia,
+        game=NewGame(
+            guild_id=bot.guild_id,
+            channel_id=bot.channel_id("board-games"),
+            title="Weekly Azul",
+            when=start.strftime("%Y-%m-%d %H:%M"),
+            zone="UTC",
+            duration_minutes=90,
+        ),
+        recurrence=read_recurrence(f"weekly on {start:%a}"),
+        directory=NoMembers(),
+    )
+    await bot.sync.announce_series(made, actor=olivia)
     await bot.sync.wait_idle()
     events = await discord.scheduled_events(bot.guild_id)
     assert [datetime.fromisoformat(e["scheduled_start_time"]) for e in events] == [start]
 
-    clock.now = start + timedelta(minutes=90)
+    clock.now = start + timedelta(minutes=1)
+    await worker.drain()
+    await bot.sync.wait_idle()
+    assert len((await get_series(bot.services, made.series.id)).game_ids) == 2
+    events = await discord.scheduled_events(bot.guild_id)
+    assert [e["status"] for e in events] == [EVENT_ACTIVE]
+
+    clock.now = start + timedelta(minutes=91)
     await worker.drain()
     await bot.sync.wait_idle()
     events = await discord.scheduled_events(bot.guild_id)
@@ -300,25 +318,3 @@ def fill_events(sandbox: RunningSandbox, bot: RunningBot, start: datetime) -> No
             location="somewhere",
         )
         state.scheduled_events[event.id] = event
-
-
-async def in_series(bot: RunningBot, *games: GameView) -> None:
-    """Make ``games`` the occurrences of one weekly series (as the series engine will)."""
-    async with bot.services.transaction() as session:
-        series = SeriesRow(
-            guild_id=bot.guild_id,
-            channel_id=games[0].channel_id,
-            host_id=games[0].host_id,
-            title=games[0].title,
-            timezone="UTC",
-            wall_time=games[0].start_at.time(),
-            rule={"weekly": True},
-            starts_on=games[0].start_at.date(),
-        )
-        session.add(series)
-        await session.flush()
-        for game in games:
-            row = await session.get(GameRow, game.id)
-            assert row is not None
-            row.series_id = series.id
-            row.occurrence_on = game.start_at.date()
