@@ -27,7 +27,7 @@ from gamesched.bot.games._render import (
     left_text,
     list_texts,
 )
-from gamesched.bot.games._views import cancel_confirmation
+from gamesched.bot.games._views import calendar_links, cancel_confirmation
 from gamesched.bot.interactions import AnyInteraction, Click, CommandInteraction, GuildCommand
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
@@ -255,18 +255,22 @@ class GamesCog(commands.Cog):
     ) -> None:
         """A game's details, privately; its host also sees who could not be reached by DM."""
 
-        async def work() -> dict[str, Any]:
+        async def work() -> tuple[GameView, dict[str, Any]]:
             view = await get_game(self.services, game)
             if view.guild_id != inter.guild_id or view.channel_id not in visible_channels(inter):
                 raise NotFound(UnknownGame(game, in_guild=True))
             unreachable = None
             if may_manage_game(actor_of(inter), host_id=view.host_id):
                 unreachable = await outbox.unreachable_players(self.services, game_id=view.id)
-            return render.game_info(view, unreachable=unreachable)
+            return view, render.game_info(view, unreachable=unreachable)
 
-        payload = await within_deadline(inter, work())
+        view, payload = await within_deadline(inter, work())
         (embed,) = payload["embeds"]
-        await reply(inter, payload["content"] or None, embed=disnake.Embed.from_dict(embed))
+        links, note = calendar_links(view, self.bot.deps.calendars)
+        content = "\n".join(text for text in (payload["content"], note) if text)
+        await reply(
+            inter, content or None, embed=disnake.Embed.from_dict(embed), components=[links]
+        )
 
     @game_info_command.autocomplete("game")
     async def games_here(self, inter: CommandInteraction, text: str) -> dict[str, int]:
