@@ -14,6 +14,7 @@ import pytest
 
 from gamesched.db.plans import full_scans, plan_of, statements_run
 from gamesched.services import outbox, overview, workers
+from gamesched.services.calendars import FeedKey, FeedKind, feed_address, read_feed
 from gamesched.services.context import Context
 from gamesched.services.games import MAX_PAGE_SIZE, list_games, my_games
 from gamesched.services.participation import join_game
@@ -21,6 +22,14 @@ from tests.support.factories import ADMIN, CHANNEL, GUILD, OTHER_CHANNEL, P1, P2
 
 HotQuery = Callable[[Context, int], Awaitable[object]]
 """A front end's call, given the context and a game's id."""
+
+
+async def member_feed(ctx: Context, _: int) -> object:
+    """A calendar app reading a member's feed (made first, as /calendar does)."""
+    address = await feed_address(ctx, FeedKey.of(None), kind=FeedKind.MEMBER, owner_id=P1)
+    assert address.token is not None
+    return await read_feed(ctx, token=address.token)
+
 
 HOT_QUERIES: dict[str, HotQuery] = {
     "a Join click": lambda ctx, game_id: join_game(ctx, game_id=game_id, user_id=P2),
@@ -44,6 +53,7 @@ HOT_QUERIES: dict[str, HotQuery] = {
     ),
     "the dashboard's announcements behind": lambda ctx, _: overview.announcements_behind(ctx),
     "the dashboard's upcoming work": lambda ctx, _: overview.upcoming_work(ctx),
+    "a member's calendar feed": member_feed,
 }
 
 
