@@ -11,9 +11,12 @@ import pytest
 from gamesched.bot.calendar._render import NO_WEB
 from gamesched.discord.custom_ids import Action, calendar_custom_id
 from gamesched.discord.limits import MAX_BUTTON_URL
+from gamesched.domain.settings import SettingsPatch
 from gamesched.sandbox.driver import InteractionResult, SandboxDriver
 from gamesched.services.calendars import FeedKind, read_feed
+from gamesched.services.configuration import configure_guild
 from tests.support.bot import RunningBot, buttons, create_via_form
+from tests.support.sandbox import administrator
 from tests.support.web import PUBLIC_URL
 
 ROTATE = calendar_custom_id(Action.ROTATE, FeedKind.MEMBER)
@@ -93,3 +96,45 @@ async def test_without_a_web_address_the_bot_says_so_instead_of_a_broken_link(
     assert info.message is not None
     assert [b["label"] for b in buttons(info.message)] == ["Add to Google Calendar"]
     assert "No .ics file to download" in info.content
+
+
+async def test_a_server_that_shares_its_games_shows_its_public_feed(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """Off by default; once the server shares, /calendar shows everyone its public feed (and
+    the channel's, inherited), and only a member with Manage Server gets the button that
+    renews the server's address, which then replaces the old one."""
+    game = await create_via_form(discord, gamesched_bot)
+    before = await discord.slash("sam", "calendar", channel="board-games")
+    assert "public calendar feed" not in before.content
+    await configure_guild(
+        gamesched_bot.services,
+        actor=administrator(gamesched_bot.world),
+        guild_id=gamesched_bot.guild_id,
+        patch=SettingsPatch(public_feed=True),
+    )
+    plain = await discord.slash("sam", "calendar", channel="board-games")
+    assert "This server's public calendar feed" in plain.content
+    assert "This channel's public calendar feed" in plain.content
+    assert plain.message is not None
+    assert [b.get("custom_id") for b in buttons(plain.message)] == [ROTATE]
+    tokens = re.findall(rf"{re.escape(PUBLIC_URL)}/calendar/([A-Za-z0-9_-]+)\.ics", plain.content)
+    assert len(set(tokens)) == 3
+    server_token = tokens[1]
+    feed = await read_feed(gamesched_bot.services, token=server_token)
+    assert feed is not None
+    assert feed.kind is FeedKind.GUILD
+    assert [entry.game.id for entry in feed.entries] == [game.id]
+
+    owner = await discord.slash("olivia", "calendar", channel="board-games")
+    assert owner.message is not None
+    renew_server = calendar_custom_id(Action.ROTATE, FeedKind.GUILD)
+    assert [b.get("custom_id") for b in buttons(owner.message)] == [
+        ROTATE,
+        renew_server,
+        calendar_custom_id(Action.ROTATE, FeedKind.CHANNEL),
+    ]
+    clicked = await discord.click("olivia", renew_server, channel="board-games")
+    assert "New address made" in clicked.content
+    assert server_token not in clicked.content
+    assert await read_feed(gamesched_bot.services, token=server_token) is None

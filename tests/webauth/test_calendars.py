@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,10 +14,14 @@ from sqlalchemy import select
 
 from gamesched.calendar.ics import uid_of
 from gamesched.db.tables import CalendarFeedRow
+from gamesched.domain.settings import SettingsPatch
 from gamesched.sandbox.world import World
+from gamesched.services.calendars import FeedKind, public_feed_address
+from gamesched.services.configuration import configure_guild
 from gamesched.services.games import get_game
-from tests.support.demo import hosts_only_rpg
+from tests.support.demo import GUILD, hosts_only_rpg
 from tests.support.pages import host_game, post_form
+from tests.support.sandbox import administrator
 from tests.support.web import SITE, Site
 
 
@@ -121,3 +126,36 @@ async def test_the_ics_file_keeps_to_who_may_see_the_game(site: Site) -> None:
     hidden = await site.browser.get(f"/games/{secret.id}.ics")
     assert hidden.status_code == 404
     assert "Secret campaign" not in hidden.text
+
+
+async def test_a_public_feed_answers_only_while_its_server_shares(site: Site) -> None:
+    """A server's public feed address answers its games (no login) while the server shares
+    them (its page shows the address), 404 once it stops, and again when it shares anew."""
+    game = await host_game(site, title="Catan night")
+    ctx, key = site.core.services, site.core.calendars.key
+    assert await public_feed_address(ctx, key, kind=FeedKind.GUILD, place_id=GUILD) is None
+
+    def shares(on: bool | None) -> Awaitable[object]:
+        owner = administrator(site.world)
+        return configure_guild(
+            ctx, actor=owner, guild_id=GUILD, patch=SettingsPatch(public_feed=on)
+        )
+
+    await shares(True)
+    address = await public_feed_address(ctx, key, kind=FeedKind.GUILD, place_id=GUILD)
+    assert address is not None
+    assert address.token is not None
+    url = site.core.calendars.feed_url(address.token)
+    assert url is not None
+    answer = await site.browser.get(url)
+    assert answer.status_code == 200
+    (event,) = Calendar.from_ical(answer.content).walk("VEVENT")
+    assert str(event["UID"]) == uid_of(game)
+    assert "You " not in str(event["DESCRIPTION"])
+    await site.login(as_user="samantha")
+    assert f'value="{url}"' in (await site.browser.get(f"/guilds/{GUILD}")).text
+    site.browser.cookies.clear()
+    await shares(None)
+    assert (await site.browser.get(url)).status_code == 404
+    await shares(True)
+    assert (await site.browser.get(url)).status_code == 200

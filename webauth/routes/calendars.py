@@ -8,6 +8,7 @@ back there with the new one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -17,13 +18,27 @@ from starlette.routing import Route
 from gamesched.calendar.addresses import FEED_PATH, GAME_FILE_PATH, CalendarSite
 from gamesched.calendar.ics import MEDIA_TYPE, CalendarGame, calendar_bytes
 from gamesched.discord.render import announcement_link
-from gamesched.services.calendars import FeedAddress, FeedEntry, FeedKind, read_feed, rotate_feed
+from gamesched.services.calendars import (
+    FeedAddress,
+    FeedEntry,
+    FeedKind,
+    public_feed_address,
+    read_feed,
+    rotate_feed,
+)
 from webauth.access import game_of, require_viewer
 from webauth.flash import flash
 from webauth.routes.games import title_of
 from webauth.state import web_of
 
-FEED_NAMES = {FeedKind.MEMBER: "Your game nights"}
+if TYPE_CHECKING:  # gamesched.app imports webauth to serve the web
+    from gamesched.app import Core
+
+FEED_NAMES = {
+    FeedKind.MEMBER: "Your game nights",
+    FeedKind.GUILD: "Game nights",
+    FeedKind.CHANNEL: "Game nights",
+}
 FEED_CACHE = "private, max-age=300"
 """Calendar apps may keep a feed five minutes; shared caches never (its address is secret)."""
 
@@ -41,7 +56,7 @@ def calendar_games(site: CalendarSite, entries: Iterable[FeedEntry]) -> list[Cal
     ]
 
 
-def _calendar(request: Request, body: bytes, *, cache: str) -> Response:
+def _calendar(body: bytes, *, cache: str) -> Response:
     return Response(body, media_type=MEDIA_TYPE, headers={"Cache-Control": cache})
 
 
@@ -53,7 +68,7 @@ async def feed(request: Request) -> Response:
         raise HTTPException(404)
     games = calendar_games(core.calendars, found.entries)
     body = calendar_bytes(name=FEED_NAMES[found.kind], games=games, now=core.services.now())
-    return _calendar(request, body, cache=FEED_CACHE)
+    return _calendar(body, cache=FEED_CACHE)
 
 
 async def game_file(request: Request) -> Response:
@@ -62,7 +77,7 @@ async def game_file(request: Request) -> Response:
     core = web_of(request).core
     (entry,) = calendar_games(core.calendars, [FeedEntry(seen.game)])
     body = calendar_bytes(name=title_of(seen.game), games=[entry], now=core.services.now())
-    response = _calendar(request, body, cache="private, no-cache")
+    response = _calendar(body, cache="private, no-cache")
     response.headers["Content-Disposition"] = f'attachment; filename="game-{seen.game.id}.ics"'
     return response
 
@@ -71,9 +86,7 @@ async def rotate(request: Request) -> Response:
     """A new address for the member's feed; the old one stops working."""
     viewer = require_viewer(request)
     core = web_of(request).core
-    await rotate_feed(
-        core.services, core.calendars.key, kind=FeedKind.MEMBER, owner_id=viewer.user_id
-    )
+    await rotate_feed(core.services, core.calendars.key, user_id=viewer.user_id)
     flash(request, "Your calendar feed has a new address; the old one no longer works.")
     return RedirectResponse("/#calendar", status_code=303)
 
@@ -81,6 +94,15 @@ async def rotate(request: Request) -> Response:
 def feed_url(site: CalendarSite, address: FeedAddress) -> str | None:
     """The address to show, when it can be shown."""
     return None if address.token is None else site.feed_url(address.token)
+
+
+async def public_feed_url(core: Core, guild_id: int) -> str | None:
+    """The server's public feed address while it shares its games (and it can be shown)."""
+    site = core.calendars
+    address = await public_feed_address(
+        core.services, site.key, kind=FeedKind.GUILD, place_id=guild_id
+    )
+    return None if address is None else feed_url(site, address)
 
 
 ROUTES = [

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gamesched.services.calendars import FeedKind, feed_address
+from gamesched.services.calendars import feed_address
 from gamesched.services.games import my_games
 from webauth.access import member_guilds, visible_channel_ids
 from webauth.listing import game_line
@@ -34,9 +34,7 @@ async def home(request: Request) -> Response:
             facts, channels = visible.get(mine.game.guild_id, (None, frozenset[int]()))
             if facts is not None and mine.game.channel_id in channels:
                 games.append(game_line(mine.game, facts, now=now, role=mine.role))
-        address = await feed_address(
-            core.services, core.calendars.key, kind=FeedKind.MEMBER, owner_id=viewer.user_id
-        )
+        address = await feed_address(core.services, core.calendars.key, user_id=viewer.user_id)
         context = {"guilds": guilds, "games": games, "feed": feed_url(core.calendars, address)}
     return web_of(request).pages.page(request, "home.html", context)
 
