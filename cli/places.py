@@ -457,8 +457,11 @@ CONFIG_SET_HELP = "\n\n".join(
         "Reminders are whole minutes, up to a week; `none` sends no reminders. Host roles "
         "are checked against the server's roles, and names looked up, when a bot token is "
         "set; `none` lets members with Manage Server host. remind-in-channel also posts "
-        "reminders in the channel for players whose DMs are closed. The time zone is the "
-        "server's default for the times its hosts type.",
+        "reminders in the channel for players whose DMs are closed; public-feed publishes the "
+        "place's games as a calendar feed anyone with its link can read; mirror-events "
+        "mirrors each game as a Discord scheduled event (the bot needs Manage Events). All "
+        "three are off by default. The time zone is the server's default for the times its "
+        "hosts type.",
         "Nothing is changed when the key (exit 2) or the value (exit 1) is refused.",
         "Example: gamesched config set max-players 6 --guild 1170000000000000001",
     ]

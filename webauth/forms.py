@@ -3,7 +3,7 @@
 A form that fails is answered 422 with every typed value kept: :class:`FormProblems` groups
 the use case's :class:`Problem` values by field (each shown beside its field, all of them in a
 summary on top linking to the fields). :class:`SettingField` reads and shows one inheritable
-setting (max players, reminders, duration, rules, category, host roles, channel reminders):
+setting (max players, reminders, duration, rules, category, host roles, the on/off settings):
 its inherited value and where it comes from, and a choice between inheriting it and setting
 it here.
 """
@@ -18,7 +18,7 @@ from typing import Any, Literal
 from markupsafe import Markup, escape
 from starlette.datastructures import FormData
 
-from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
+from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text, switch_text
 from gamesched.domain.errors import Problem, Suggestion, ValidationFailed
 from gamesched.domain.numbers import read_whole_number
 from gamesched.domain.permission_bits import Permission
@@ -29,6 +29,7 @@ from gamesched.domain.settings import (
     MAX_RULES_LENGTH,
     MIN_DURATION_MINUTES,
     MIN_PLAYERS_LIMIT,
+    PLACE_FLAGS,
     EffectiveSettings,
     Resolved,
     Source,
@@ -48,7 +49,7 @@ FIELD_LABELS = {
     "rules": "Rules",
     "category": "Category",
     "host_role_ids": "Host roles",
-    "remind_in_channel": "Reminders in the channel",
+    **PLACE_FLAGS,
     "timezone": "Time zone",
 }
 """Each field's name as the summary of problems names it."""
@@ -170,8 +171,9 @@ class SettingField:
             if not value:
                 return f"none ({Permission.MANAGE_GUILD.label} may host)"
             return ", ".join(role_names.get(r, f"role {r}") for r in value)
-        if self.key == "remind_in_channel":
-            return "on" if value else "off"
+        if self.kind == "switch":
+            assert isinstance(value, bool)
+            return switch_text(value)
         return str(value) if value not in ("", None) else "none"
 
     def typed(self, value: object) -> str:
@@ -179,8 +181,9 @@ class SettingField:
         if self.key == "reminder_minutes":
             assert isinstance(value, tuple)
             return ", ".join(str(m) for m in value)
-        if self.key == "remind_in_channel":
-            return "on" if value else "off"
+        if self.kind == "switch":
+            assert isinstance(value, bool)
+            return switch_text(value)
         if self.key == "host_role_ids":
             return ""
         return "" if value is None else str(value)
@@ -288,16 +291,21 @@ HOST_ROLES = SettingField(
     "roles",
     "Members with any of these roles may create games; with none, Manage Server may.",
 )
-CHANNEL_REMINDERS = SettingField(
-    "remind_in_channel",
-    "Reminders in the channel",
-    "switch",
-    "Also post a reminder in the game's channel for players whose DMs are closed.",
+SWITCH_HINTS = {
+    "remind_in_channel": "Also post a reminder in the game's channel for players whose DMs "
+    "are closed.",
+    "public_feed": "Publish the games here as a calendar feed anyone with its link can read.",
+    "mirror_events": "Mirror each game as a Discord scheduled event (the bot needs the Manage "
+    "Events permission).",
+}
+"""What each on/off setting of a place does, shown beside its switch."""
+SWITCHES = tuple(
+    SettingField(flag, label, "switch", SWITCH_HINTS[flag]) for flag, label in PLACE_FLAGS.items()
 )
 
 GAME_SETTINGS = (MAX_PLAYERS, REMINDERS, DURATION, RULES, CATEGORY)
 """The settings a game may set for itself."""
-PLACE_SETTINGS = (*GAME_SETTINGS, HOST_ROLES, CHANNEL_REMINDERS)
+PLACE_SETTINGS = (*GAME_SETTINGS, HOST_ROLES, *SWITCHES)
 """The settings a server or channel may set."""
 
 

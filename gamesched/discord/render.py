@@ -38,7 +38,9 @@ from gamesched.domain.gamefields import MAX_DESCRIPTION_LENGTH, MAX_TITLE_LENGTH
 from gamesched.domain.settings import (
     MAX_CATEGORY_LENGTH,
     MAX_RULES_LENGTH,
+    PLACE_FLAGS,
     EffectiveSettings,
+    Resolved,
     Source,
 )
 from gamesched.domain.status import GameStatus
@@ -130,12 +132,23 @@ def plain_settings(settings: EffectiveSettings) -> dict[str, tuple[str, str, Sou
             ", ".join(map(str, settings.host_role_ids.value)) or "none (Manage Server hosts)",
             settings.host_role_ids.source,
         ),
-        "remind_in_channel": (
-            "Reminders in the channel for closed DMs",
-            "on" if settings.remind_in_channel.value else "off",
-            settings.remind_in_channel.source,
-        ),
+        **flag_settings(settings),
     }
+
+
+def switch_text(value: bool) -> str:
+    """An on/off setting's value: ``on`` or ``off``."""
+    return "on" if value else "off"
+
+
+def flag_settings(settings: EffectiveSettings) -> dict[str, tuple[str, str, Source]]:
+    """Each on/off setting of a place (:data:`PLACE_FLAGS`, by field name): label, ``on`` or
+    ``off``, source."""
+    shown = {}
+    for flag, label in PLACE_FLAGS.items():
+        setting: Resolved[bool] = getattr(settings, flag)
+        shown[flag] = (label, switch_text(setting.value), setting.source)
+    return shown
 
 
 # --- payloads --------------------------------------------------------------------------------
@@ -339,11 +352,7 @@ def game_info(game: GameView, *, unreachable: Sequence[int] | None) -> dict[str,
             _inline(settings.category.value, MAX_CATEGORY_LENGTH) or "none",
             settings.category.source,
         ),
-        _setting(
-            "Reminders in the channel for closed DMs",
-            "on" if settings.remind_in_channel.value else "off",
-            settings.remind_in_channel.source,
-        ),
+        *(_setting(*shown) for shown in flag_settings(settings).values()),
     ]
     head = [
         _field("When", f"{timestamp(start, 'F')}\n{timestamp(start, 'R')}", inline=True),

@@ -17,6 +17,7 @@ from gamesched.domain.settings import (
     MAX_RULES_LENGTH,
     MIN_DURATION_MINUTES,
     MIN_PLAYERS_LIMIT,
+    PLACE_FLAGS,
     parse_reminder_minutes,
 )
 from gamesched.domain.timeparse import resolve_zone
@@ -126,7 +127,10 @@ KEYS: Mapping[str, SettingKey] = {
             "role ids or names, comma-separated, or `none`",
             _role_entries,
         ),
-        SettingKey("remind-in-channel", "remind_in_channel", "`on` or `off`", _switch),
+        *(
+            SettingKey(flag.replace("_", "-"), flag, "`on` or `off`", _switch)
+            for flag in PLACE_FLAGS
+        ),
         SettingKey(
             TIMEZONE, None, "an IANA zone like `Europe/Berlin` (servers only)", resolve_zone
         ),

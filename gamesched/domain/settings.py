@@ -1,13 +1,14 @@
 """Settings inheritance: game -> channel -> guild -> built-in defaults.
 
-Each level may leave a setting unset (``None``) to inherit it. Host roles and the channel
-fallback for reminders are resolved channel -> guild only: they belong to the place, so a
-game cannot choose who may host it or where its reminders go.
+Each level may leave a setting unset (``None``) to inherit it. Host roles and the on/off
+settings of a place (:data:`PLACE_FLAGS`: the channel fallback for reminders, the public
+calendar feed, mirroring as Discord scheduled events) are resolved channel -> guild only: they
+belong to the place, so a game cannot choose who may host it or where it is published.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum, StrEnum
@@ -72,6 +73,11 @@ class SettingsLayer:
     remind_in_channel: bool | None = None
     """Also post a reminder in the game's channel for players whose DMs are closed (channel
     and guild levels only)."""
+    public_feed: bool | None = None
+    """Publish the place's games as a calendar feed anyone with its link can read (channel and
+    guild levels only)."""
+    mirror_events: bool | None = None
+    """Mirror each game as a Discord scheduled event (channel and guild levels only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,8 @@ class SettingsPatch:
     category: str | Keep | None = KEEP
     host_role_ids: tuple[int, ...] | Keep | None = KEEP
     remind_in_channel: bool | Keep | None = KEEP
+    public_feed: bool | Keep | None = KEEP
+    mirror_events: bool | Keep | None = KEEP
 
 
 DEFAULTS = SettingsLayer(
@@ -95,8 +103,17 @@ DEFAULTS = SettingsLayer(
     category="",
     host_role_ids=(),
     remind_in_channel=False,
+    public_feed=False,
+    mirror_events=False,
 )
 """Built-in values used when no level sets a setting."""
+
+PLACE_FLAGS: Mapping[str, str] = {
+    "remind_in_channel": "Reminders in the channel for closed DMs",
+    "public_feed": "Public calendar feed",
+    "mirror_events": "Discord scheduled events",
+}
+"""The on/off settings of a server or a channel (a game cannot set them): field -> label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +140,8 @@ class EffectiveSettings:
     category: Resolved[str]
     host_role_ids: Resolved[tuple[int, ...]]
     remind_in_channel: Resolved[bool]
+    public_feed: Resolved[bool]
+    mirror_events: Resolved[bool]
 
 
 def _first(name: str, levels: Sequence[tuple[Source, SettingsLayer]]) -> Resolved[Any]:
@@ -158,6 +177,8 @@ def resolve(
         category=_first("category", levels),
         host_role_ids=_first("host_role_ids", place_levels),
         remind_in_channel=_first("remind_in_channel", place_levels),
+        public_feed=_first("public_feed", place_levels),
+        mirror_events=_first("mirror_events", place_levels),
     )
 
 

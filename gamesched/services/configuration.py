@@ -16,6 +16,7 @@ from gamesched.domain.permissions import (
 )
 from gamesched.domain.settings import (
     KEEP,
+    PLACE_FLAGS,
     EffectiveSettings,
     SettingsPatch,
     check_patch,
@@ -101,7 +102,7 @@ STORED_SETTINGS = (
     "duration_minutes",
     "category",
     "host_role_ids",
-    "remind_in_channel",
+    *PLACE_FLAGS,
 )
 """A server's or channel's own settings (None inherits), as the history compares them."""
 

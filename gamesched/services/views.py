@@ -16,8 +16,8 @@ from gamesched.domain.status import GameStatus
 def layer_of(row: SettingsColumns | None) -> SettingsLayer | None:
     """The settings a stored level sets (None when the level has no row).
 
-    Channels and guilds also store the settings of the place (host roles, the channel
-    fallback for reminders); games do not.
+    Channels and guilds also store the settings of the place (host roles and its on/off
+    settings); games do not.
     """
     if row is None:
         return None
@@ -31,6 +31,8 @@ def layer_of(row: SettingsColumns | None) -> SettingsLayer | None:
         category=row.category,
         host_role_ids=None if host_roles is None else tuple(host_roles),
         remind_in_channel=None if place is None else place.remind_in_channel,
+        public_feed=None if place is None else place.public_feed,
+        mirror_events=None if place is None else place.mirror_events,
     )
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from gamesched.discord.custom_ids import Action, game_custom_id
 from gamesched.domain.settings import (
     MAX_DURATION_MINUTES,
     MAX_PLAYERS_LIMIT,
     MIN_DURATION_MINUTES,
     MIN_PLAYERS_LIMIT,
+    PLACE_FLAGS,
 )
 from gamesched.domain.status import GameStatus
 from gamesched.sandbox.driver import SandboxDriver
@@ -177,6 +180,12 @@ async def test_both_config_commands_offer_the_same_setting_options(
         MIN_DURATION_MINUTES,
         MAX_DURATION_MINUTES,
     )
+    assert guild["public_feed"]["description"] == (
+        "Publish this server's games as a calendar feed anyone with its link can read"
+    )
+    assert guild["mirror_events"]["description"] == (
+        "Mirror games as Discord scheduled events (needs the bot's Manage Events permission)"
+    )
 
 
 async def test_settings_show_their_sources_and_change(
@@ -208,6 +217,37 @@ async def test_settings_show_their_sources_and_change(
         "olivia", "config-guild", channel="general", options={"timezone": "Europe/Berlin"}
     )
     assert "**Time zone:** Europe/Berlin" in server.content
+
+
+@pytest.mark.parametrize(
+    ("option", "choice"),
+    [
+        ("remind_in_channel", "channel reminders"),
+        ("public_feed", "public feed"),
+        ("mirror_events", "scheduled events"),
+    ],
+)
+async def test_an_on_off_setting_is_set_shown_and_cleared(
+    gamesched_bot: RunningBot, discord: SandboxDriver, option: str, choice: str
+) -> None:
+    """An on/off setting (channel reminders, public feed, scheduled events) is off by default,
+    turned on for the server, off for one channel, and cleared there to follow the server
+    again: each answer shows it with where it comes from."""
+    line = f"**{PLACE_FLAGS[option]}:**"
+    shown = await discord.slash("sam", "config-channel", channel="lfg")
+    assert f"{line} off · _built-in default_" in shown.content
+    server = await discord.slash(
+        "olivia", "config-guild", channel="general", options={option: True}
+    )
+    assert f"{line} on · _from the server_" in server.content
+    own = await discord.slash(
+        "kai_keeper", "config-channel", channel="lfg", options={option: False}
+    )
+    assert f"{line} off · _from the channel_" in own.content
+    cleared = await discord.slash(
+        "kai_keeper", "config-channel", channel="lfg", options={"clear": choice}
+    )
+    assert f"{line} on · _from the server_" in cleared.content
 
 
 async def test_timezone_shows_sets_and_refuses_unknown_zones(

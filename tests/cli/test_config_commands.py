@@ -82,6 +82,10 @@ EACH_KEY = [
     ("host-roles", "none", "host_role_ids", []),
     ("remind-in-channel", "on", "remind_in_channel", True),
     ("REMIND_IN_CHANNEL", "Off", "remind_in_channel", False),
+    ("public-feed", "on", "public_feed", True),
+    ("public_feed", "no", "public_feed", False),
+    ("mirror-events", "yes", "mirror_events", True),
+    ("Mirror-Events", "off", "mirror_events", False),
 ]
 
 
@@ -142,6 +146,26 @@ def test_set_and_unset_say_the_new_value_and_where_it_comes_from() -> None:
     )
     server = gamesched("config", "unset", "max-players", *SERVER)
     assert "now inherits: 10 (built-in default)." in server.stdout.splitlines()[0]
+
+
+@pytest.mark.usefixtures("known_server")
+@pytest.mark.parametrize(
+    ("key", "label"),
+    [("public-feed", "Public calendar feed"), ("mirror-events", "Discord scheduled events")],
+)
+def test_an_on_off_setting_is_said_by_its_label(key: str, label: str) -> None:
+    """Setting a place's on/off setting names it as people read it, with its value and
+    source, and `config show` lists it; unset, it is off by default again."""
+    saved = gamesched("config", "set", key, "on", *SERVER)
+    assert saved.exit_code == 0, saved.output
+    assert (
+        saved.stdout.splitlines()[0] == f"Saved. {label} of server {GUILD}: on (from the server)."
+    )
+    assert label in gamesched("config", "show", *HERE).stdout
+    unset = gamesched("config", "unset", key, *SERVER)
+    assert unset.stdout.splitlines()[0] == (
+        f"Unset. {label} of server {GUILD} now inherits: off (built-in default)."
+    )
 
 
 @pytest.mark.usefixtures("known_server")

@@ -189,6 +189,8 @@ def test_config_show_of_a_channel_says_where_each_value_comes_from(scene: Scene)
         "category",
         "host_role_ids",
         "remind_in_channel",
+        "public_feed",
+        "mirror_events",
     }
     table = gamesched("config", "show", "--guild", str(GUILD)).stdout
     assert "Max players" in table

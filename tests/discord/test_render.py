@@ -716,6 +716,8 @@ def test_game_info_shows_each_setting_with_its_source() -> None:
     settings_lines = field(payload, "Settings").split("\n")
     assert "Duration: 1 h 30 min · _set on the game_" in settings_lines
     assert "Reminders: 1 h, 15 min before · _built-in default_" in settings_lines
+    assert "Public calendar feed: off · _built-in default_" in settings_lines
+    assert "Discord scheduled events: off · _built-in default_" in settings_lines
     assert field(payload, "Rules (set on the game)") == "No phones"
     assert field(payload, "Announcement") == "not posted yet"
 

@@ -32,6 +32,7 @@ from gamesched.domain.settings import (
     resolve,
     setting_problems,
 )
+from tests.support.factories import PLACE_FLAG_FIELDS
 
 FAST = settings(max_examples=200, deadline=None)
 FIELDS = tuple(f.name for f in fields(SettingsLayer))
@@ -114,18 +115,21 @@ def test_a_game_cannot_choose_its_own_host_roles() -> None:
     assert (effective.host_role_ids.value, effective.host_role_ids.source) == ((2,), Source.GUILD)
 
 
-def test_channel_reminders_are_off_by_default_and_set_by_the_place_only() -> None:
-    """The channel fallback for closed DMs is off unless the channel or guild turns it on;
-    the channel's choice wins and a game level cannot set it."""
-    assert resolve().remind_in_channel == Resolved(False, Source.DEFAULT)
-    on_in_guild = resolve(
-        game=SettingsLayer(remind_in_channel=False), guild=SettingsLayer(remind_in_channel=True)
-    )
-    assert on_in_guild.remind_in_channel == Resolved(True, Source.GUILD)
-    off_here = resolve(
-        channel=SettingsLayer(remind_in_channel=False), guild=SettingsLayer(remind_in_channel=True)
-    )
-    assert off_here.remind_in_channel == Resolved(False, Source.CHANNEL)
+def _flag_layer(flag: str, value: bool) -> SettingsLayer:
+    changes: dict[str, Any] = {flag: value}
+    return SettingsLayer(**changes)
+
+
+@pytest.mark.parametrize("flag", PLACE_FLAG_FIELDS)
+def test_a_place_flag_is_off_by_default_and_set_by_the_place_only(flag: str) -> None:
+    """Each on/off setting of a place (channel reminders, public feed, scheduled events) is
+    off unless the channel or guild turns it on; the channel's choice wins and a game level
+    cannot set it."""
+    assert getattr(resolve(), flag) == Resolved(False, Source.DEFAULT)
+    on_in_guild = resolve(game=_flag_layer(flag, False), guild=_flag_layer(flag, True))
+    assert getattr(on_in_guild, flag) == Resolved(True, Source.GUILD)
+    off_here = resolve(channel=_flag_layer(flag, False), guild=_flag_layer(flag, True))
+    assert getattr(off_here, flag) == Resolved(False, Source.CHANNEL)
 
 
 @pytest.mark.parametrize(

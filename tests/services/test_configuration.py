@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from gamesched.domain.errors import PermissionDenied, ValidationFailed
-from gamesched.domain.settings import SettingsPatch, Source
+from gamesched.domain.settings import Resolved, SettingsPatch, Source
 from gamesched.services.configuration import (
     channel_settings,
     configure_channel,
@@ -21,6 +23,7 @@ from tests.support.factories import (
     CHANNEL_KEEPER,
     GUILD,
     OTHER_CHANNEL,
+    PLACE_FLAG_FIELDS,
     PLAYER,
     make_game,
 )
@@ -124,32 +127,40 @@ async def test_live_games_follow_a_raised_channel_cap(ctx: Context) -> None:
     assert after.version > queued.game.version
 
 
-async def test_channel_reminders_are_stored_per_level_and_a_channel_may_opt_out(
-    ctx: Context,
+def _flag_patch(flag: str, value: bool | None) -> SettingsPatch:
+    changes: dict[str, Any] = {flag: value}
+    return SettingsPatch(**changes)
+
+
+@pytest.mark.parametrize("flag", PLACE_FLAG_FIELDS)
+async def test_a_place_flag_is_stored_per_level_and_a_channel_may_opt_out(
+    ctx: Context, flag: str
 ) -> None:
-    """Turning channel reminders on for the guild applies to every channel until a channel
-    turns them off for itself; clearing the channel's choice inherits the guild's again."""
-    await configure_guild(
-        ctx, actor=ADMIN, guild_id=GUILD, patch=SettingsPatch(remind_in_channel=True)
-    )
+    """Turning an on/off setting (channel reminders, public feed, scheduled events) on for the
+    guild applies to every channel until a channel turns it off for itself; clearing the
+    channel's choice inherits the guild's again, clearing the guild's the default (off)."""
+    await configure_guild(ctx, actor=ADMIN, guild_id=GUILD, patch=_flag_patch(flag, True))
     await configure_channel(
         ctx,
         actor=CHANNEL_KEEPER,
         guild_id=GUILD,
         channel_id=CHANNEL,
-        patch=SettingsPatch(remind_in_channel=False),
+        patch=_flag_patch(flag, False),
     )
     here = (await channel_settings(ctx, guild_id=GUILD, channel_id=CHANNEL)).settings
     there = (await channel_settings(ctx, guild_id=GUILD, channel_id=OTHER_CHANNEL)).settings
-    assert (here.remind_in_channel.value, here.remind_in_channel.source) == (False, Source.CHANNEL)
-    assert (there.remind_in_channel.value, there.remind_in_channel.source) == (True, Source.GUILD)
+    assert getattr(here, flag) == Resolved(False, Source.CHANNEL)
+    assert getattr(there, flag) == Resolved(True, Source.GUILD)
 
     await configure_channel(
         ctx,
         actor=CHANNEL_KEEPER,
         guild_id=GUILD,
         channel_id=CHANNEL,
-        patch=SettingsPatch(remind_in_channel=None),
+        patch=_flag_patch(flag, None),
     )
     again = (await channel_settings(ctx, guild_id=GUILD, channel_id=CHANNEL)).settings
-    assert (again.remind_in_channel.value, again.remind_in_channel.source) == (True, Source.GUILD)
+    assert getattr(again, flag) == Resolved(True, Source.GUILD)
+    await configure_guild(ctx, actor=ADMIN, guild_id=GUILD, patch=_flag_patch(flag, None))
+    server = (await guild_settings(ctx, guild_id=GUILD)).settings
+    assert getattr(server, flag) == Resolved(False, Source.DEFAULT)

@@ -51,6 +51,10 @@ START = datetime(2026, 12, 5, 19, 0, tzinfo=UTC)
 START_UNIX = int(START.timestamp())
 """START as Discord's timestamps (``<t:...>``) carry it."""
 
+PLACE_FLAG_FIELDS = ("remind_in_channel", "public_feed", "mirror_events")
+"""The on/off settings of a server or channel, named here so a test fails if one goes
+missing from the front ends (rather than following the domain's list)."""
+
 
 async def make_game(
     ctx: Context,

@@ -3,12 +3,13 @@ or made to inherit again, read and checked as `/config-guild` and `config set` r
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from textual.widgets import Input, Label
 
 from gamesched.db.tables import HistoryRow
 from gamesched.domain.permissions import Actor
-from gamesched.domain.settings import SettingsPatch, Source
+from gamesched.domain.settings import PLACE_FLAGS, Resolved, SettingsPatch, Source
 from gamesched.services.configuration import (
     channel_settings,
     configure_channel,
@@ -18,7 +19,7 @@ from gamesched.services.configuration import (
 from gamesched.services.context import Context, FrontEnd
 from gamesched.services.games import get_game
 from gamesched.services.history import Action
-from tests.support.factories import CHANNEL, GUILD, make_game
+from tests.support.factories import CHANNEL, GUILD, PLACE_FLAG_FIELDS, make_game
 from tests.support.tui_actions import driving, history_count, operating
 from tui.actions import SettingsScreen
 
@@ -89,6 +90,34 @@ async def test_a_channel_setting_emptied_inherits_the_servers_again(ctx: Context
         7,
         Source.GUILD,
     )
+
+
+@pytest.mark.parametrize("flag", PLACE_FLAG_FIELDS)
+async def test_an_on_off_setting_of_a_channel_is_set_shown_and_inherited_again(
+    ctx: Context, flag: str
+) -> None:
+    """An on/off setting (channel reminders, public feed, scheduled events) typed `on` for a
+    channel is saved as the channel's and said so; the screen then shows it as the
+    channel's; emptied, the channel inherits the built-in `off` again."""
+    screen = SettingsScreen(operating(ctx), guild_id=GUILD, channel_id=CHANNEL)
+    async with driving(screen) as ui:
+        assert "now off (built-in default)" in str(
+            ui.screen.query_one(f"#{flag}-label", Label).render()
+        )
+        await ui.type(f"#{flag}", "on")
+        await ui.submit()
+        result = ui.result
+    assert result is not None
+    assert result.endswith(f"{PLACE_FLAGS[flag].lower()} on (from the channel).")
+    async with driving(SettingsScreen(operating(ctx), guild_id=GUILD, channel_id=CHANNEL)) as ui:
+        assert ui.value(f"#{flag}") == "on"
+        label = str(ui.screen.query_one(f"#{flag}-label", Label).render())
+        assert label == f"{PLACE_FLAGS[flag]} — now on (from the channel)"
+        await ui.type(f"#{flag}", "")
+        await ui.submit()
+        assert ui.dismissed, ui.screen.summary_text
+    here = await channel_settings(ctx, guild_id=GUILD, channel_id=CHANNEL)
+    assert getattr(here.settings, flag) == Resolved(False, Source.DEFAULT)
 
 
 async def test_invalid_values_are_shown_beside_their_fields_and_nothing_is_written(

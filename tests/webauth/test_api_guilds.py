@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.support.api import api_as, code_of
 from tests.support.demo import (
     ANNOUNCEMENTS,
@@ -13,6 +15,7 @@ from tests.support.demo import (
     add_role,
     allow_game_hosts,
 )
+from tests.support.factories import PLACE_FLAG_FIELDS
 from tests.support.web import Site
 
 GUILD_CONFIG = f"/guilds/{GUILD}/config"
@@ -143,6 +146,31 @@ async def test_manage_channels_changes_a_channels_settings(site: Site) -> None:
     assert code_of(refused) == (403, "settings_permission")
     shown = (await sam.get(CHANNEL_CONFIG)).json()
     assert shown["settings"]["category"]["value"] == "Board games"
+
+
+@pytest.mark.parametrize("flag", PLACE_FLAG_FIELDS)
+async def test_an_on_off_setting_is_set_per_level_and_null_inherits(site: Site, flag: str) -> None:
+    """An on/off setting (channel reminders, public feed, scheduled events) set `true` on the
+    server shows from 'guild' there and in its channels; a channel's `false` shows from
+    'channel'; `null` on each gives the server's value, then the default `false`, back."""
+    olivia = await api_as(site, "olivia")
+    assert (await olivia.get(GUILD_CONFIG)).json()["settings"][flag] == {
+        "value": False,
+        "source": "default",
+    }
+    server = await olivia.post(GUILD_CONFIG, {flag: True})
+    assert server.status_code == 200, server.text
+    assert server.json()["settings"][flag] == {"value": True, "source": "guild"}
+    assert (await olivia.get(CHANNEL_CONFIG)).json()["settings"][flag] == {
+        "value": True,
+        "source": "guild",
+    }
+    here = (await olivia.post(CHANNEL_CONFIG, {flag: False})).json()
+    assert here["settings"][flag] == {"value": False, "source": "channel"}
+    here = (await olivia.post(CHANNEL_CONFIG, {flag: None})).json()
+    assert here["settings"][flag] == {"value": True, "source": "guild"}
+    reset = (await olivia.post(GUILD_CONFIG, {flag: None})).json()
+    assert reset["settings"][flag] == {"value": False, "source": "default"}
 
 
 async def test_an_unknown_channel_is_404(site: Site) -> None:

@@ -4,9 +4,12 @@ database engine, against the sandbox."""
 
 from __future__ import annotations
 
-from gamesched.domain.settings import Source
+import pytest
+
+from gamesched.domain.settings import Resolved, Source
 from gamesched.services.configuration import channel_settings, guild_settings
 from tests.support.demo import BOARD_GAMES, GAME_HOST, GUILD, MODERATOR, server_sets
+from tests.support.factories import PLACE_FLAG_FIELDS
 from tests.support.pages import inherited, post_form
 from tests.support.sandbox import channel_id_of
 from tests.support.web import SITE, Site
@@ -228,6 +231,31 @@ async def test_the_channel_page_sets_and_resets_a_value(site: Site) -> None:
     assert response.status_code == 303, response.text
     saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=BOARD_GAMES)
     assert saved.settings.reminder_minutes.source is Source.DEFAULT
+
+
+@pytest.mark.parametrize("flag", PLACE_FLAG_FIELDS)
+async def test_an_on_off_setting_of_a_channel_is_set_shown_and_reset(site: Site, flag: str) -> None:
+    """An on/off setting (channel reminders, public feed, scheduled events) switched on for
+    the channel is saved there and shown as the channel's `on`, what it would inherit (the
+    server's `on`) beside it; choosing 'inherit' gives the server's value back."""
+    await server_sets(site, **{flag: True})
+    token = await site.logged_in("kai_keeper")
+    path = channel_page(site)
+    page = (await site.browser.get(path)).text
+    assert inherited(page, flag) == ("on", "from the server")
+    response = await post_form(site, path, token, {f"{flag}_mode": "set", flag: "off"})
+    assert response.status_code == 303, response.text
+    saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=BOARD_GAMES)
+    assert getattr(saved.settings, flag) == Resolved(False, Source.CHANNEL)
+    page = (await site.browser.get(path)).text
+    key = flag.replace("_", "-")
+    assert f'id="field-{key}-set" value="set" checked' in page
+    assert '<option value="off" selected>Off</option>' in page
+
+    response = await post_form(site, path, token, {f"{flag}_mode": "inherit"})
+    assert response.status_code == 303, response.text
+    saved = await channel_settings(site.core.services, guild_id=GUILD, channel_id=BOARD_GAMES)
+    assert getattr(saved.settings, flag) == Resolved(True, Source.GUILD)
 
 
 async def test_the_channel_page_refuses_a_member_without_manage_channels(site: Site) -> None:

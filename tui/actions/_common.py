@@ -25,6 +25,7 @@ from textual.widgets import Button, Label, Static
 from gamesched.app import Operating, ServiceUnavailable, database_in_use
 from gamesched.discord.rest import DiscordError
 from gamesched.domain.errors import DomainError, Problem, ValidationFailed
+from gamesched.domain.settings import PLACE_FLAGS
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ FIELD_LABELS = {
     "rules": "Rules",
     "category": "Category",
     "host_role_ids": "Host roles",
-    "remind_in_channel": "Reminders in the channel",
+    **PLACE_FLAGS,
     "timezone": "Time zone",
     "member": "Member",
     "placeholder": "Placeholder",

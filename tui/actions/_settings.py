@@ -10,10 +10,17 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from gamesched.app import Operating
-from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
+from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text, switch_text
 from gamesched.domain.errors import NotFound, Problem, ValidationFailed
 from gamesched.domain.setting_keys import HOST_ROLES, KEYS, TIMEZONE, SettingKey, role_id_of
-from gamesched.domain.settings import EffectiveSettings, Resolved, SettingsPatch, Source, resolve
+from gamesched.domain.settings import (
+    PLACE_FLAGS,
+    EffectiveSettings,
+    Resolved,
+    SettingsPatch,
+    Source,
+    resolve,
+)
 from gamesched.services.configuration import (
     channel_settings,
     configure_channel,
@@ -38,8 +45,8 @@ def value_text(field: str, value: Any) -> str:
         return str(value) or "none"
     if field == "host_role_ids":
         return ", ".join(map(str, value)) or "none (Manage Server hosts)"
-    if field == "remind_in_channel":
-        return "on" if value else "off"
+    if field in PLACE_FLAGS:
+        return switch_text(value)
     return str(value)
 
 
@@ -49,8 +56,8 @@ def typed_text(field: str, value: Any) -> str:
         return ", ".join(map(str, value)) or "none"
     if field in ("rules", "category"):
         return str(value) or EMPTY_TEXT
-    if field == "remind_in_channel":
-        return "on" if value else "off"
+    if field in PLACE_FLAGS:
+        return switch_text(value)
     return str(value)
 
 

@@ -155,6 +155,8 @@ def patch_of(body: models.PlaceSettings) -> SettingsPatch:
             "host_role_ids", None if roles is None else tuple(int(r) for r in roles)
         ),
         remind_in_channel=keep_or("remind_in_channel", body.remind_in_channel),
+        public_feed=keep_or("public_feed", body.public_feed),
+        mirror_events=keep_or("mirror_events", body.mirror_events),
     )
 
 

@@ -159,7 +159,7 @@ class SettingsFields(Request):
 
 
 class PlaceSettings(SettingsFields):
-    """A guild's or a channel's settings: a game's, plus who may host and reminder fallback.
+    """A guild's or a channel's settings: a game's, plus who may host and its on/off settings.
     A field left out keeps its value; ``null`` makes it inherit again."""
 
     host_role_ids: list[Snowflake] | None = Field(
@@ -171,6 +171,15 @@ class PlaceSettings(SettingsFields):
     remind_in_channel: bool | None = Field(
         None,
         description="Also post reminders in the game's channel for players whose DMs are closed.",
+    )
+    public_feed: bool | None = Field(
+        None,
+        description="Publish the games here as a calendar feed anyone with its link can read.",
+    )
+    mirror_events: bool | None = Field(
+        None,
+        description="Mirror each game as a Discord scheduled event (the bot needs the Manage "
+        "Events permission).",
     )
 
 
@@ -385,6 +394,8 @@ class GameSettingsOut(Response):
 class PlaceSettingsOut(GameSettingsOut):
     host_role_ids: IdListSetting
     remind_in_channel: FlagSetting
+    public_feed: FlagSetting
+    mirror_events: FlagSetting
 
 
 class GameOut(Response):

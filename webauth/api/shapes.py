@@ -8,7 +8,7 @@ from typing import Literal
 from gamesched.discord.render import announcement_link
 from gamesched.domain.permissions import Actor, may_manage_game
 from gamesched.domain.roster import SlotStatus
-from gamesched.domain.settings import EffectiveSettings
+from gamesched.domain.settings import EffectiveSettings, Resolved
 from gamesched.services.views import GameView
 from webauth.api import models
 from webauth.present import NamedRoster, Person, roster_of
@@ -63,10 +63,14 @@ def place_settings(settings: EffectiveSettings) -> models.PlaceSettingsOut:
             value=[str(r) for r in settings.host_role_ids.value],
             source=settings.host_role_ids.source,
         ),
-        remind_in_channel=models.FlagSetting(
-            value=settings.remind_in_channel.value, source=settings.remind_in_channel.source
-        ),
+        remind_in_channel=_flag(settings.remind_in_channel),
+        public_feed=_flag(settings.public_feed),
+        mirror_events=_flag(settings.mirror_events),
     )
+
+
+def _flag(setting: Resolved[bool]) -> models.FlagSetting:
+    return models.FlagSetting(value=setting.value, source=setting.source)
 
 
 def game(game: GameView, names: Mapping[int, str], *, viewer: Actor) -> models.GameOut:

@@ -29,6 +29,8 @@ CLEARABLE = {
     "category": "category",
     "host roles": "host_role_ids",
     "channel reminders": "remind_in_channel",
+    "public feed": "public_feed",
+    "scheduled events": "mirror_events",
 }
 """The ``clear`` option's choices -> the setting each one resets."""
 
@@ -48,6 +50,8 @@ class SettingsChanges:
     add_host_role: disnake.Role | None = None
     remove_host_role: disnake.Role | None = None
     remind_in_channel: bool | None = None
+    public_feed: bool | None = None
+    mirror_events: bool | None = None
     clear: str | None = None
     """A :data:`CLEARABLE` choice: that setting inherits again."""
 
@@ -76,6 +80,8 @@ class SettingsChanges:
             category=_given(self.category),
             host_role_ids=roles,
             remind_in_channel=_given(self.remind_in_channel),
+            public_feed=_given(self.public_feed),
+            mirror_events=_given(self.mirror_events),
         )
         return patch if self.clear is None else replace(patch, **{CLEARABLE[self.clear]: None})
 
@@ -106,6 +112,15 @@ def settings_changes(
     remind_in_channel: bool | None = commands.Param(
         None, description="Also post reminders in the channel for players whose DMs are closed"
     ),
+    public_feed: bool | None = commands.Param(
+        None,
+        description="Publish this server's games as a calendar feed anyone with its link can read",
+    ),
+    mirror_events: bool | None = commands.Param(
+        None,
+        description="Mirror games as Discord scheduled events (needs the bot's Manage Events "
+        "permission)",
+    ),
     clear: str | None = commands.Param(
         None,
         choices=list(CLEARABLE),
@@ -124,5 +139,7 @@ def settings_changes(
         add_host_role=add_host_role,
         remove_host_role=remove_host_role,
         remind_in_channel=remind_in_channel,
+        public_feed=public_feed,
+        mirror_events=mirror_events,
         clear=clear,
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from gamesched.discord.render import SOURCE_LABELS, duration_text, reminders_text
+from gamesched.discord.render import (
+    SOURCE_LABELS,
+    duration_text,
+    flag_settings,
+    reminders_text,
+)
 from gamesched.domain.permission_bits import Permission
 from gamesched.domain.settings import EffectiveSettings, Source
 
@@ -38,11 +43,7 @@ def describe_settings(settings: EffectiveSettings, *, timezone: str | None = Non
             else f"none ({Permission.MANAGE_GUILD.label} may host)",
             settings.host_role_ids.source,
         ),
-        _line(
-            "Reminders in the channel for closed DMs",
-            "on" if settings.remind_in_channel.value else "off",
-            settings.remind_in_channel.source,
-        ),
+        *(_line(*shown) for shown in flag_settings(settings).values()),
     ]
     if timezone is not None:
         lines.append(f"**Time zone:** {timezone or 'UTC (not set)'}")
