@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gamesched.bot.calendar._render import NO_WEB
+from gamesched.bot.calendar._render import NO_WEB, feed_text
 from gamesched.discord.custom_ids import Action, calendar_custom_id
 from gamesched.discord.limits import MAX_BUTTON_URL
 from gamesched.domain.settings import SettingsPatch
 from gamesched.sandbox.driver import InteractionResult, SandboxDriver
-from gamesched.services.calendars import FeedKind, read_feed
+from gamesched.services.calendars import FeedAddress, FeedKey, FeedKind, feed_address, read_feed
 from gamesched.services.configuration import configure_guild
 from tests.support.bot import RunningBot, buttons, create_via_form
 from tests.support.sandbox import administrator
@@ -138,3 +139,31 @@ async def test_a_server_that_shares_its_games_shows_its_public_feed(
     assert "New address made" in clicked.content
     assert server_token not in clicked.content
     assert await read_feed(gamesched_bot.services, token=server_token) is None
+
+
+async def test_an_address_made_elsewhere_is_renewed_to_be_shown(
+    gamesched_bot: RunningBot, discord: SandboxDriver
+) -> None:
+    """A feed made by a process with another key (no fixed session secret) cannot be shown;
+    /calendar says so, and New address gives one it can show."""
+    sam = gamesched_bot.user_id("sam")
+    elsewhere = await feed_address(gamesched_bot.services, FeedKey.of(None), user_id=sam)
+    answer = await discord.slash("sam", "calendar", channel="general")
+    assert "I cannot show its address again here" in answer.content
+    assert "**New address** makes one I can show" in answer.content
+    assert f"{PUBLIC_URL}/calendar/" not in answer.content
+    clicked = await discord.click("sam", ROTATE, channel="general")
+    assert await read_feed(gamesched_bot.services, token=feed_token(clicked)) is not None
+    assert elsewhere.token is not None
+    assert await read_feed(gamesched_bot.services, token=elsewhere.token) is None
+
+
+def test_a_public_address_that_cannot_be_shown_points_to_its_managers() -> None:
+    """A member who may not renew a public feed is not told to press a button they lack."""
+    made = datetime(2026, 12, 1, tzinfo=UTC)
+    hidden = FeedAddress(FeedKind.GUILD, 1, made, token=None)
+    plain = feed_text(hidden, None, renewable=False, renewed=False)
+    assert "Someone who manages it can make a new one." in plain
+    assert "**New server address**" not in plain
+    manager = feed_text(hidden, None, renewable=True, renewed=False)
+    assert "**New server address** makes one I can show" in manager

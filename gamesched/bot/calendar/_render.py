@@ -43,9 +43,14 @@ def feed_text(address: FeedAddress, url: str | None, *, renewable: bool, renewed
     whose = WHOSE[address.kind]
     button = BUTTON_LABELS[address.kind]
     if url is None:
-        return (
-            f"{whose}: I cannot show its address again here (another of my processes made it). "
+        remedy = (
             f"**{button}** makes one I can show; the old address stops working."
+            if renewable
+            else "Someone who manages it can make a new one."
+        )
+        return (
+            f"{whose}: I cannot show its address again here (another of my processes made "
+            f"it). {remedy}"
         )
     lines = [f"{whose}:", url, HOW_TO, SHARING[address.kind]]
     if renewed:
