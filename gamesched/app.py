@@ -26,6 +26,7 @@ import uvicorn
 from redis.asyncio import Redis
 
 from gamesched.bot.client import BotDeps, GameschedBot, point_at
+from gamesched.calendar.addresses import CalendarSite
 from gamesched.config import Config
 from gamesched.db.engine import Database, create_database, database_failure, missing_sqlite_folder
 from gamesched.db.migrate import current_revision, head_revision, upgrade
@@ -39,6 +40,7 @@ from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.entries import Entries, Member
 from gamesched.domain.permissions import Actor
 from gamesched.metrics import Gateway
+from gamesched.services.calendars import FeedKey
 from gamesched.services.context import Context, FrontEnd, MemberDirectory, Origin
 from gamesched.services.dm_channels import RememberedDmChannels
 from gamesched.services.workers import ALIVE_WITHIN, worker_alive
@@ -198,6 +200,8 @@ class Core:
     """The Redis of ``broker.url`` (shared caches; ``/healthz`` pings it); None without one."""
     gateway: Gateway
     """The gateway connection of the bot this process runs, if it runs one (``/healthz``)."""
+    calendars: CalendarSite
+    """The key of calendar feed addresses and where the web serves them (bot and web)."""
 
 
 def wake_signal(config: Config) -> WakeSignal:
@@ -250,7 +254,18 @@ async def open_core(config: Config, target: DiscordTarget) -> AsyncIterator[Core
             wake=wake,
             redis=redis,
             gateway=Gateway(),
+            calendars=calendar_site(config),
         )
+
+
+def calendar_site(config: Config) -> CalendarSite:
+    """Feed addresses from ``web.session_secret``, at ``web.public_url`` (or the web's
+    listening address when it runs); no address when neither is set."""
+    web = config.web
+    return CalendarSite(
+        key=FeedKey.of(web.session_secret.get_secret_value()),
+        base_url=web.base_url if web.public_url or web.enabled else None,
+    )
 
 
 @asynccontextmanager
@@ -274,7 +289,13 @@ async def serve_bot(core: Core) -> None:
     """Connect the bot to the core's Discord and serve until cancelled."""
     point_at(core.discord.api_base_url)
     bot = GameschedBot(
-        BotDeps(services=core.services, rest=core.rest, sync=core.sync, gateway=core.gateway),
+        BotDeps(
+            services=core.services,
+            rest=core.rest,
+            sync=core.sync,
+            gateway=core.gateway,
+            calendars=core.calendars,
+        ),
         test_guild_ids=core.config.discord.test_guild_ids,
         members_intent=core.config.discord.members_intent,
     )

@@ -47,9 +47,17 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "migrations": frozenset({"gamesched.db"}),
     "gamesched.services": frozenset({"gamesched.domain", "gamesched.db", METRICS}),
     "gamesched.discord": frozenset({"gamesched.domain", "gamesched.services", METRICS, OUTAGES}),
+    "gamesched.calendar": frozenset({"gamesched.domain", "gamesched.services"}),
     "gamesched.sandbox": frozenset({"gamesched.discord"}),
     "gamesched.bot": frozenset(
-        {"gamesched.domain", "gamesched.services", "gamesched.discord", METRICS, OUTAGES}
+        {
+            "gamesched.domain",
+            "gamesched.services",
+            "gamesched.discord",
+            "gamesched.calendar",
+            METRICS,
+            OUTAGES,
+        }
     ),
     "gamesched.worker": frozenset(
         {"gamesched.domain", "gamesched.services", "gamesched.discord", METRICS, OUTAGES}
@@ -63,6 +71,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "gamesched.discord",
             "gamesched.bot",
             "gamesched.worker",
+            "gamesched.calendar",
             "webauth",
             METRICS,
         }
@@ -105,6 +114,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "gamesched.domain",
             "gamesched.services",
             "gamesched.discord",
+            "gamesched.calendar",
             METRICS,
         }
     ),
@@ -150,11 +160,12 @@ FRAMEWORK_ROOMS: dict[str, frozenset[str]] = {
     "starlette": frozenset({"webauth", "gamesched.sandbox", "bench"}),
     "authlib": frozenset({"webauth"}),
     "prometheus_client": frozenset({METRICS}),
+    "icalendar": frozenset({"gamesched.calendar"}),
 }
 """Third-party framework -> the rooms that may use it. The sandbox speaks Discord's HTTP with
 Starlette and uses disnake's permission constants; ``click`` comes only through typer. The
 benchmarks set up data with SQL and measure against a bare disnake bot and a bare Starlette
-page."""
+page. iCalendar is written in one room, the calendar's."""
 
 SESSION_PLUMBING = frozenset(
     {

@@ -12,6 +12,7 @@ from disnake.ext import commands
 
 from gamesched.bot.components import ComponentRouter
 from gamesched.bot.metered import Metering, count_library_rate_limits
+from gamesched.calendar.addresses import CalendarSite
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.metrics import Gateway
@@ -24,6 +25,7 @@ EXTENSIONS = (
     "gamesched.bot.games",
     "gamesched.bot.settings",
     "gamesched.bot.personal",
+    "gamesched.bot.calendar",
 )
 
 
@@ -36,6 +38,8 @@ class BotDeps:
     sync: AnnouncementSync
     gateway: Gateway = field(default_factory=Gateway)
     """Where the bot reports its gateway connection (the process's core's, for /healthz)."""
+    calendars: CalendarSite | None = None
+    """Calendar feed addresses; None when no web serves them (the bot says so)."""
 
 
 class GameschedBot(commands.InteractionBot):

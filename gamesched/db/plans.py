@@ -20,10 +20,10 @@ from gamesched.db.engine import Database
 from gamesched.db.tables import Base
 
 LARGE_TABLES = frozenset(
-    {"games", "participants", "jobs", "history", "notifications", "deliveries"}
+    {"games", "participants", "jobs", "history", "notifications", "deliveries", "calendar_feeds"}
 )
-"""Tables that grow with the number of games (the others hold a row per guild, channel,
-user, worker or web session)."""
+"""Tables that grow with the number of games, or of members (calendar feeds, read by every
+calendar app's poll); the others hold a row per guild, channel, user, worker or web session."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,9 +273,15 @@ async def page_of_games(
 
 
 async def games_of_user(
-    session: AsyncSession, *, user_id: int, guild_id: int | None, statuses: Sequence[str]
+    session: AsyncSession,
+    *,
+    user_id: int,
+    guild_id: int | None,
+    statuses: Sequence[str],
+    starts_from: datetime | None = None,
 ) -> Sequence[GameRow]:
-    """Games the user hosts or is in (joined or waitlisted), soonest first."""
+    """Games the user hosts or is in (joined or waitlisted), soonest first (those starting
+    from ``starts_from`` on, when given)."""
     theirs = union(
         select(GameRow.id).where(GameRow.host_id == user_id),
         select(ParticipantRow.game_id).where(ParticipantRow.user_id == user_id),
@@ -285,6 +291,8 @@ async def games_of_user(
         query = query.where(GameRow.guild_id == guild_id)
     if statuses:
         query = query.where(GameRow.status.in_(statuses))
+    if starts_from is not None:
+        query = query.where(GameRow.start_at >= starts_from)
     return (await session.scalars(query.order_by(GameRow.start_at, GameRow.id))).all()
 
 

@@ -5,7 +5,9 @@ Every component the bot sends carries an id of the form ``<scope>:<action>:v1:<t
 - ``game:join:v1:42``: an action on game 42 (announcement buttons, confirmations);
 - ``draft:submit:v1:<token>``, ``draft:reopen:v1:<token>`` and
   ``draft:pick:v1:<token>:<index>``: an action on a saved draft of a form (its submission, or
-  the recovery after it failed validation), optionally on one of its entries.
+  the recovery after it failed validation), optionally on one of its entries;
+- ``calendar:rotate:v1:member`` (``guild``, ``channel``): a new address for the calendar feed
+  of the member who clicks (of the server, of the channel the click is in).
 
 The bot's one component router sends each id to the feature that owns its
 :func:`action_prefix`, and the feature reads it with :func:`parse_custom_id`, so the
@@ -21,6 +23,8 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final, TypeAlias
+
+from gamesched.services.calendars import FeedKind
 
 VERSION: Final = "v1"
 """The version every id is built with and the only one :func:`parse_custom_id` accepts."""
@@ -45,6 +49,8 @@ class Scope(StrEnum):
     """A game, by its id."""
     DRAFT = "draft"
     """A saved draft of a form, by its token."""
+    CALENDAR = "calendar"
+    """A calendar feed, by its kind (its owner is where the click comes from)."""
 
 
 class Action(StrEnum):
@@ -66,6 +72,8 @@ class Action(StrEnum):
     """"Fix and resubmit": open the form again with the draft's values."""
     PICK = "pick"
     """A suggestion picked for one ambiguous or unknown entry of the draft."""
+    ROTATE = "rotate"
+    """A new secret address for a calendar feed (the old one stops working)."""
 
 
 SCOPE_ACTIONS: Final[dict[Scope, frozenset[Action]]] = {
@@ -73,6 +81,7 @@ SCOPE_ACTIONS: Final[dict[Scope, frozenset[Action]]] = {
         {Action.JOIN, Action.LEAVE, Action.CANCEL_YES, Action.CANCEL_NO, Action.CANCEL_SERIES}
     ),
     Scope.DRAFT: frozenset({Action.SUBMIT, Action.REOPEN, Action.PICK}),
+    Scope.CALENDAR: frozenset({Action.ROTATE}),
 }
 """The actions each scope has; any other pairing is not an id of ours."""
 
@@ -99,7 +108,16 @@ class DraftRef:
     """Which entry of the draft it is about (the position of its problem), if any."""
 
 
-ParsedId: TypeAlias = GameRef | DraftRef
+@dataclass(frozen=True, slots=True)
+class CalendarRef:
+    """A parsed ``calendar:...`` id."""
+
+    action: Action
+    kind: FeedKind
+    """Whose feed: the clicking member's, the server's or the channel's."""
+
+
+ParsedId: TypeAlias = GameRef | DraftRef | CalendarRef
 """What :func:`parse_custom_id` recognises."""
 
 
@@ -135,6 +153,12 @@ def draft_custom_id(action: Action, token: str, *, index: int | None = None) -> 
     return f"{custom_id}:{index}"
 
 
+def calendar_custom_id(action: Action, kind: FeedKind) -> str:
+    """``calendar:<action>:v1:<kind>``; raises ValueError for another scope's action."""
+    _check_action(Scope.CALENDAR, action)
+    return f"{action_prefix(action)}{kind}"
+
+
 def new_draft_token() -> str:
     """A fresh random draft token (16 URL-safe characters, 96 random bits)."""
     return secrets.token_urlsafe(12)
@@ -159,6 +183,8 @@ def parse_custom_id(custom_id: str) -> ParsedId | None:
         return None
     if scope is Scope.GAME:
         return _game_ref(action, target)
+    if scope is Scope.CALENDAR:
+        return _calendar_ref(action, target)
     return _draft_ref(action, target)
 
 
@@ -177,6 +203,12 @@ def _draft_ref(action: Action, target: list[str]) -> DraftRef | None:
     if not _NUMBER.fullmatch(target[1]) or int(target[1]) > MAX_INDEX:
         return None
     return DraftRef(action, target[0], int(target[1]))
+
+
+def _calendar_ref(action: Action, target: list[str]) -> CalendarRef | None:
+    if len(target) != 1 or target[0] not in set(FeedKind):
+        return None
+    return CalendarRef(action, FeedKind(target[0]))
 
 
 def _check_action(scope: Scope, action: Action) -> None:

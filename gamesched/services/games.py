@@ -562,11 +562,17 @@ async def my_games(
     user_id: int,
     guild_id: int | None = None,
     statuses: tuple[GameStatus, ...] = OPEN_STATUSES,
+    starts_from: datetime | None = None,
 ) -> list[MyGame]:
-    """Games the user hosts or is in, soonest first."""
+    """Games the user hosts or is in, soonest first (an empty ``statuses`` keeps every
+    status; ``starts_from`` keeps those starting from then on)."""
     async with ctx.transaction() as session:
         rows = await repo.games_of_user(
-            session, user_id=user_id, guild_id=guild_id, statuses=statuses
+            session,
+            user_id=user_id,
+            guild_id=guild_id,
+            statuses=statuses,
+            starts_from=starts_from,
         )
         result = []
         for view in await views_of(session, rows):

@@ -12,8 +12,17 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from gamesched.db.plans import full_scans, plan_of, statements_run
+from gamesched.db.plans import Statement, full_scans, plan_of, statements_run
+from gamesched.domain.settings import SettingsPatch
 from gamesched.services import outbox, overview, workers
+from gamesched.services.calendars import (
+    FeedKey,
+    FeedKind,
+    feed_address,
+    public_feed_address,
+    read_feed,
+)
+from gamesched.services.configuration import configure_guild
 from gamesched.services.context import Context
 from gamesched.services.games import MAX_PAGE_SIZE, list_games, my_games
 from gamesched.services.participation import join_game
@@ -21,6 +30,14 @@ from tests.support.factories import ADMIN, CHANNEL, GUILD, OTHER_CHANNEL, P1, P2
 
 HotQuery = Callable[[Context, int], Awaitable[object]]
 """A front end's call, given the context and a game's id."""
+
+
+async def member_feed(ctx: Context, _: int) -> object:
+    """A calendar app reading a member's feed (made first, as /calendar does)."""
+    address = await feed_address(ctx, FeedKey.of(None), user_id=P1)
+    assert address.token is not None
+    return await read_feed(ctx, token=address.token)
+
 
 HOT_QUERIES: dict[str, HotQuery] = {
     "a Join click": lambda ctx, game_id: join_game(ctx, game_id=game_id, user_id=P2),
@@ -44,6 +61,7 @@ HOT_QUERIES: dict[str, HotQuery] = {
     ),
     "the dashboard's announcements behind": lambda ctx, _: overview.announcements_behind(ctx),
     "the dashboard's upcoming work": lambda ctx, _: overview.upcoming_work(ctx),
+    "a member's calendar feed": member_feed,
 }
 
 
@@ -54,10 +72,33 @@ async def test_a_hot_query_reads_no_large_table_whole(ctx: Context, name: str) -
     await make_game(ctx, channel_id=OTHER_CHANNEL, joiners=(P1,))
     with statements_run(ctx.database) as statements:
         await HOT_QUERIES[name](ctx, game.id)
+    await assert_indexed(ctx, statements)
+
+
+async def assert_indexed(ctx: Context, statements: list[Statement]) -> None:
+    """Each statement is answered without reading a large table whole."""
     assert statements
     for statement in statements:
         plan = await plan_of(ctx.database, statement, sequential_scans=False)
         assert full_scans(plan) == [], f"{statement.sql}\n" + "\n".join(plan)
+
+
+@pytest.mark.parametrize(
+    ("kind", "place_id"), [(FeedKind.GUILD, GUILD), (FeedKind.CHANNEL, CHANNEL)]
+)
+async def test_a_calendar_app_reading_a_public_feed_reads_no_large_table_whole(
+    ctx: Context, kind: FeedKind, place_id: int
+) -> None:
+    """A server's or channel's public feed is read from indexes, like a member's."""
+    await make_game(ctx, host=ADMIN, joiners=(P1,))
+    await make_game(ctx, channel_id=OTHER_CHANNEL, joiners=(P1,))
+    await configure_guild(ctx, actor=ADMIN, guild_id=GUILD, patch=SettingsPatch(public_feed=True))
+    address = await public_feed_address(ctx, FeedKey.of(None), kind=kind, place_id=place_id)
+    assert address is not None
+    assert address.token is not None
+    with statements_run(ctx.database) as statements:
+        assert await read_feed(ctx, token=address.token) is not None
+    await assert_indexed(ctx, statements)
 
 
 def test_whole_reads_are_told_from_index_searches() -> None:

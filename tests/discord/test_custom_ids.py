@@ -12,19 +12,23 @@ from gamesched.discord.custom_ids import (
     MAX_TOKEN_LENGTH,
     SCOPE_ACTIONS,
     Action,
+    CalendarRef,
     DraftRef,
     GameRef,
     Scope,
     action_prefix,
+    calendar_custom_id,
     draft_custom_id,
     game_custom_id,
     new_draft_token,
     parse_custom_id,
 )
 from gamesched.discord.limits import MAX_CUSTOM_ID
+from gamesched.services.calendars import FeedKind
 
 GAME_ACTIONS = sorted(SCOPE_ACTIONS[Scope.GAME])
 DRAFT_ACTIONS = sorted(SCOPE_ACTIONS[Scope.DRAFT])
+CALENDAR_ACTIONS = sorted(SCOPE_ACTIONS[Scope.CALENDAR])
 
 
 def test_game_ids_have_the_documented_shape() -> None:
@@ -41,16 +45,24 @@ def test_draft_ids_have_the_documented_shape() -> None:
     assert draft_custom_id(Action.SUBMIT, "tok") == "draft:submit:v1:tok"
 
 
+def test_calendar_ids_have_the_documented_shape() -> None:
+    """The calendar's New address button carries ``calendar:rotate:v1:<whose feed>``."""
+    assert calendar_custom_id(Action.ROTATE, FeedKind.MEMBER) == "calendar:rotate:v1:member"
+    assert calendar_custom_id(Action.ROTATE, FeedKind.GUILD) == "calendar:rotate:v1:guild"
+
+
 def test_every_action_belongs_to_exactly_one_scope() -> None:
-    """A click is routed by its action alone: no action is shared between games and drafts."""
-    assert set(GAME_ACTIONS) | set(DRAFT_ACTIONS) == set(Action)
-    assert not set(GAME_ACTIONS) & set(DRAFT_ACTIONS)
+    """A click is routed by its action alone: no action is shared between scopes."""
+    scopes = [set(GAME_ACTIONS), set(DRAFT_ACTIONS), set(CALENDAR_ACTIONS)]
+    assert set.union(*scopes) == set(Action)
+    assert sum(len(actions) for actions in scopes) == len(Action)
 
 
 def test_each_id_has_one_owning_prefix() -> None:
     """The component router finds one owner per id: its action's prefix, shared by no other."""
     ids = {action: draft_custom_id(action, "tok", index=1) for action in DRAFT_ACTIONS}
     ids |= {action: game_custom_id(action, 42) for action in GAME_ACTIONS}
+    ids |= {action: calendar_custom_id(action, FeedKind.CHANNEL) for action in CALENDAR_ACTIONS}
     for action, custom_id in ids.items():
         owners = [other for other in Action if custom_id.startswith(action_prefix(other))]
         assert owners == [action], custom_id
@@ -68,6 +80,14 @@ def test_draft_ids_round_trip(action: Action, index: int | None) -> None:
     """Every draft action parses back to its token and entry index."""
     custom_id = draft_custom_id(action, "Zx9-_q", index=index)
     assert parse_custom_id(custom_id) == DraftRef(action, "Zx9-_q", index)
+
+
+@pytest.mark.parametrize("kind", list(FeedKind))
+def test_calendar_ids_round_trip(kind: FeedKind) -> None:
+    """The New address button parses back to whose feed it renews."""
+    custom_id = calendar_custom_id(Action.ROTATE, kind)
+    assert parse_custom_id(custom_id) == CalendarRef(Action.ROTATE, kind)
+    assert len(custom_id) <= MAX_CUSTOM_ID
 
 
 def test_longest_ids_fit_discords_limit() -> None:
@@ -108,6 +128,10 @@ def test_longest_ids_fit_discords_limit() -> None:
         "draft:pick:v1:tok:01",
         "draft:pick:v1:tok:1:2",
         "GAME:join:v1:1",
+        "calendar:rotate:v1:",
+        "calendar:rotate:v1:someone",
+        "calendar:rotate:v1:member:1",
+        "calendar:join:v1:member",
     ],
 )
 def test_ids_that_are_not_ours_parse_to_none(custom_id: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import update
 
 from gamesched.bot.client import BotDeps, GameschedBot
+from gamesched.calendar.addresses import CalendarSite
 from gamesched.db.tables import GameRow
 from gamesched.discord.rest import DiscordRest
 from gamesched.discord.sync import AnnouncementSync
@@ -19,13 +20,17 @@ from gamesched.sandbox.driver import SandboxDriver
 from gamesched.sandbox.interactions import walk_components
 from gamesched.sandbox.server import RunningSandbox
 from gamesched.sandbox.world import World
+from gamesched.services.calendars import FeedKey
 from gamesched.services.context import Context
 from gamesched.services.games import list_games
 from gamesched.services.views import GameView
 from tests.support.factories import make_game
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
+from tests.support.web import PUBLIC_URL, SECRET
 
-COMMANDS = ("create-game", "list-games", "my-games", "config-guild", "timezone")
+COMMANDS = ("create-game", "list-games", "my-games", "config-guild", "timezone", "calendar")
+CALENDARS = CalendarSite(FeedKey.of(SECRET), base_url=PUBLIC_URL)
+"""Calendar addresses as a bot whose web is at :data:`PUBLIC_URL` gives them."""
 
 GAME_FORM = {
     "title": "Catan night",
@@ -71,7 +76,8 @@ async def running_bot(
     rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
     sync = AnnouncementSync(services, rest)
     bot = GameschedBot(
-        BotDeps(services=services, rest=rest, sync=sync), test_guild_ids=[world.guilds[0].id]
+        BotDeps(services=services, rest=rest, sync=sync, calendars=CALENDARS),
+        test_guild_ids=[world.guilds[0].id],
     )
     identified = (await discord.gateway())["identifies"]
     task = asyncio.create_task(bot.start(world.token))

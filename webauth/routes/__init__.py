@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from webauth.routes import api, game_form, games, guilds, home, login, settings
+from webauth.routes import api, calendars, game_form, games, guilds, home, login, settings
 
 
 def routes() -> list[BaseRoute]:
@@ -14,6 +14,7 @@ def routes() -> list[BaseRoute]:
         *guilds.ROUTES,
         *game_form.ROUTES,
         *games.ROUTES,
+        *calendars.ROUTES,
         *settings.ROUTES,
         *api.ROUTES,
     ]

@@ -15,6 +15,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from gamesched.calendar.addresses import GAME_FILE_PATH
+from gamesched.calendar.google import google_link
+from gamesched.calendar.ics import CalendarGame
 from gamesched.discord.render import (
     SOURCE_LABELS,
     announcement_link,
@@ -85,6 +88,8 @@ async def _context(request: Request, seen: MemberGame, *, problem: str | None) -
         },
         "roster": await named_roster(core.names, game),
         "announcement": announcement_link(game),
+        "google_link": google_link(CalendarGame(game, announcement=announcement_link(game))),
+        "ics_path": GAME_FILE_PATH.format(game_id=game.id),
         "place": game.roster.status_of(viewer.user_id),
         "waitlist_position": game.roster.waitlist_position(viewer.user_id)
         if viewer.user_id in game.waitlist

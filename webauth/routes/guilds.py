@@ -19,6 +19,7 @@ from gamesched.services.games import OPEN_STATUSES, list_games
 from webauth.access import guild_of, visible_channel_ids
 from webauth.inputs import NO_CONTROLS, has_controls, read_id
 from webauth.listing import game_line
+from webauth.routes.calendars import public_feed_url
 from webauth.state import web_of
 
 PAGE_SIZE = 20
@@ -135,10 +136,12 @@ async def guild_page(request: Request) -> Response:
         "previous": None,
         "next": None,
         "first": "",
+        "public_feed": None,
     }
     if filters.problems:
         return web_of(request).pages.page(request, "guild.html", context, status=400)
     core = web_of(request).core
+    context["public_feed"] = await public_feed_url(core, guild_id)
     number = filters.page_number
     page = await list_games(
         core.services,

@@ -1,4 +1,5 @@
-"""The start page: for a member, who they are, their servers with the bot and their games."""
+"""The start page: for a member, who they are, their servers with the bot, their games and
+their calendar feed's address."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from gamesched.services.calendars import feed_address
 from gamesched.services.games import my_games
 from webauth.access import member_guilds, visible_channel_ids
 from webauth.listing import game_line
 from webauth.login import access_token
 from webauth.render import viewer_of
+from webauth.routes.calendars import feed_url
 from webauth.state import web_of
 
 
@@ -31,7 +34,8 @@ async def home(request: Request) -> Response:
             facts, channels = visible.get(mine.game.guild_id, (None, frozenset[int]()))
             if facts is not None and mine.game.channel_id in channels:
                 games.append(game_line(mine.game, facts, now=now, role=mine.role))
-        context = {"guilds": guilds, "games": games}
+        address = await feed_address(core.services, core.calendars.key, user_id=viewer.user_id)
+        context = {"guilds": guilds, "games": games, "feed": feed_url(core.calendars, address)}
     return web_of(request).pages.page(request, "home.html", context)
 
 

@@ -44,7 +44,7 @@ from gamesched.bot.games._series import (
     series_for,
     series_options,
 )
-from gamesched.bot.games._views import cancel_confirmation
+from gamesched.bot.games._views import calendar_links, cancel_confirmation
 from gamesched.bot.interactions import AnyInteraction, Click, CommandInteraction, GuildCommand
 from gamesched.bot.replies import reply, within_deadline
 from gamesched.discord import render
@@ -335,23 +335,27 @@ class GamesCog(commands.Cog):
     ) -> None:
         """A game's details, privately; its host also sees who could not be reached by DM."""
 
-        async def work() -> tuple[dict[str, Any], SeriesView | None]:
+        async def work() -> tuple[GameView, dict[str, Any], SeriesView | None]:
             view = await get_game(self.services, game)
             if view.guild_id != inter.guild_id or view.channel_id not in visible_channels(inter):
                 raise NotFound(UnknownGame(game, in_guild=True))
             unreachable = None
             if may_manage_game(actor_of(inter), host_id=view.host_id):
                 unreachable = await outbox.unreachable_players(self.services, game_id=view.id)
-            return render.game_info(view, unreachable=unreachable), await series_of_game(
-                self.services, view.id
+            return (
+                view,
+                render.game_info(view, unreachable=unreachable),
+                await series_of_game(self.services, view.id),
             )
 
-        payload, series = await within_deadline(inter, work())
+        view, payload, series = await within_deadline(inter, work())
         (embed,) = payload["embeds"]
         shown = disnake.Embed.from_dict(embed)
         if series is not None:
             shown.add_field(*repeats_field(series), inline=False)
-        await reply(inter, payload["content"] or None, embed=shown)
+        links, note = calendar_links(view, self.bot.deps.calendars)
+        content = "\n".join(text for text in (payload["content"], note) if text)
+        await reply(inter, content or None, embed=shown, components=[links])
 
     # ----- series ---------------------------------------------------------------------
 
