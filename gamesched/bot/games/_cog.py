@@ -345,7 +345,7 @@ class GamesCog(commands.Cog):
             return (
                 view,
                 render.game_info(view, unreachable=unreachable),
-                await series_of_game(self.services, view.id),
+                None if view.series_id is None else await series_of_game(self.services, view.id),
             )
 
         view, payload, series = await within_deadline(inter, work())
