@@ -91,6 +91,7 @@ from gamesched.services.games import (
 from gamesched.services.history import Action, record
 from gamesched.services.views import GameView, layer_of
 
+MIN_AHEAD_DAYS: Final = 1
 MAX_AHEAD_DAYS: Final = 90
 """Games are made at most this many days before their start."""
 PREVIEW_COUNT: Final = 5
@@ -402,8 +403,10 @@ async def _first_date(
 
 
 def _ahead_problems(ahead_days: int | None) -> list[Problem]:
-    if ahead_days is not None and not 1 <= ahead_days <= MAX_AHEAD_DAYS:
-        message = f"Games are made 1 to {MAX_AHEAD_DAYS} days ahead, not {ahead_days}."
+    if ahead_days is not None and not MIN_AHEAD_DAYS <= ahead_days <= MAX_AHEAD_DAYS:
+        message = (
+            f"Games are made {MIN_AHEAD_DAYS} to {MAX_AHEAD_DAYS} days ahead, not {ahead_days}."
+        )
         return [Problem("ahead_days", message)]
     return []
 

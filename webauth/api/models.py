@@ -31,7 +31,7 @@ from gamesched.domain.settings import (
 )
 from gamesched.domain.status import GameStatus
 from gamesched.domain.timeparse import MAX_WHEN_LENGTH, MAX_ZONE_LENGTH
-from gamesched.services.series import MAX_AHEAD_DAYS
+from gamesched.services.series import MAX_AHEAD_DAYS, MIN_AHEAD_DAYS
 from webauth.inputs import (
     NO_CONTROLS,
     PLAIN_TEXT_PATTERN,
@@ -242,7 +242,7 @@ class CreateGame(GameFields):
         None,
         description="With `repeat`: make and announce each game this many days before its "
         "start (`null`: the next once the one before starts).",
-        json_schema_extra=limits(1, MAX_AHEAD_DAYS),
+        json_schema_extra=limits(MIN_AHEAD_DAYS, MAX_AHEAD_DAYS),
     )
     carry_roster: bool = Field(
         False, description="With `repeat`: each game starts with the previous one's players."

@@ -54,6 +54,7 @@ from gamesched.services.games import (
 from gamesched.services.people import ZoneChoice, ZoneSource, time_zone_of
 from gamesched.services.series import (
     MAX_AHEAD_DAYS,
+    MIN_AHEAD_DAYS,
     EditScope,
     SeriesPreview,
     SeriesView,
@@ -323,6 +324,7 @@ class FormPage:
             "refused_channel": self.refused_channel,
             "game": self.game,
             "limits": LIMITS,
+            "min_ahead_days": MIN_AHEAD_DAYS,
             "preview": self.preview,
             "series": self.series,
         }

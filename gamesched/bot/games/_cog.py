@@ -86,6 +86,7 @@ from gamesched.services.participation import assign_placeholder, join_game, leav
 from gamesched.services.people import time_zone_of
 from gamesched.services.series import (
     MAX_AHEAD_DAYS,
+    MIN_AHEAD_DAYS,
     SeriesView,
     cancel_series,
     preview_series,
@@ -158,7 +159,7 @@ class GamesCog(commands.Cog):
             None,
             description="With repeat: announce each game this many days ahead (default: "
             "the next once one starts)",
-            ge=1,
+            ge=MIN_AHEAD_DAYS,
             le=MAX_AHEAD_DAYS,
         ),
         carry_roster: bool = commands.Param(
