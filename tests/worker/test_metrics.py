@@ -117,9 +117,10 @@ async def test_a_worker_process_serves_its_own_metrics_and_health(
     """``gamesched worker`` with metrics.port serves /healthz and /metrics, and its metrics
     count the reminder it sent (each process has its own registry)."""
     database = create_database(database_url)
-    start = (datetime.now(UTC) + timedelta(minutes=60, seconds=1)).replace(microsecond=0)
-    await make_game(
-        Context(database=database),
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(minutes=60, seconds=1)
+    await make_game(  # planned as of ``now``: a slow machine must not find the reminder past
+        Context(database=database, clock=lambda: now),
         when=start.isoformat(),
         guild_id=demo_world.guilds[0].id,
         channel_id=channel_id_of(demo_world, "board-games"),
