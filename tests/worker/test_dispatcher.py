@@ -67,9 +67,10 @@ async def test_a_reminder_goes_out_at_its_time_without_any_wake_up(
     reminder's due time (not until its idle check an hour away) and sends it then."""
     services = Context(database=gamesched_bot.services.database)  # the real clock
     deps = WorkerDeps(services=services, rest=gamesched_bot.bot.deps.rest, sync=gamesched_bot.sync)
-    start = (datetime.now(UTC) + timedelta(minutes=60, seconds=2)).replace(microsecond=0)
-    await make_game(
-        services,
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(minutes=60, seconds=2)
+    await make_game(  # planned as of ``now``: a slow machine must not find the reminder past
+        Context(database=services.database, clock=lambda: now),
         title="Root",
         when=start.isoformat(),
         guild_id=gamesched_bot.guild_id,

@@ -85,9 +85,10 @@ async def test_a_killed_worker_neither_loses_nor_repeats_a_reminder(
     database = create_database(database_url)
     front = Context(database=database)
     players = [u.id for u in world.users if u.username.startswith("player")]
-    start = (datetime.now(UTC) + timedelta(minutes=60, seconds=2)).replace(microsecond=0)
-    created = await make_game(
-        front,
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = now + timedelta(minutes=60, seconds=2)
+    created = await make_game(  # planned as of ``now``, however long the joins take
+        Context(database=database, clock=lambda: now),
         title="Twilight Imperium",
         when=start.isoformat(),
         guild_id=world.guilds[0].id,
