@@ -10,9 +10,11 @@ apart, over the demo server's channels, from a pool of 3,000 players: each playe
 ``games / 600`` of them), and the server's public feed is switched on. The web runs in a
 child process as ``gamesched web`` serves it; this process fetches one player's feed and the
 server's public feed (at most 500 games) ``--fetches`` times each, one after another, over
-HTTP, and prints the latency (request sent to whole answer read) with the feed's size. SQLite
-always runs (a temporary file); PostgreSQL when --postgres or GAMESCHED_TEST_POSTGRES_URL is
-given (a scratch database, dropped afterwards).
+HTTP, and prints the latency (request sent to whole answer read) with the feed's size, beside
+a bare Starlette page served by uvicorn in a child process the same way (the ``bare page``
+row: what any request costs here, whatever it asks). SQLite always runs (a temporary file);
+PostgreSQL when --postgres or GAMESCHED_TEST_POSTGRES_URL is given (a scratch database,
+dropped afterwards).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import time
 import httpx
 from join_contention import percentile, postgres_database, sqlite_database
 from startup import FIRST_PLAYER, fill
-from web import child, free_port, gamesched_main, web_config
+from web import baseline_main, child, free_port, gamesched_main, web_config
 
 from gamesched.app import DiscordTarget
 from gamesched.db.engine import Database
@@ -79,14 +81,19 @@ async def bench(
     key = FeedKey.of(config.web.session_secret.get_secret_value())
     tokens = await addresses(database, guild.id, key)
     target = DiscordTarget(api_base_url=sandbox.base_url, token=world.token)
+    base_port = free_port()
     async with (
         child(gamesched_main, config, target, url=f"http://127.0.0.1:{port}/") as site,
+        child(baseline_main, base_port, url=f"http://127.0.0.1:{base_port}/") as bare,
         httpx.AsyncClient(base_url=site, timeout=60) as client,
+        httpx.AsyncClient(base_url=bare, timeout=60) as bare_client,
     ):
-        for name, token in tokens.items():
-            path = f"/calendar/{token}.ics"
-            await fetch_times(client, path, 3)  # warm up: connections, caches
-            seconds, body = await fetch_times(client, path, fetches)
+        fetched = [("bare page", bare_client, "/")] + [
+            (name, client, f"/calendar/{token}.ics") for name, token in tokens.items()
+        ]
+        for name, fetcher, path in fetched:
+            await fetch_times(fetcher, path, 3)  # warm up: connections, caches
+            seconds, body = await fetch_times(fetcher, path, fetches)
             events = body.count("BEGIN:VEVENT")
             ms = [s * 1000 for s in seconds]
             print(

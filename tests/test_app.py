@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import uuid
 from pathlib import Path
 
@@ -11,7 +12,13 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from gamesched.app import DiscordTarget, ServiceUnavailable, open_core, serve_web
+from gamesched.app import (
+    DiscordTarget,
+    ServiceUnavailable,
+    listening_socket,
+    open_core,
+    serve_web,
+)
 from gamesched.config import Config, WebConfig
 from gamesched.discord.names import UNKNOWN_USER
 from gamesched.sandbox.server import RunningSandbox
@@ -99,3 +106,21 @@ async def test_the_web_serves_on_its_port_until_cancelled(
                 await serving
             with pytest.raises(httpx.ConnectError):
                 await client.get("/")
+
+
+async def test_the_web_answers_each_connection_without_holding_small_writes_back() -> None:
+    """Connections to the web's port have Nagle's algorithm off, so an answer written in
+    pieces (headers, then body) is not held back ~40 ms for the client's acknowledgement."""
+    listener = listening_socket("127.0.0.1", 0)
+    nodelay = asyncio.get_running_loop().create_future()
+
+    async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = writer.get_extra_info("socket")
+        nodelay.set_result(connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+
+    server = await asyncio.start_server(accepted, sock=listener)
+    async with server:
+        _, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        assert await asyncio.wait_for(nodelay, 10) != 0
+        writer.close()
