@@ -56,6 +56,10 @@ MODERATOR_ROLE = 1180000000000000003
 FIRST_HOST_ID = 1_210_000_000_000_000_001
 SESSION_SECRET = "a-bench-session-secret-of-at-least-32-characters"
 READY_WITHIN = 60.0
+CLIENT_LIMITS = httpx.Limits(keepalive_expiry=4.0)
+"""The members drop an idle connection before the server's 5 s keep-alive runs out (httpx's
+own default is the same 5 s, so a member could reuse a connection just as uvicorn closed it,
+as a browser would then quietly retry)."""
 BASELINE_PAGE = "<!doctype html><title>ok</title><p>ok</p>"
 
 
@@ -175,7 +179,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 async def logged_in(site: str, username: str) -> tuple[httpx.AsyncClient, str]:
     """A client with a session of ``username`` (logged in through the sandbox) and its
     CSRF token."""
-    client = httpx.AsyncClient(base_url=site, timeout=60)
+    client = httpx.AsyncClient(base_url=site, timeout=60, limits=CLIENT_LIMITS)
     started = await client.get("/login")
     async with httpx.AsyncClient() as discord:
         answer = await discord.post(
@@ -278,7 +282,9 @@ async def bench(
             if seeded.status_code != 303:
                 raise RuntimeError(f"creating a game failed: {seeded.status_code} {seeded.text}")
             game_ids.append(int(seeded.headers["location"].rsplit("/", 1)[1]))
-        bare_clients = [(httpx.AsyncClient(base_url=bare, timeout=60), "") for _ in hosts]
+        bare_clients = [
+            (httpx.AsyncClient(base_url=bare, timeout=60, limits=CLIENT_LIMITS), "") for _ in hosts
+        ]
 
         def get(path: Callable[[int], str]) -> Send:
             async def send(client: httpx.AsyncClient, _csrf: str, n: int) -> httpx.Response:
