@@ -5,19 +5,17 @@ the announcement."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import pytest
 
 from gamesched.db.engine import Database
 from gamesched.discord.limits import EVENT_SCHEDULED
 from gamesched.discord.rest import DiscordRest, DiscordUnavailable
 from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.settings import SettingsPatch
-from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
-from gamesched.sandbox.world import World, load_world
+from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.world import World
 from gamesched.services.configuration import configure_channel
 from gamesched.services.context import Context
 from gamesched.services.games import get_game
@@ -26,14 +24,6 @@ from gamesched.services.views import GameView
 from tests.support.factories import make_game
 from tests.support.fakes import FakeClock
 from tests.support.sandbox import administrator, channel_id_of, user_id_of
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[tuple[RunningSandbox, World]]:
-    world = load_world(DEMO_WORLD)
-    sandbox = await start_sandbox(world)
-    yield sandbox, world
-    await sandbox.close()
 
 
 async def mirror(ctx: Context, world: World) -> None:
@@ -93,11 +83,11 @@ class EventsDown(DiscordRest):
 
 
 async def test_two_processes_mirroring_one_game_keep_one_event(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """Two processes create the game's event at once: the one that records second deletes
     its own, so the server shows one event, the one the game records."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     game = await mirrored_game(ctx, clock, world, mirrored=False)
     slow = SlowCreates(base_url=sandbox.base_url, token=world.token)
@@ -121,11 +111,11 @@ async def test_two_processes_mirroring_one_game_keep_one_event(
 
 
 async def test_an_event_deleted_in_discord_is_made_again_at_the_next_change(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """A moderator deletes the game's event in Discord: the next change to the game gives it
     a new one."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     game = await mirrored_game(ctx, clock, world)
     rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
@@ -147,11 +137,11 @@ async def test_an_event_deleted_in_discord_is_made_again_at_the_next_change(
 
 
 async def test_events_failing_never_hold_up_the_announcement(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """Discord's event routes failing after every retry: the new game is still announced and
     stands, and nothing is recorded as mirrored (a later pass tries again)."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     game = await mirrored_game(ctx, clock, world)
     rest = EventsDown(base_url=sandbox.base_url, token=world.token)

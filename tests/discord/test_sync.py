@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, timedelta
 from typing import Any
 
@@ -17,8 +17,8 @@ from gamesched.discord.sync import AnnouncementSync
 from gamesched.domain.errors import NotFound
 from gamesched.domain.recurrence import read_recurrence
 from gamesched.domain.status import GameStatus
-from gamesched.sandbox.server import DEMO_WORLD, RunningSandbox, start_sandbox
-from gamesched.sandbox.world import World, load_world
+from gamesched.sandbox.server import RunningSandbox
+from gamesched.sandbox.world import World
 from gamesched.services.context import Context
 from gamesched.services.games import NewGame, get_game
 from gamesched.services.participation import join_game
@@ -46,14 +46,6 @@ class SlowEdits(DiscordRest):
         return await super().edit_message(channel_id, message_id, payload)
 
 
-@pytest.fixture
-async def running() -> AsyncIterator[tuple[RunningSandbox, World]]:
-    world = load_world(DEMO_WORLD)
-    sandbox = await start_sandbox(world)
-    yield sandbox, world
-    await sandbox.close()
-
-
 async def brass(ctx: Context, world: World, *, channel_id: int | None = None) -> GameView:
     """A new, unannounced game in #board-games (or the channel given)."""
     return await make_game(
@@ -66,11 +58,11 @@ async def brass(ctx: Context, world: World, *, channel_id: int | None = None) ->
 
 
 async def test_a_slow_older_edit_landing_last_is_corrected(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """Process A renders version n and stalls; B shows n+1; A's edit lands last. The
     compare-and-set tells A it lost, so it renders again and the message shows n+1."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     sam, zoe = user_id_of(world, "sam"), user_id_of(world, "zoe")
     created = await brass(ctx, world)
@@ -99,10 +91,10 @@ async def test_a_slow_older_edit_landing_last_is_corrected(
 
 
 async def test_a_new_game_discord_refuses_to_announce_is_removed_again(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """A new game whose announcement Discord refuses does not linger unannounced."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     created = await brass(ctx, world, channel_id=4242)
     rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
@@ -116,11 +108,11 @@ async def test_a_new_game_discord_refuses_to_announce_is_removed_again(
 
 
 async def test_a_new_series_discord_refuses_to_announce_is_cancelled(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """A new recurring game whose announcements Discord refuses makes no more games: the
     series is cancelled and none of its games stays scheduled."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     actor = administrator(world)
     when = (clock() + timedelta(days=2)).astimezone(UTC)
@@ -167,10 +159,10 @@ class RefusedAfterAnotherPosted(DiscordRest):
 
 
 async def test_a_new_game_another_process_announced_meanwhile_stands(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """A refused post does not remove a game a worker announced meanwhile: it stays shown."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     created = await brass(ctx, world)
     rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
@@ -187,11 +179,11 @@ async def test_a_new_game_another_process_announced_meanwhile_stands(
 
 
 async def test_an_announcement_due_while_the_database_is_unreachable_fails_quietly(
-    running: tuple[RunningSandbox, World], caplog: pytest.LogCaptureFixture
+    sandbox: RunningSandbox, demo_world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A sync that cannot read the database leaves no stray task error and no per-game warning:
     the engine's one outage line says it, and the sweep tries again later."""
-    sandbox, world = running
+    world = demo_world
     unreachable = create_database(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/x")
     rest = DiscordRest(base_url=sandbox.base_url, token=world.token)
     loop_errors: list[dict[str, Any]] = []
@@ -218,11 +210,11 @@ async def test_an_announcement_due_while_the_database_is_unreachable_fails_quiet
 
 
 async def test_a_request_made_as_a_pass_ends_is_not_lost(
-    database: Database, clock: FakeClock, running: tuple[RunningSandbox, World]
+    database: Database, clock: FakeClock, sandbox: RunningSandbox, demo_world: World
 ) -> None:
     """A change whose sync is asked for just as the previous pass finishes still reaches the
     announcement (the request is not swallowed by the pass that is ending)."""
-    sandbox, world = running
+    world = demo_world
     ctx = Context(database=database, clock=clock)
     sam = user_id_of(world, "sam")
     created = await brass(ctx, world)
