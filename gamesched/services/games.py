@@ -47,7 +47,7 @@ from gamesched.services.context import Context, MemberDirectory
 from gamesched.services.history import Action, game_state, record_game
 from gamesched.services.people import time_zone_of, zone_for
 from gamesched.services.planning import NoticeKind, notify, replan_jobs
-from gamesched.services.views import GameView, effective_settings
+from gamesched.services.views import GameView, effective_settings, game_columns
 
 OPEN_STATUSES = (GameStatus.SCHEDULED, GameStatus.IN_PROGRESS)
 EMPTY: tuple[object, ...] = (None, "", [], False)
@@ -281,7 +281,6 @@ async def add_game(
 ) -> GameView:
     """Write a checked game, its participants and its plan in the open transaction (a new
     game, or a series' occurrence with its series and date); ``member_id`` made it."""
-    layer = template.layer
     await repo.ensure_channel(session, channel_id=template.channel_id, guild_id=template.guild_id)
     game = GameRow(
         guild_id=template.guild_id,
@@ -294,11 +293,7 @@ async def add_game(
         version=1,
         rendered_version=0,
         ping_participants=template.ping_participants,
-        max_players=layer.max_players,
-        reminder_minutes=None if layer.reminder_minutes is None else list(layer.reminder_minutes),
-        rules=layer.rules,
-        duration_minutes=layer.duration_minutes,
-        category=layer.category,
+        **game_columns(template.layer),
         series_id=series_id,
         occurrence_on=occurrence_on,
     )

@@ -89,7 +89,7 @@ from gamesched.services.games import (
     edit_game,
 )
 from gamesched.services.history import Action, record
-from gamesched.services.views import GameView, layer_of
+from gamesched.services.views import GameView, game_columns, layer_of
 
 MIN_AHEAD_DAYS: Final = 1
 MAX_AHEAD_DAYS: Final = 90
@@ -433,7 +433,6 @@ async def create_series(
         await repo.ensure_channel(
             session, channel_id=template.channel_id, guild_id=template.guild_id
         )
-        layer = template.layer
         row = SeriesRow(
             guild_id=template.guild_id,
             channel_id=template.channel_id,
@@ -441,13 +440,7 @@ async def create_series(
             title=template.title,
             description=template.description,
             ping_participants=template.ping_participants,
-            max_players=layer.max_players,
-            reminder_minutes=None
-            if layer.reminder_minutes is None
-            else list(layer.reminder_minutes),
-            rules=layer.rules,
-            duration_minutes=layer.duration_minutes,
-            category=layer.category,
+            **game_columns(template.layer),
             timezone=checked.zone,
             wall_time=local.time(),
             starts_on=local.date(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from gamesched.db.repositories import Slot
 from gamesched.db.tables import ChannelRow, GameRow, GuildRow, SettingsColumns
@@ -34,6 +35,19 @@ def layer_of(row: SettingsColumns | None) -> SettingsLayer | None:
         public_feed=None if place is None else place.public_feed,
         mirror_events=None if place is None else place.mirror_events,
     )
+
+
+def game_columns(layer: SettingsLayer) -> dict[str, Any]:
+    """The settings columns a game-level row (a game, or a series' template) stores for
+    ``layer``: the inverse of :func:`layer_of` for those rows."""
+    minutes = layer.reminder_minutes
+    return {
+        "max_players": layer.max_players,
+        "reminder_minutes": None if minutes is None else list(minutes),
+        "rules": layer.rules,
+        "duration_minutes": layer.duration_minutes,
+        "category": layer.category,
+    }
 
 
 def effective_settings(
