@@ -124,16 +124,7 @@ async def _made(
     row = await feeds.feed_of(session, kind=kind, owner_id=owner_id)
     if row is not None:
         return _address(key, row)
-    made_at = ctx.clock()
-    token = key.token(kind=kind, owner_id=owner_id, made_at=made_at)
-    await feeds.put_feed(
-        session,
-        kind=kind,
-        owner_id=owner_id,
-        token_hash=token_hash(token),
-        created_at=made_at,
-        replace=False,
-    )
+    token = await _put(session, key, kind, owner_id, made_at=ctx.clock(), replace=False)
     row = await feeds.feed_of(session, kind=kind, owner_id=owner_id)
     assert row is not None
     return _address(key, row, new=row.token_hash == token_hash(token))
@@ -147,6 +138,21 @@ async def _renewed(
     made_at = ctx.clock()
     if old is not None and made_at <= old.created_at:
         made_at = old.created_at + ONE_TICK  # a new instant, so a new token
+    token = await _put(session, key, kind, owner_id, made_at=made_at, replace=True)
+    return FeedAddress(kind, owner_id, made_at, token, new=True)
+
+
+async def _put(
+    session: AsyncSession,
+    key: FeedKey,
+    kind: FeedKind,
+    owner_id: int,
+    *,
+    made_at: datetime,
+    replace: bool,
+) -> str:
+    """Store the hash of the owner's token made at ``made_at`` (over the old one when
+    ``replace``, else only if the owner has none) and return the token."""
     token = key.token(kind=kind, owner_id=owner_id, made_at=made_at)
     await feeds.put_feed(
         session,
@@ -154,9 +160,9 @@ async def _renewed(
         owner_id=owner_id,
         token_hash=token_hash(token),
         created_at=made_at,
-        replace=True,
+        replace=replace,
     )
-    return FeedAddress(kind, owner_id, made_at, token, new=True)
+    return token
 
 
 async def feed_address(ctx: Context, key: FeedKey, *, user_id: int) -> FeedAddress:
