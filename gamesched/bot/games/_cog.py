@@ -255,9 +255,7 @@ class GamesCog(commands.Cog):
         view = await require_can_manage(self.services, actor=actor_of(inter), game_id=game)
         if view.status is not GameStatus.SCHEDULED:
             raise Conflict(GameNotOpen(view.id, view.status, GameAction.EDIT))
-        edit_scope, recurrence = await edit_scope_of(
-            self.services, view, scope=EDIT_SCOPES[scope], repeat=repeat
-        )
+        edit_scope, recurrence = edit_scope_of(view, scope=EDIT_SCOPES[scope], repeat=repeat)
         zone = (
             await time_zone_of(self.services, user_id=inter.author.id, guild_id=inter.guild_id)
         ).zone

@@ -54,13 +54,13 @@ def series_options(
     return SeriesOptions(read_recurrence(repeat), ahead_days=ahead_days, carry_roster=carry_roster)
 
 
-async def edit_scope_of(
-    services: Context, game: GameView, *, scope: EditScope, repeat: str | None
+def edit_scope_of(
+    game: GameView, *, scope: EditScope, repeat: str | None
 ) -> tuple[EditScope | None, Recurrence | None]:
     """What an /edit-game of ``game`` changes: None for a game in no series (edited as any
     game), else the scope and the new pattern (only for this and the later games)."""
     wants_pattern = repeat is not None and bool(repeat.strip())
-    if await series_of_game(services, game.id) is None:
+    if game.series_id is None:
         if scope is EditScope.FUTURE or wants_pattern:
             raise not_recurring(game)
         return None, None
